@@ -1,0 +1,14 @@
+// wasmgrad kernel module: every kernel of src/backends/kernels.ts, under the same names and parameter
+// order. Kernels take byte pointers into the imported memory (env.memory), never allocate and never trap
+// on valid input. Build: asc assembly/index.ts --target release (see asconfig.json).
+export * from "./copy";
+export * from "./elementwise";
+export * from "./binary";
+export * from "./reduce";
+export * from "./gemm";
+export * from "./softmax";
+export * from "./conv";
+export * from "./indexing";
+export * from "./optim"; // optim: fused optimizer steps
+export * from "./activation"; // nn: erf
+export * from "./pool"; // nn: avg pooling

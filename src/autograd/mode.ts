@@ -1,0 +1,34 @@
+/** Whether ops record themselves for autograd (PyTorch's grad mode). */
+
+let enabled = true;
+
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/** @internal */
+export function setGradEnabled(v: boolean): boolean {
+  const prev = enabled;
+  enabled = v;
+  return prev;
+}
+
+/** Runs `fn` with gradient recording off (like `with torch.no_grad():`) and returns its result. */
+export function noGrad<T>(fn: () => T): T {
+  const prev = setGradEnabled(false);
+  try {
+    return fn();
+  } finally {
+    enabled = prev;
+  }
+}
+
+/** Runs `fn` with gradient recording on, even inside noGrad. */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = setGradEnabled(true);
+  try {
+    return fn();
+  } finally {
+    enabled = prev;
+  }
+}

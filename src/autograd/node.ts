@@ -1,0 +1,103 @@
+/**
+ * Graph nodes. Every op that records itself makes one Node: the inputs' nodes it sends gradients to
+ * (`next`), the inputs' shapes (the engine un-broadcasts to them), what it saved for backward and the
+ * backward rule. A Node never references its input tensors themselves, only what it declared as saved,
+ * so memory of intermediates the rule does not need can be released during the forward pass.
+ */
+import type { Tensor } from '../tensor/tensor.js';
+import { isGradEnabled } from './mode.js';
+
+/**
+ * A backward rule: receives the gradient of the op's output, the saved tensors and which inputs need a
+ * gradient, and returns one gradient per input (null where none is needed). Rules are written with tensor
+ * ops, so they run on every backend and are themselves differentiable.
+ */
+export type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => readonly (Tensor | null)[];
+
+/** Sink of gradients for a leaf tensor that requires grad. */
+export class AccumulateGrad {
+  readonly name = 'AccumulateGrad';
+  constructor(readonly variable: Tensor) {}
+}
+
+export type GraphNode = Node | AccumulateGrad;
+
+export class Node {
+  /** One per input: where its gradient goes (null: the input needs none). */
+  readonly next: readonly (GraphNode | null)[];
+  readonly inputShapes: readonly (readonly number[])[];
+  /** Tensors kept for backward; null once backward has used them (unless the graph is retained). */
+  saved: readonly Tensor[] | null;
+  private readonly savedVersions: readonly number[];
+  fn: BackwardFn | null;
+  /** Non-leaf tensor whose .grad should be kept (retainGrad). */
+  retained: Tensor | null = null;
+
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], saved: readonly Tensor[], fn: BackwardFn) {
+    this.next = inputs.map((t) => (t !== null && t.requiresGrad ? edgeOf(t) : null));
+    this.inputShapes = inputs.map((t) => (t === null ? [] : t.shape));
+    this.saved = saved;
+    this.savedVersions = saved.map((t) => t.storage.version);
+    this.fn = fn;
+  }
+
+  get needs(): boolean[] {
+    return this.next.map((n) => n !== null);
+  }
+
+  /** @internal the saved tensors, checking none was modified in place since it was saved. */
+  savedTensors(): readonly Tensor[] {
+    const saved = this.saved;
+    if (saved === null || this.fn === null) {
+      throw new Error(
+        `backward: trying to backward through the graph a second time (${this.name}'s saved tensors were already freed); ` +
+          'pass {retainGraph: true} to the first backward() if you need to call it twice',
+      );
+    }
+    for (let i = 0; i < saved.length; i++) {
+      if (saved[i]!.storage.version !== this.savedVersions[i]) {
+        throw new Error(
+          `backward: a tensor of shape [${saved[i]!.shape.join(', ')}] saved by ${this.name} was modified by an in-place operation after it was saved`,
+        );
+      }
+    }
+    return saved;
+  }
+
+  /** Drops what backward needed, so its memory can be reused. */
+  release(): void {
+    this.saved = null;
+    this.fn = null;
+  }
+
+  /** The nodes gradients flow to, as PyTorch's `grad_fn.next_functions`. */
+  get nextFunctions(): readonly (GraphNode | null)[] {
+    return this.next;
+  }
+}
+
+function edgeOf(t: Tensor): GraphNode {
+  if (t.gradFn !== null) return t.gradFn;
+  if (t._accum === null) t._accum = new AccumulateGrad(t);
+  return t._accum;
+}
+
+/**
+ * Records `out` as produced by an op with a backward rule, if grad mode is on and any input requires
+ * grad. Returns `out`. `saved` lists exactly what the rule reads (PyTorch's save_for_backward).
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: readonly (Tensor | null)[],
+  saved: readonly Tensor[],
+  fn: BackwardFn,
+): Tensor {
+  if (!isGradEnabled()) return out;
+  let any = false;
+  for (const t of inputs) if (t !== null && t.requiresGrad) any = true;
+  if (!any) return out;
+  out.gradFn = new Node(name, inputs, saved, fn);
+  out._setRequiresGrad(true);
+  return out;
+}

@@ -1,0 +1,56 @@
+/**
+ * wasmgrad: PyTorch-style tensors and autograd for TypeScript, computed by WebAssembly SIMD kernels.
+ *
+ * @example
+ * import { tensor } from 'wasmgrad';
+ * const w = tensor([3.0], { requiresGrad: true });
+ * const loss = w.mul(2).sub(4).pow(2);
+ * loss.backward();
+ * w.grad!.item(); // 24
+ */
+export { Tensor, type TensorOrScalar, type BackwardOptions } from './tensor/tensor.js';
+export { type DType } from './tensor/dtype.js';
+export {
+  tensor, zeros, ones, full, empty, rand, randn, randint, arange, linspace, eye, zerosLike, onesLike, fullLike,
+  type CreateOptions,
+} from './tensor/creation.js';
+export { manualSeed } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
+export { grad, type GradOptions } from './autograd/engine.js';
+export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export type { Node } from './autograd/node.js';
+export { init, setBackend, getBackend, type BackendName, type InitOptions } from './backends/index.js';
+export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp } from './ops/unary.js';
+export { add, sub, mul, div, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where } from './ops/binary.js';
+export { sum, mean, amax, amin, argmax, argmin, type ValuesIndices } from './ops/reduce.js';
+export { reshape, view, flatten, squeeze, unsqueeze, expand, transpose, permute, t, narrow, select } from './ops/view.js';
+export { indexSelect, gather, cat, stack } from './ops/indexing.js';
+export { matmul, mm, bmm } from './ops/matmul.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { clone, contiguous } from './ops/copy.js';
+export { erf } from './ops/activation.js';
+export { memory } from './memory.js';
+export * as nn from './nn/index.js';
+export * as F from './nn/functional.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export {
+  save, load, loadMetadata, toSafetensors, fromSafetensors, readSafetensorsHeader, readSafetensorsMetadata, SafetensorsError,
+} from './io/index.js';
+
+import { amax as amaxOp, maxDim } from './ops/reduce.js';
+import type { Tensor as T } from './tensor/tensor.js';
+import type { ValuesIndices as VI } from './ops/reduce.js';
+
+/** max(x) over all elements, or {values, indices} along `dim`. */
+export function max(x: T): T;
+export function max(x: T, dim: number, keepdim?: boolean): VI;
+export function max(x: T, dim?: number, keepdim = false): T | VI {
+  return dim === undefined ? amaxOp(x) : maxDim(x, dim, keepdim, 'max');
+}
+/** min(x) over all elements, or {values, indices} along `dim`. */
+export function min(x: T): T;
+export function min(x: T, dim: number, keepdim?: boolean): VI;
+export function min(x: T, dim?: number, keepdim = false): T | VI {
+  return dim === undefined ? x.amin() : maxDim(x, dim, keepdim, 'min');
+}

@@ -1,0 +1,6 @@
+/** Saving and loading tensors in the safetensors format. */
+export {
+  toSafetensors, fromSafetensors, readSafetensorsHeader, readSafetensorsMetadata, SafetensorsError, MAX_HEADER_SIZE,
+  type SafetensorsHeader, type SafetensorsTensorInfo,
+} from './safetensors.js';
+export { save, load, loadMetadata } from './node.js';

@@ -1,0 +1,41 @@
+/**
+ * save/load of safetensors files in Node. `node:fs` is reached through `process.getBuiltinModule`
+ * (Node >= 20.16) at call time, never imported statically, so browser bundles of wasmgrad do not see it.
+ */
+import type * as NodeFs from 'node:fs';
+import type { Tensor } from '../tensor/tensor.js';
+import { fromSafetensors, readSafetensorsMetadata, toSafetensors } from './safetensors.js';
+
+function nodeFs(op: string): typeof NodeFs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') {
+    throw new Error(
+      `${op}: needs Node >= 20.16 (process.getBuiltinModule); elsewhere use toSafetensors/fromSafetensors on bytes`,
+    );
+  }
+  return proc.getBuiltinModule('node:fs') as typeof NodeFs;
+}
+
+/**
+ * Writes named tensors (a state dict: plain object or Map) to a safetensors file that PyTorch's
+ * `safetensors.torch.load_file` reads. `metadata` goes to the header's `__metadata__` map.
+ * @example save(model.stateDict(), 'model.safetensors', { epochs: '3' });
+ */
+export function save(
+  stateDict: Record<string, Tensor> | Map<string, Tensor>,
+  path: string | URL,
+  metadata?: Record<string, string>,
+): void {
+  const bytes = toSafetensors(stateDict, metadata);
+  nodeFs('save').writeFileSync(path, bytes);
+}
+
+/** Reads a safetensors file: a plain object of name → Tensor (like `safetensors.torch.load_file`). */
+export function load(path: string | URL): Record<string, Tensor> {
+  return fromSafetensors(nodeFs('load').readFileSync(path));
+}
+
+/** The `__metadata__` map of a safetensors file. */
+export function loadMetadata(path: string | URL): Record<string, string> {
+  return readSafetensorsMetadata(nodeFs('loadMetadata').readFileSync(path));
+}

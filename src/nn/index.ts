@@ -1,0 +1,18 @@
+/** The nn namespace: modules, layers, losses, init, utils and nn.functional. */
+export * as functional from './functional.js';
+export * as init from './init.js';
+export * as utils from './utils.js';
+export { Parameter } from './parameter.js';
+export { Module, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
+export { Linear, Identity, type LinearOptions } from './layers/linear.js';
+export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './layers/pooling.js';
+export {
+  BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions,
+} from './layers/normalization.js';
+export { Dropout } from './layers/dropout.js';
+export { Embedding } from './layers/sparse.js';
+export { Flatten } from './layers/flatten.js';
+export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax } from './layers/activation.js';
+export { Sequential, ModuleList } from './layers/container.js';
+export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss } from './layers/loss.js';

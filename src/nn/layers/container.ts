@@ -1,0 +1,96 @@
+/** Containers: Sequential and ModuleList. Children are stored as properties '0', '1', ... (PyTorch's keys). */
+import { Module } from '../module.js';
+
+function asModule(m: unknown, op: string, i: number | string): Module {
+  if (!(m instanceof Module)) throw new TypeError(`${op}: entry ${i} is not an nn.Module`);
+  return m;
+}
+
+function normIndex(i: number, n: number, op: string): number {
+  if (!Number.isInteger(i) || i < -n || i >= n) throw new RangeError(`${op}: index ${i} is out of range for ${n} modules`);
+  return i < 0 ? i + n : i;
+}
+
+/**
+ * Runs its modules in order, feeding each one's output to the next.
+ * `new Sequential(a, b, c)` names them '0', '1', '2'; `new Sequential({ features: a, head: b })` uses the keys.
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    const first = modules[0];
+    if (modules.length === 1 && first !== null && typeof first === 'object' && !(first instanceof Module)) {
+      for (const [k, m] of Object.entries(first as Record<string, Module>)) this.registerModule(k, asModule(m, 'Sequential', k));
+    } else {
+      (modules as Module[]).forEach((m, i) => this.registerModule(String(i), asModule(m, 'Sequential', i)));
+    }
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module {
+    const c = this.children();
+    return c[normIndex(i, c.length, 'Sequential.at')]!;
+  }
+
+  /** Adds a module at the end (named by its position). */
+  append(m: Module): this {
+    this.registerModule(String(this.length), asModule(m, 'Sequential.append', this.length));
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override forward(input: any): any {
+    let x = input;
+    for (const m of this.children()) x = m.forward(x);
+    return x;
+  }
+}
+
+/** Holds submodules in a list so they are registered (parameters, state dict, train/eval); no forward. */
+export class ModuleList extends Module {
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  get length(): number {
+    return this.children().length;
+  }
+
+  at(i: number): Module {
+    const c = this.children();
+    return c[normIndex(i, c.length, 'ModuleList.at')]!;
+  }
+
+  append(m: Module): this {
+    const n = this.length;
+    this.registerModule(String(n), asModule(m, 'ModuleList.append', n));
+    return this;
+  }
+
+  push(...ms: Module[]): number {
+    for (const m of ms) this.append(m);
+    return this.length;
+  }
+
+  extend(ms: Iterable<Module>): this {
+    for (const m of ms) this.append(m);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+
+  override forward(): never {
+    throw new Error('ModuleList has no forward(); iterate over its modules instead');
+  }
+}

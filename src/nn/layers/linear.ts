@@ -1,0 +1,69 @@
+/** Linear layers. */
+import { Tensor } from '../../tensor/tensor.js';
+import { empty } from '../../tensor/creation.js';
+import { Module, pyBool } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { linear } from '../functional.js';
+import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from '../init.js';
+
+export function checkSize(v: unknown, op: string, name: string, min = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(v)}`);
+  }
+  return v;
+}
+
+/** PyTorch's default init of a weight and bias: kaiming-uniform(a = sqrt 5) and U(±1/sqrt(fanIn)). */
+export function resetWeightAndBias(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, Math.sqrt(5));
+  if (bias !== null) {
+    const { fanIn } = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform_(bias, -bound, bound);
+  }
+}
+
+export interface LinearOptions {
+  bias?: boolean;
+}
+
+/** y = x·Wᵀ + b with weight [outFeatures, inFeatures] and bias [outFeatures]. */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = checkSize(inFeatures, 'Linear', 'inFeatures', 0);
+    this.outFeatures = checkSize(outFeatures, 'Linear', 'outFeatures', 0);
+    this.weight = new Parameter(empty(outFeatures, inFeatures));
+    this.bias = options.bias ?? true ? new Parameter(empty(outFeatures)) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    if (this.inFeatures === 0) {
+      this.weight.data.zero_();
+      this.bias?.data.zero_();
+      return;
+    }
+    resetWeightAndBias(this.weight, this.bias);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+/** Returns its input unchanged. */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}

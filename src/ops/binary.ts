@@ -1,0 +1,200 @@
+/**
+ * Elementwise functions of two operands with NumPy broadcasting; either operand may be a number.
+ * Each forward is one strided kernel call (broadcast dims get stride 0, so nothing is expanded in memory);
+ * gradients come back at the broadcast shape and the engine sums them down to each input's shape.
+ */
+import { K } from '../backends/index.js';
+import type { KernelName } from '../backends/kernels.js';
+import { scalarSlot, writeMeta } from '../backends/memory.js';
+import { record } from '../autograd/node.js';
+import { promote, type DType } from '../tensor/dtype.js';
+import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
+import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import { scalarTensor } from '../tensor/creation.js';
+import { toDType } from './copy.js';
+
+type BinaryKernel = Extract<
+  KernelName,
+  'add_f32' | 'sub_f32' | 'mul_f32' | 'div_f32' | 'pow_f32' | 'maximum_f32' | 'minimum_f32' | 'eq_f32' | 'ne_f32' | 'gt_f32' | 'lt_f32' | 'ge_f32' | 'le_f32'
+>;
+
+function checkOperand(v: unknown, op: string, which: string): void {
+  if (v instanceof Tensor) {
+    void v.ptr; // throws if disposed
+    return;
+  }
+  if (typeof v !== 'number') {
+    throw new TypeError(`${op}: ${which} operand must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+  }
+}
+
+function asFloat(t: Tensor): Tensor {
+  return t.dtype === 'float32' ? t : toDType(t, 'float32');
+}
+
+/**
+ * Runs a binary kernel over broadcast operands (no autograd). `outDType` is the dtype of the result:
+ * comparisons give bool; integer arithmetic is computed in float32 and cast back.
+ */
+function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, outKind: 'arith' | 'float' | 'bool'): Tensor {
+  checkOperand(a, op, 'first');
+  checkOperand(b, op, 'second');
+  const at = a instanceof Tensor ? a : null;
+  const bt = b instanceof Tensor ? b : null;
+  const shape = at && bt ? broadcastShapes(at.shape, bt.shape, op) : (at ?? bt)!.shape;
+  const dtOf = (v: TensorOrScalar): DType => (v instanceof Tensor ? v.dtype : Number.isInteger(v) ? 'int32' : 'float32');
+  const resultType = outKind === 'bool' ? 'bool' : outKind === 'float' ? 'float32' : at && bt ? promote(at.dtype, bt.dtype) : promote(dtOf(a), dtOf(b));
+  const af = at ? asFloat(at) : null;
+  const bf = bt ? asFloat(bt) : null;
+  const out = Tensor.empty(shape, resultType === 'bool' ? 'bool' : 'float32');
+  if (out.numel() > 0) {
+    const kshape = shape.length === 0 ? [1] : shape;
+    const zero = kshape.map(() => 0);
+    const pa = af ? af.ptr : scalarSlot(a as number, 0);
+    const pb = bf ? bf.ptr : scalarSlot(b as number, 1);
+    const sa = af ? (shape.length === 0 ? [0] : broadcastStrides(af.shape, af.strides, shape)) : zero;
+    const sb = bf ? (shape.length === 0 ? [0] : broadcastStrides(bf.shape, bf.strides, shape)) : zero;
+    K()[kernel](pa, pb, out.ptr, writeMeta(kshape, sa, sb));
+  }
+  if (af && af !== at) af.dispose();
+  if (bf && bf !== bt) bf.dispose();
+  if (resultType === 'int32') {
+    const r = toDType(out, 'int32');
+    out.dispose();
+    return r;
+  }
+  return out;
+}
+
+function tensorOf(v: TensorOrScalar): Tensor {
+  return v instanceof Tensor ? v : scalarTensor(v);
+}
+
+/** a + alpha * b. @example add(tensor([1, 2]), 1) // tensor([2., 3.]) */
+export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
+  if (alpha !== undefined && alpha !== 1) return add(a, mul(b, alpha));
+  const out = run(a, b, 'add_f32', 'add', 'arith');
+  return record(out, 'AddBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g) => [g, g]);
+}
+
+/** a - alpha * b. */
+export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
+  if (alpha !== undefined && alpha !== 1) return sub(a, mul(b, alpha));
+  const out = run(a, b, 'sub_f32', 'sub', 'arith');
+  return record(out, 'SubBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
+}
+
+/** a * b. */
+export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = run(a, b, 'mul_f32', 'mul', 'arith');
+  const at = tensorOrNull(a), bt = tensorOrNull(b);
+  const saved = [bt !== null && at?.requiresGrad ? bt : null, at !== null && bt?.requiresGrad ? at : null].filter((t): t is Tensor => t !== null);
+  return record(out, 'MulBackward0', [at, bt], saved, (g, _s, needs) => [
+    needs[0] ? g.mul(b) : null,
+    needs[1] ? g.mul(a) : null,
+  ]);
+}
+
+/** a / b (true division: integer inputs give float32). */
+export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = run(a, b, 'div_f32', 'div', 'float');
+  const at = tensorOrNull(a), bt = tensorOrNull(b);
+  return record(out, 'DivBackward0', [at, bt], bt ? [bt, out] : [], (g, _s, needs) => [
+    needs[0] ? g.div(b) : null,
+    // d(a/b)/db = -a/b^2 = -out/b
+    needs[1] ? g.mul(out).div(b).neg() : null,
+  ]);
+}
+
+/** a ** b. */
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (typeof b === 'number' && a instanceof Tensor) {
+    const src = asFloat(a);
+    const out = Tensor.empty(a.shape, 'float32');
+    if (out.numel() > 0) {
+      const c = src.isContiguous() ? src : src.contiguous();
+      K().pow_scalar_f32(c.ptr, out.ptr, out.numel(), b);
+      if (c !== src) c.dispose();
+    }
+    if (src !== a) src.dispose();
+    // NOTE: exponent 0 has gradient 0 everywhere (PyTorch avoids 0 * x^-1 = nan at x = 0).
+    return record(out, 'PowBackward0', [a], [a], (g, [x]) => [b === 0 ? g.mul(0) : g.mul(x!.pow(b - 1).mul(b))]);
+  }
+  const out = run(a, b, 'pow_f32', 'pow', 'float');
+  const at = tensorOrNull(a), bt = tensorOrNull(b);
+  return record(out, 'PowBackward1', [at, bt], [], (g, _s, needs) => {
+    const x = tensorOf(a), e = tensorOf(b);
+    return [
+      needs[0] ? g.mul(e).mul(pow(x, sub(e, 1))) : null,
+      // d(x^e)/de = x^e * log(x), taken as 0 where x == 0 and e >= 0 (PyTorch's convention).
+      needs[1] ? where(x.eq(0).mul(e.ge(0)), 0, g.mul(out).mul(x.log())) : null,
+    ];
+  });
+}
+
+function tensorOrNull(v: TensorOrScalar): Tensor | null {
+  return v instanceof Tensor ? v : null;
+}
+
+/** Elementwise maximum; at ties the gradient is split evenly (as PyTorch). */
+export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.gt(y));
+}
+
+/** Elementwise minimum; at ties the gradient is split evenly. */
+export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.lt(y));
+}
+
+function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, wins: (x: Tensor, y: TensorOrScalar) => Tensor): Tensor {
+  const out = run(a, b, kernel, op, 'arith');
+  return record(out, name, [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => {
+    const x = tensorOf(a);
+    const tie = x.eq(b).mul(0.5);
+    const aw = wins(x, b).add(tie);
+    return [needs[0] ? g.mul(aw) : null, needs[1] ? g.mul(aw.neg().add(1)) : null];
+  });
+}
+
+/** Elementwise comparisons: bool results, no gradient. */
+export function eq(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'eq_f32', 'eq', 'bool');
+}
+export function ne(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'ne_f32', 'ne', 'bool');
+}
+export function gt(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'gt_f32', 'gt', 'bool');
+}
+export function lt(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'lt_f32', 'lt', 'bool');
+}
+export function ge(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'ge_f32', 'ge', 'bool');
+}
+export function le(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return run(a, b, 'le_f32', 'le', 'bool');
+}
+
+/** condition ? a : b elementwise, all three broadcast together. */
+export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (!(condition instanceof Tensor)) throw new TypeError(`where: condition must be a Tensor, got ${typeof condition}`);
+  checkOperand(a, 'where', 'second');
+  checkOperand(b, 'where', 'third');
+  const at = tensorOf(a), bt = tensorOf(b);
+  const shape = broadcastShapes(broadcastShapes(condition.shape, at.shape, 'where'), bt.shape, 'where');
+  const c = condition.dtype === 'float32' ? toDType(condition, 'bool') : condition;
+  const af = asFloat(at), bf = asFloat(bt);
+  const out = Tensor.empty(shape, 'float32');
+  if (out.numel() > 0) {
+    const ks = shape.length === 0 ? [1] : shape;
+    const st = (t: Tensor) => (shape.length === 0 ? [0] : broadcastStrides(t.shape, t.strides, shape));
+    K().where_f32(c.ptr, af.ptr, bf.ptr, out.ptr, writeMeta(ks, st(c), st(af), st(bf)));
+  }
+  for (const [t, orig] of [[c, condition], [af, at], [bf, bt]] as const) if (t !== orig) t.dispose();
+  const result = at.dtype !== 'float32' && bt.dtype !== 'float32' ? toDType(out, 'int32') : out;
+  return record(result, 'WhereBackward0', [tensorOrNull(a), tensorOrNull(b)], [condition], (g, [cond], needs) => [
+    needs[0] ? where(cond!, g, 0) : null,
+    needs[1] ? where(cond!, 0, g) : null,
+  ]);
+}

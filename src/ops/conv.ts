@@ -1,0 +1,161 @@
+/**
+ * conv2d (im2col + GEMM per image) and max pooling, NCHW, PyTorch weight layout [out, in, kH, kW].
+ * Backward passes are their own kernels-level functions: the input gradient is col2im of Wᵀ·g and the
+ * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept).
+ */
+import { K } from '../backends/index.js';
+import { heap } from '../backends/memory.js';
+import { record } from '../autograd/node.js';
+import { shapeStr } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { zeros } from '../tensor/creation.js';
+import { floatContiguous } from './unary.js';
+
+export interface Conv2dOptions {
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+}
+
+function pair(v: number | readonly number[] | undefined, dflt: number, op: string, name: string): [number, number] {
+  const p = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (p.length !== 2 || !p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= (name === 'padding' ? 0 : 1))) {
+    throw new RangeError(`${op}: ${name} must be ${name === 'padding' ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p as [number, number];
+}
+
+interface Geometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number;
+  oh: number; ow: number;
+}
+
+function withScratch<T>(bytes: number, fn: (ptr: number) => T): T {
+  const ptr = heap.alloc(bytes);
+  try {
+    return fn(ptr);
+  } finally {
+    heap.free(ptr, bytes);
+  }
+}
+
+/** Runs gemm on contiguous row-major operands: C[m×n] = A[m×k]·B[k×n] (+C when beta = 1). */
+function gemm(a: number, b: number, c: number, m: number, n: number, k: number, beta: number, transA = false, transB = false): void {
+  const kern = K();
+  const ws = kern.gemm_f32_workspace(m, n, k);
+  const [sa0, sa1] = transA ? [1, m] : [k, 1];
+  const [sb0, sb1] = transB ? [1, k] : [n, 1];
+  if (ws === 0) kern.gemm_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0);
+  else withScratch(ws, (p) => kern.gemm_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, p));
+}
+
+function im2col(ptrX: number, cols: number, g: Geometry): void {
+  K().im2col_f32(ptrX, cols, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow);
+}
+
+function convForward(x: Tensor, w: Tensor, g: Geometry): Tensor {
+  const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
+  const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  if (out.numel() === 0 || CKK === 0) return out.numel() === 0 ? out : out.zero_();
+  withScratch(CKK * L * 4, (cols) => {
+    for (let i = 0; i < g.n; i++) {
+      im2col(x.ptr + i * g.c * g.h * g.w * 4, cols, g);
+      gemm(w.ptr, cols, out.ptr + i * g.o * L * 4, g.o, L, CKK, 0);
+    }
+  });
+  return out;
+}
+
+/** dL/dx: for each image, col2im(Wᵀ · g). */
+function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+  const dx = zeros([g.n, g.c, g.h, g.w]);
+  const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  if (dx.numel() === 0 || L === 0) return dx;
+  withScratch(CKK * L * 4, (cols) => {
+    for (let i = 0; i < g.n; i++) {
+      gemm(w.ptr, gy.ptr + i * g.o * L * 4, cols, CKK, L, g.o, 0, true, false);
+      K().col2im_f32(cols, dx.ptr + i * g.c * g.h * g.w * 4, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow);
+    }
+  });
+  return dx;
+}
+
+/** dL/dW = Σ over images of g · colsᵀ. */
+function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
+  const dw = zeros([g.o, g.c, g.kh, g.kw]);
+  const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  if (dw.numel() === 0 || L === 0) return dw;
+  withScratch(CKK * L * 4, (cols) => {
+    for (let i = 0; i < g.n; i++) {
+      im2col(x.ptr + i * g.c * g.h * g.w * 4, cols, g);
+      gemm(gy.ptr + i * g.o * L * 4, cols, dw.ptr, g.o, CKK, L, 1, false, true);
+    }
+  });
+  return dw;
+}
+
+/**
+ * 2-D convolution over NCHW input with weight [outC, inC, kH, kW] and optional bias [outC].
+ * @example conv2d(randn(1, 1, 28, 28), randn(8, 1, 3, 3), null, { padding: 1 }).shape // [1, 8, 28, 28]
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('conv2d: input and weight must be Tensors');
+  if (x.ndim !== 4) throw new RangeError(`conv2d: expects 4-D input [N, C, H, W], got shape ${shapeStr(x.shape)}`);
+  if (weight.ndim !== 4) throw new RangeError(`conv2d: expects 4-D weight [outC, inC, kH, kW], got shape ${shapeStr(weight.shape)}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [o, wc, kh, kw] = weight.shape as [number, number, number, number];
+  if (wc !== c) {
+    throw new RangeError(`conv2d: input shape ${shapeStr(x.shape)} has ${c} channels but weight shape ${shapeStr(weight.shape)} expects ${wc}`);
+  }
+  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== o)) {
+    throw new RangeError(`conv2d: bias shape ${shapeStr(bias.shape)} does not match ${o} output channels`);
+  }
+  const [sh, sw] = pair(options.stride, 1, 'conv2d', 'stride');
+  const [ph, pw] = pair(options.padding, 0, 'conv2d', 'padding');
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  if (oh <= 0 || ow <= 0) {
+    throw new RangeError(`conv2d: kernel ${kh}x${kw} is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} (input shape ${shapeStr(x.shape)})`);
+  }
+  const geo: Geometry = { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow };
+  const xc = floatContiguous(x), wt = floatContiguous(weight);
+  const y = record(convForward(xc, wt, geo), 'ConvolutionBackward0', [x, weight], [xc, wt], (g, [xs, ws], needs) => {
+    const gc = floatContiguous(g);
+    return [needs[0] ? convBackwardInput(gc, ws!, geo) : null, needs[1] ? convBackwardWeight(gc, xs!, geo) : null];
+  });
+  return bias != null ? y.add(bias.reshape(1, o, 1, 1)) : y;
+}
+
+export interface MaxPool2dOptions {
+  stride?: number | readonly [number, number] | null;
+  padding?: number | readonly [number, number];
+}
+
+/** Max pooling over NCHW (or CHW) input; stride defaults to the kernel size. */
+export function maxPool2d(x: Tensor, kernelSize: number | readonly [number, number], stride?: number | readonly [number, number] | null, padding: number | readonly [number, number] = 0): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError('maxPool2d: input must be a Tensor');
+  if (x.ndim !== 4 && x.ndim !== 3) throw new RangeError(`maxPool2d: expects 3-D or 4-D input, got shape ${shapeStr(x.shape)}`);
+  const [kh, kw] = pair(kernelSize, 1, 'maxPool2d', 'kernelSize');
+  const [sh, sw] = pair(stride ?? [kh, kw], 1, 'maxPool2d', 'stride');
+  const [ph, pw] = pair(padding, 0, 'maxPool2d', 'padding');
+  if (ph > kh / 2 || pw > kw / 2) throw new RangeError(`maxPool2d: padding ${ph}x${pw} must be at most half the kernel size ${kh}x${kw}`);
+  const h = x.shape[x.ndim - 2]!, w = x.shape[x.ndim - 1]!;
+  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
+  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  if (oh <= 0 || ow <= 0) throw new RangeError(`maxPool2d: kernel ${kh}x${kw} is larger than the padded input (input shape ${shapeStr(x.shape)})`);
+  const planes = x.numel() / (h * w || 1);
+  const outShape = [...x.shape.slice(0, -2), oh, ow];
+  const xc = floatContiguous(x);
+  const out = Tensor.empty(outShape, 'float32');
+  const idx = Tensor.empty(outShape, 'int32');
+  if (out.numel() > 0) K().maxpool2d_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+  if (xc !== x) xc.dispose();
+  const inShape = x.shape;
+  return record(out, 'MaxPool2DWithIndicesBackward0', [x], [idx], (g, [ix]) => {
+    const gc = floatContiguous(g);
+    const dx = zeros(inShape);
+    if (gc.numel() > 0) K().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
+    return [dx];
+  });
+}

@@ -1,0 +1,22 @@
+/** Dropout with the library's seeded random source (manualSeed makes masks reproducible). */
+import { nextUniform } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
+
+/**
+ * Zeroes each element with probability p and scales the kept ones by 1/(1-p) when training; identity
+ * otherwise. p = 1 zeroes everything. The gradient is the same mask times the incoming gradient.
+ */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError('dropout: input must be a Tensor');
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  const n = x.numel();
+  const mask = new Float32Array(n);
+  if (p < 1) {
+    const scale = 1 / (1 - p);
+    for (let i = 0; i < n; i++) mask[i] = nextUniform() < p ? 0 : scale;
+  }
+  const m = tensor(mask).reshape([...x.shape]);
+  return x.mul(m);
+}

@@ -1,0 +1,133 @@
+/**
+ * Matrix products. One primitive, `batchedMatmul`, multiplies the last two dims of two tensors that share
+ * their batch dims, for any strides (transposed and broadcast operands are read in place by the GEMM
+ * kernel, never copied). mm, bmm and matmul's PyTorch rules are built on it.
+ */
+import { K } from '../backends/index.js';
+import { heap } from '../backends/memory.js';
+import { record } from '../autograd/node.js';
+import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { toDType } from './copy.js';
+
+function checkTensor(x: unknown, op: string, which: string): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${which} operand must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+}
+
+function float(x: Tensor): Tensor {
+  return x.dtype === 'float32' ? x : toDType(x, 'float32');
+}
+
+/** C[..., m, n] = A[..., m, k] · B[..., k, n]; a and b have identical batch dims. No validation. */
+function gemmBatched(a: Tensor, b: Tensor): Tensor {
+  const nd = a.ndim;
+  const m = a.shape[nd - 2]!, k = a.shape[nd - 1]!, n = b.shape[nd - 1]!;
+  const batchShape = a.shape.slice(0, nd - 2);
+  const out = Tensor.empty([...batchShape, m, n], 'float32');
+  const batches = numelOf(batchShape);
+  if (out.numel() === 0) return out;
+  const kern = K();
+  const wsBytes = kern.gemm_f32_workspace(m, n, k);
+  const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
+  try {
+    const sa0 = a.strides[nd - 2]!, sa1 = a.strides[nd - 1]!, sb0 = b.strides[nd - 2]!, sb1 = b.strides[nd - 1]!;
+    const aBase = a.ptr, bBase = b.ptr, cBase = out.ptr;
+    const bs = batchShape.length;
+    const counter = new Array<number>(bs).fill(0);
+    let aOff = 0, bOff = 0;
+    for (let t = 0; t < batches; t++) {
+      kern.gemm_f32(aBase + aOff * 4, bBase + bOff * 4, cBase + t * m * n * 4, m, n, k, sa0, sa1, sb0, sb1, 0, ws);
+      // advance the batch counter (row-major), updating element offsets incrementally
+      for (let d = bs - 1; d >= 0; d--) {
+        counter[d]!++;
+        aOff += a.strides[d]!;
+        bOff += b.strides[d]!;
+        if (counter[d]! < batchShape[d]!) break;
+        aOff -= a.strides[d]! * batchShape[d]!;
+        bOff -= b.strides[d]! * batchShape[d]!;
+        counter[d] = 0;
+      }
+    }
+  } finally {
+    if (ws !== 0) heap.free(ws, wsBytes);
+  }
+  return out;
+}
+
+/** Swaps the last two dims (a view). */
+function mT(x: Tensor): Tensor {
+  return x.transpose(-1, -2);
+}
+
+/** The differentiable primitive: batch dims of a and b must already match. */
+function batchedMatmul(a: Tensor, b: Tensor, name: string): Tensor {
+  const af = float(a), bf = float(b);
+  const out = gemmBatched(af, bf);
+  if (af !== a) af.dispose();
+  if (bf !== b) bf.dispose();
+  return record(out, name, [a, b], [a, b], (g, [x, y], needs) => [
+    needs[0] ? batchedMatmul(g, mT(y!), name) : null,
+    needs[1] ? batchedMatmul(mT(x!), g, name) : null,
+  ]);
+}
+
+function cannotMultiply(op: string, a: Tensor, b: Tensor): never {
+  throw new RangeError(`${op}: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied`);
+}
+
+/** Matrix product of two 2-D tensors. @example mm(ones(2, 3), ones(3, 4)).shape // [2, 4] */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'mm', 'first');
+  checkTensor(b, 'mm', 'second');
+  if (a.ndim !== 2 || b.ndim !== 2) throw new RangeError(`mm: expects 2-D tensors, got shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  if (a.shape[1] !== b.shape[0]) cannotMultiply('mm', a, b);
+  return batchedMatmul(a, b, 'MmBackward0');
+}
+
+/** Batched matrix product of two 3-D tensors with the same batch size. */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'bmm', 'first');
+  checkTensor(b, 'bmm', 'second');
+  if (a.ndim !== 3 || b.ndim !== 3) throw new RangeError(`bmm: expects 3-D tensors, got shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) cannotMultiply('bmm', a, b);
+  return batchedMatmul(a, b, 'BmmBackward0');
+}
+
+/**
+ * Matrix product with PyTorch's rules: 1-D·1-D is a dot product (0-d result), a 1-D operand is treated as
+ * a row (left) or column (right) vector and that dim removed afterwards, and batch dims broadcast.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul', 'first');
+  checkTensor(b, 'matmul', 'second');
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new RangeError(`matmul: both arguments need at least 1 dimension, got shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  }
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  if (a2.shape[a2.ndim - 1] !== b2.shape[b2.ndim - 2]) cannotMultiply('matmul', a, b);
+  let out: Tensor;
+  if (a2.ndim === 2 && b2.ndim === 2) {
+    out = batchedMatmul(a2, b2, 'MmBackward0');
+  } else if (b2.ndim === 2 && a2.isContiguous()) {
+    // [..., m, k] · [k, n]: fold the batch into the rows, one GEMM.
+    const k = a2.shape[a2.ndim - 1]!;
+    const rows = a2.reshape(-1, k);
+    out = batchedMatmul(rows, b2, 'MmBackward0').reshape([...a2.shape.slice(0, -1), b2.shape[1]!]);
+  } else {
+    let batch: number[];
+    try {
+      batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), 'matmul');
+    } catch {
+      cannotMultiply('matmul', a, b); // name the full shapes, not just the batch dims
+    }
+    const ae = a2.expand([...batch, ...a2.shape.slice(-2)]);
+    const be = b2.expand([...batch, ...b2.shape.slice(-2)]);
+    out = batchedMatmul(ae, be, 'BmmBackward0');
+  }
+  if (a.ndim === 1) out = out.squeeze(-2);
+  if (b.ndim === 1) out = out.squeeze(-1);
+  return out;
+}
+
+export { contiguousStrides };

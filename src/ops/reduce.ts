@@ -1,0 +1,231 @@
+/**
+ * Reductions. Kernels reduce the middle axis of a contiguous [outer, r, inner] array; a reduction over
+ * several dims reduces adjacent runs of dims in one call each.
+ */
+import { K } from '../backends/index.js';
+import { record } from '../autograd/node.js';
+import { normDim, numelOf, shapeStr } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { rawContiguous, toDType } from './copy.js';
+import { floatContiguous } from './unary.js';
+import { gather } from './indexing.js';
+
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+/** Normalised, sorted, de-duplicated dims; all dims when `dim` is null/undefined. */
+export function reduceDims(dim: number | readonly number[] | null | undefined, ndim: number, op: string): number[] {
+  if (dim == null) return Array.from({ length: ndim }, (_, i) => i);
+  if (typeof dim !== 'number' && !Array.isArray(dim)) {
+    throw new TypeError(`${op}: dim must be an integer or a list of integers, got ${typeof dim}`);
+  }
+  const list = typeof dim === 'number' ? [dim] : [...dim];
+  const dims = list.map((d) => {
+    if (typeof d !== 'number') throw new TypeError(`${op}: dim must be an integer, got ${typeof d}`);
+    return normDim(d, ndim, op);
+  });
+  const sorted = [...new Set(dims)].sort((x, y) => x - y);
+  if (sorted.length !== dims.length) throw new RangeError(`${op}: dim ${JSON.stringify(list)} lists a dimension twice`);
+  return ndim === 0 ? [] : sorted;
+}
+
+/** A view of `t` with `shape` that takes over t's reference (t is disposed). */
+function reshapeOwned(t: Tensor, shape: readonly number[]): Tensor {
+  const v = t.view(shape);
+  if (v !== t) t.dispose();
+  return v;
+}
+
+/** toDType that disposes its input. */
+function castOwned(t: Tensor, dtype: 'int32'): Tensor {
+  const r = toDType(t, dtype);
+  if (r !== t) t.dispose();
+  return r;
+}
+
+function keptShape(shape: readonly number[], dims: readonly number[]): number[] {
+  return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+}
+
+function outShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !dims.includes(i));
+}
+
+/** Rows summed per kernel call before the partial sums are added (bounds float32 running-sum error). */
+const SUM_BLOCK = 256;
+/** Reductions over at most this many rows run as one kernel call (error <= ~r·2^-24, call overhead matters more). */
+const SUM_BLOCK_MIN = 2048;
+
+/**
+ * sum_f32 over [outer, r, inner] in blocks of SUM_BLOCK rows, then a sum of the partials: a running
+ * float32 sum over r rows loses ~r·2^-24 relative accuracy (1e-3 at r = 2^20); blocking keeps it small.
+ */
+function blockedSum(src: Tensor, out: Tensor, outer: number, r: number, inner: number, min = SUM_BLOCK_MIN): void {
+  if (r <= min) return K().sum_f32(src.ptr, out.ptr, outer, r, inner);
+  const nb = Math.ceil(r / SUM_BLOCK);
+  const partial = Tensor.empty([outer, nb, inner], 'float32');
+  if (r % SUM_BLOCK === 0) K().sum_f32(src.ptr, partial.ptr, outer * nb, SUM_BLOCK, inner); // one call: [outer·nb, SUM_BLOCK, inner]
+  else for (let o = 0; o < outer; o++) {
+    for (let b = 0; b < nb; b++) {
+      const len = Math.min(SUM_BLOCK, r - b * SUM_BLOCK);
+      K().sum_f32(src.ptr + (o * r + b * SUM_BLOCK) * inner * 4, partial.ptr + (o * nb + b) * inner * 4, 1, len, inner);
+    }
+  }
+  blockedSum(partial, out, outer, nb, inner, SUM_BLOCK);
+  partial.dispose();
+}
+
+/** Runs a [outer, r, inner] kernel over each run of adjacent dims, last run first. No autograd. */
+function reduceRuns(x: Tensor, dims: readonly number[], kernel: 'sum_f32' | 'max_f32' | 'min_f32'): Tensor {
+  let cur = floatContiguous(x);
+  let shape = [...x.shape];
+  let i = dims.length - 1;
+  while (i >= 0) {
+    let j = i;
+    while (j > 0 && dims[j - 1] === dims[j]! - 1) j--;
+    const d0 = dims[j]!, d1 = dims[i]!;
+    const outer = numelOf(shape.slice(0, d0));
+    const r = numelOf(shape.slice(d0, d1 + 1));
+    const inner = numelOf(shape.slice(d1 + 1));
+    const nextShape = shape.map((s, k) => (k >= d0 && k <= d1 ? 1 : s));
+    const out = Tensor.empty(nextShape, 'float32');
+    if (out.numel() > 0) {
+      if (kernel === 'sum_f32') blockedSum(cur, out, outer, r, inner);
+      else K()[kernel](cur.ptr, out.ptr, 0, outer, r, inner);
+    }
+    if (cur !== x) cur.dispose();
+    cur = out;
+    shape = nextShape;
+    i = j - 1;
+  }
+  return cur;
+}
+
+/** Sum over `dim` (all dims when omitted: a 0-d result). Integer inputs give int32. */
+export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  const dims = reduceDims(dim, x.ndim, 'sum');
+  const shape = outShape(x.shape, dims, keepdim);
+  let out: Tensor;
+  if (x.numel() === 0) {
+    out = Tensor.empty(shape, 'float32');
+    if (out.numel() > 0) out.zero_();
+  } else if (dims.length === 0) {
+    out = x.dtype === 'float32' ? rawContiguous(x) : toDType(x, 'float32');
+  } else {
+    out = reshapeOwned(reduceRuns(x, dims, 'sum_f32'), shape);
+  }
+  if (x.dtype !== 'float32') return castOwned(out, 'int32');
+  const kept = keptShape(x.shape, dims);
+  return record(out, dim == null ? 'SumBackward0' : 'SumBackward1', [x], [], (g) => [g.reshape(kept).expand(x.shape)]);
+}
+
+/** Mean over `dim` (all when omitted). */
+export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype should be float32, got ${x.dtype}; use .float() first`);
+  const dims = reduceDims(dim, x.ndim, 'mean');
+  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  return sum(x, dims, keepdim).div(count);
+}
+
+/**
+ * Maximum (or minimum) over `dim` (all when omitted). The gradient is shared evenly among tied
+ * maxima, as PyTorch's amax.
+ */
+function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, op: 'amax' | 'amin'): Tensor {
+  const dims = reduceDims(dim, x.ndim, op);
+  for (const d of dims) {
+    if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dimension (shape ${shapeStr(x.shape)}, dim ${d})`);
+  }
+  if (x.numel() === 0 && dims.length === 0 && x.ndim > 0) {
+    throw new RangeError(`${op}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+  }
+  const shape = outShape(x.shape, dims, keepdim);
+  const kept = keptShape(x.shape, dims);
+  const r = dims.length === 0 ? rawContiguous(floatContiguous(x)) : reduceRuns(x, dims, op === 'amax' ? 'max_f32' : 'min_f32');
+  const out = reshapeOwned(r, shape);
+  if (x.dtype !== 'float32') return castOwned(out, 'int32');
+  return record(out, op === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], [x, out], (g, [a, y]) => {
+    const mask = a!.eq(y!.reshape(kept)).float();
+    return [mask.mul(g.reshape(kept)).div(mask.sum(dims, true))];
+  });
+}
+
+export function amax(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  return extreme(x, dim, keepdim, 'amax');
+}
+export function amin(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+  return extreme(x, dim, keepdim, 'amin');
+}
+
+/** Indices of the maximum (or minimum) along one dim, as int32 with that dim kept (size 1). */
+function argExtreme(x: Tensor, d: number, which: 'max' | 'min'): Tensor {
+  const src = floatContiguous(x);
+  const shape = x.shape.length === 0 ? [] : x.shape.map((s, i) => (i === d ? 1 : s));
+  const vals = Tensor.empty(shape, 'float32');
+  const idx = Tensor.empty(shape, 'int32');
+  if (idx.numel() > 0) {
+    const outer = numelOf(x.shape.slice(0, d));
+    const r = x.shape.length === 0 ? 1 : x.shape[d]!;
+    const inner = numelOf(x.shape.slice(d + 1));
+    K()[which === 'max' ? 'max_f32' : 'min_f32'](src.ptr, vals.ptr, idx.ptr, outer, r, inner);
+  }
+  if (src !== x) src.dispose();
+  vals.dispose();
+  return idx;
+}
+
+function checkNonEmpty(x: Tensor, d: number, op: string): void {
+  if (x.ndim > 0 && x.shape[d] === 0) {
+    throw new RangeError(`${op}: cannot reduce over a zero-size dimension (shape ${shapeStr(x.shape)}, dim ${d})`);
+  }
+  if (x.numel() === 0) throw new RangeError(`${op}: cannot reduce an empty tensor of shape ${shapeStr(x.shape)}`);
+}
+
+/** max(dim) / min(dim): values and int32 indices; the gradient flows to the chosen elements. */
+export function maxDim(x: Tensor, dim: number, keepdim: boolean, which: 'max' | 'min'): ValuesIndices {
+  const d = normDim(dim, x.ndim, which);
+  checkNonEmpty(x, d, which);
+  const idx = argExtreme(x, d, which);
+  const values = x.ndim === 0 ? x.clone() : gather(x, d, idx);
+  const indices = idx;
+  if (keepdim || x.ndim === 0) return { values, indices };
+  return { values: values.squeeze(d), indices: indices.squeeze(d) };
+}
+
+/** Index of the maximum along `dim`, or in the flattened tensor when dim is omitted. */
+export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return argReduce(x, dim, keepdim, 'max', 'argmax');
+}
+export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+  return argReduce(x, dim, keepdim, 'min', 'argmin');
+}
+
+function argReduce(x: Tensor, dim: number | null | undefined, keepdim: boolean, which: 'max' | 'min', op: string): Tensor {
+  if (dim == null) {
+    const flat = x.reshape(-1);
+    checkNonEmpty(flat, 0, op);
+    const idx = argExtreme(flat, 0, which);
+    return keepdim ? idx.reshape(x.shape.map(() => 1)) : idx.reshape([]);
+  }
+  const d = normDim(dim, x.ndim, op);
+  checkNonEmpty(x, d, op);
+  const idx = argExtreme(x, d, which);
+  return keepdim || x.ndim === 0 ? idx : idx.squeeze(d);
+}
+
+/**
+ * Sums a gradient down to `shape` (the inverse of broadcasting): leading extra dims and dims where
+ * `shape` has size 1 are summed. The engine calls this once for every input gradient.
+ */
+export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
+  const lead = g.ndim - shape.length;
+  if (lead < 0) throw new RangeError(`sumToShape: gradient shape ${shapeStr(g.shape)} has fewer dims than ${shapeStr(shape)}`);
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) {
+    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  }
+  const s = dims.length > 0 ? sum(g, dims, true) : g;
+  return s.reshape(shape);
+}

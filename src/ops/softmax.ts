@@ -1,0 +1,49 @@
+/**
+ * softmax and logSoftmax along any dim: one fused, numerically stable kernel along the last axis
+ * (the dim is moved last first when needed). Backward rules are written with tensor ops.
+ */
+import { K } from '../backends/index.js';
+import { record } from '../autograd/node.js';
+import { normDim } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { contiguous, rawContiguous } from './copy.js';
+import { floatContiguous } from './unary.js';
+
+function alongLast(x: Tensor, dim: number, op: string, kernel: 'softmax_f32' | 'log_softmax_f32'): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${typeof x}`);
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim is required (an integer), got ${typeof dim}`);
+  const d = normDim(dim, x.ndim, op);
+  const last = Math.max(x.ndim - 1, 0);
+  const moved = d === last ? x : x.detach().transpose(d, last);
+  const src = floatContiguous(moved);
+  const cols = x.ndim === 0 ? 1 : x.shape[d]!;
+  const out = Tensor.empty(src.shape, 'float32');
+  if (out.numel() > 0) K()[kernel](src.ptr, out.ptr, out.numel() / cols, cols);
+  if (src !== moved && src !== x) src.dispose();
+  if (d === last) return out;
+  const back = out.transpose(d, last);
+  const res = rawContiguous(back);
+  back.dispose();
+  out.dispose();
+  return res;
+}
+
+/** exp(x) / sum(exp(x)) along `dim`, stable for large inputs. */
+export function softmax(x: Tensor, dim: number): Tensor {
+  const y = alongLast(x, dim, 'softmax', 'softmax_f32');
+  return record(y, 'SoftmaxBackward0', [x], [y], (g, [s]) => {
+    // dx = s * (g - sum(g * s, dim))
+    return [s!.mul(g.sub(g.mul(s!).sum(dim, true)))];
+  });
+}
+
+/** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))). */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const y = alongLast(x, dim, 'logSoftmax', 'log_softmax_f32');
+  return record(y, 'LogSoftmaxBackward0', [x], [y], (g, [ls]) => {
+    // dx = g - softmax * sum(g, dim)
+    return [g.sub(ls!.exp().mul(g.sum(dim, true)))];
+  });
+}
+
+export { contiguous };

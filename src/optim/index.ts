@@ -1,0 +1,17 @@
+/**
+ * The optim namespace: torch.optim in camelCase. Optimizers update each parameter with one fused kernel
+ * (see src/backends/kernels.ts); `lrScheduler` holds the learning-rate schedulers.
+ *
+ * @example
+ * const opt = new optim.Adam(params, { lr: 1e-3 });
+ * const sched = new optim.lrScheduler.StepLR(opt, 10, 0.5);
+ * for (...) { opt.zeroGrad(); loss().backward(); opt.step(); }  sched.step();
+ */
+export {
+  Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type ParamState, type OptimizerStateDict,
+  type Defaults,
+} from './optimizer.js';
+export { SGD, type SGDGroup, type SGDOptions } from './sgd.js';
+export { Adam, AdamW, type AdamGroup, type AdamOptions } from './adam.js';
+export { RMSprop, type RMSpropGroup, type RMSpropOptions } from './rmsprop.js';
+export * as lrScheduler from './lr-scheduler.js';

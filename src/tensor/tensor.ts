@@ -1,0 +1,437 @@
+/**
+ * Tensor: a strided view (shape, strides, offset) over a Storage in WebAssembly memory, plus the
+ * autograd fields. The math lives in src/ops (one file per family); the methods here only forward to it,
+ * so `x.add(y)` and `add(x, y)` are the same function.
+ */
+import { heap } from '../backends/memory.js';
+import type { Node, AccumulateGrad } from '../autograd/node.js';
+import { backward as runBackward } from '../autograd/engine.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import { type DType } from './dtype.js';
+import { contiguousStrides, isContiguous, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
+import { Storage } from './storage.js';
+import { formatTensor } from './format.js';
+import * as U from '../ops/unary.js';
+import * as B from '../ops/binary.js';
+import * as R from '../ops/reduce.js';
+import * as V from '../ops/view.js';
+import * as I from '../ops/indexing.js';
+import * as M from '../ops/matmul.js';
+import * as S from '../ops/softmax.js';
+import * as C from '../ops/copy.js';
+
+/** Tensors created while a scope is open are pushed here (the autograd engine frees its temporaries). */
+export const creationScope: { current: Tensor[] | null } = { current: null };
+
+export type Scalar = number;
+export type TensorOrScalar = Tensor | number;
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  /** Element offset of this view into its storage. */
+  readonly offset: number;
+  readonly dtype: DType;
+  /** @internal */ storage: Storage;
+  /** The node that made this tensor (null for leaves). */
+  gradFn: Node | null = null;
+  /** @internal accumulator node of a leaf that requires grad (made on demand). */
+  _accum: AccumulateGrad | null = null;
+  /** @internal base tensor when this tensor is a view of another. */
+  _base: Tensor | null = null;
+  private _requiresGrad = false;
+  private _grad: Tensor | null = null;
+  private _disposed = false;
+  /** @internal set by retainGrad() on a non-leaf. */
+  _retainsGrad = false;
+
+  /** @internal Use the creation functions (tensor, zeros, ...) instead. */
+  constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides;
+    this.offset = offset;
+    this.dtype = dtype;
+    storage.refs++;
+    if (creationScope.current !== null) creationScope.current.push(this);
+  }
+
+  /** @internal A fresh contiguous tensor with uninitialised contents. */
+  static empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    const n = numelOf(shape);
+    return new Tensor(new Storage(n * 4), shape, contiguousStrides(shape), 0, dtype);
+  }
+
+  /** @internal A view sharing this tensor's storage. */
+  _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    const t = new Tensor(this.storage, shape, strides, offset, this.dtype);
+    t._base = this._base ?? this;
+    return t;
+  }
+
+  // ---- metadata ----
+  get ndim(): number {
+    return this.shape.length;
+  }
+  numel(): number {
+    return numelOf(this.shape);
+  }
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this.shape;
+    return this.shape[dim < 0 ? dim + this.ndim : dim]!;
+  }
+  /** @internal byte address of element 0 of this view; throws if the tensor was disposed. */
+  get ptr(): number {
+    if (this._disposed || this.storage.ptr < 0) throw new Error(`tensor of shape ${shapeStr(this.shape)} was used after dispose()`);
+    return this.storage.ptr + this.offset * 4;
+  }
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  // ---- autograd fields ----
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(v: boolean) {
+    if (v && this.dtype !== 'float32') {
+      throw new TypeError(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`);
+    }
+    if (!v && this.gradFn !== null) {
+      throw new Error('requiresGrad: cannot turn off requiresGrad on a non-leaf tensor; use detach()');
+    }
+    this._requiresGrad = v;
+  }
+  /** @internal marks an op result as part of the graph. */
+  _setRequiresGrad(v: boolean): void {
+    this._requiresGrad = v;
+  }
+  requiresGrad_(v = true): this {
+    this.requiresGrad = v;
+    return this;
+  }
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null && !sameShape(g.shape, this.shape)) {
+      throw new RangeError(`grad: assigned gradient has shape ${shapeStr(g.shape)} but the tensor has shape ${shapeStr(this.shape)}`);
+    }
+    this._grad = g;
+  }
+  /** Keeps the gradient of this non-leaf tensor in `.grad` after backward. */
+  retainGrad(): this {
+    if (this.gradFn === null) return this;
+    this._retainsGrad = true;
+    this.gradFn.retained = this;
+    return this;
+  }
+  /** Computes gradients of this tensor (a scalar, unless `gradient` is given) with respect to the leaves. */
+  backward(gradient?: Tensor | null, options: BackwardOptions = {}): void {
+    runBackward(this, gradient ?? null, options);
+  }
+  /** A view of the same storage, cut from the graph. */
+  detach(): Tensor {
+    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
+    t._base = this._base;
+    return t;
+  }
+  detach_(): this {
+    this.gradFn = null;
+    this._requiresGrad = false;
+    return this;
+  }
+  /** Detached alias sharing storage; assigning copies new values in (shape may change). */
+  get data(): Tensor {
+    return this.detach();
+  }
+  set data(v: Tensor) {
+    C.setData(this, v);
+  }
+  /** @internal used by setData when the shape changes. */
+  _replaceWith(src: Tensor): void {
+    const self = this as { -readonly [K in keyof Tensor]: Tensor[K] };
+    this.storage.release();
+    src.storage.refs++;
+    self.storage = src.storage;
+    self.shape = src.shape;
+    self.strides = src.strides;
+    self.offset = src.offset;
+    this._base = null;
+  }
+
+  /** Releases the memory now (views keep it alive until they are released too). Using it later throws. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._grad = null;
+    this.storage.release();
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  // ---- reading values ----
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.numel() !== 1) {
+      throw new RangeError(`item: only one-element tensors can be converted to a number, got shape ${shapeStr(this.shape)}`);
+    }
+    const p = this.ptr >>> 2;
+    return this.dtype === 'float32' ? heap.f32[p]! : heap.i32[p]!;
+  }
+  /** A contiguous copy of the values: Float32Array for float32, Int32Array otherwise. */
+  toArray(): Float32Array | Int32Array {
+    const c = this.isContiguous() ? this : C.contiguous(this);
+    const p = c.ptr >>> 2;
+    const n = c.numel();
+    return this.dtype === 'float32' ? heap.f32.slice(p, p + n) : heap.i32.slice(p, p + n);
+  }
+  /** Nested arrays of numbers (booleans for bool), like PyTorch's tolist(). */
+  tolist(): unknown {
+    const flat = this.toArray();
+    const conv = this.dtype === 'bool' ? (v: number) => v !== 0 : (v: number) => v;
+    const build = (dim: number, base: number): unknown => {
+      if (dim === this.ndim) return conv(flat[base]!);
+      const out: unknown[] = [];
+      const inner = numelOf(this.shape.slice(dim + 1));
+      for (let i = 0; i < this.shape[dim]!; i++) out.push(build(dim + 1, base + i * inner));
+      return out;
+    };
+    return build(0, 0);
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
+  }
+
+  // ---- dtype ----
+  to(dtype: DType): Tensor {
+    return C.toDType(this, dtype);
+  }
+  float(): Tensor {
+    return C.toDType(this, 'float32');
+  }
+  int(): Tensor {
+    return C.toDType(this, 'int32');
+  }
+  bool(): Tensor {
+    return C.toDType(this, 'bool');
+  }
+
+  // ---- copies ----
+  clone(): Tensor {
+    return C.clone(this);
+  }
+  contiguous(): Tensor {
+    return C.contiguous(this);
+  }
+
+  // ---- elementwise ----
+  add(other: TensorOrScalar, alpha?: number): Tensor {
+    return B.add(this, other, alpha);
+  }
+  sub(other: TensorOrScalar, alpha?: number): Tensor {
+    return B.sub(this, other, alpha);
+  }
+  mul(other: TensorOrScalar): Tensor {
+    return B.mul(this, other);
+  }
+  div(other: TensorOrScalar): Tensor {
+    return B.div(this, other);
+  }
+  pow(exponent: TensorOrScalar): Tensor {
+    return B.pow(this, exponent);
+  }
+  maximum(other: TensorOrScalar): Tensor {
+    return B.maximum(this, other);
+  }
+  minimum(other: TensorOrScalar): Tensor {
+    return B.minimum(this, other);
+  }
+  eq(other: TensorOrScalar): Tensor {
+    return B.eq(this, other);
+  }
+  ne(other: TensorOrScalar): Tensor {
+    return B.ne(this, other);
+  }
+  gt(other: TensorOrScalar): Tensor {
+    return B.gt(this, other);
+  }
+  lt(other: TensorOrScalar): Tensor {
+    return B.lt(this, other);
+  }
+  ge(other: TensorOrScalar): Tensor {
+    return B.ge(this, other);
+  }
+  le(other: TensorOrScalar): Tensor {
+    return B.le(this, other);
+  }
+  neg(): Tensor {
+    return U.neg(this);
+  }
+  exp(): Tensor {
+    return U.exp(this);
+  }
+  log(): Tensor {
+    return U.log(this);
+  }
+  sqrt(): Tensor {
+    return U.sqrt(this);
+  }
+  abs(): Tensor {
+    return U.abs(this);
+  }
+  relu(): Tensor {
+    return U.relu(this);
+  }
+  sigmoid(): Tensor {
+    return U.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return U.tanh(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return U.clamp(this, min, max);
+  }
+  where(condition: Tensor, other: TensorOrScalar): Tensor {
+    return B.where(condition, this, other);
+  }
+
+  // ---- in place ----
+  zero_(): this {
+    return C.fill_(this, 0);
+  }
+  fill_(value: number): this {
+    return C.fill_(this, value);
+  }
+  copy_(src: TensorOrScalar): this {
+    return C.copy_(this, src);
+  }
+  add_(other: TensorOrScalar, alpha?: number): this {
+    return C.inplace(this, B.add, other, alpha, 'add_');
+  }
+  sub_(other: TensorOrScalar, alpha?: number): this {
+    return C.inplace(this, B.sub, other, alpha, 'sub_');
+  }
+  mul_(other: TensorOrScalar): this {
+    return C.inplace(this, B.mul, other, undefined, 'mul_');
+  }
+  div_(other: TensorOrScalar): this {
+    return C.inplace(this, B.div, other, undefined, 'div_');
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    return C.inplace(this, (a) => U.clamp(a as Tensor, min, max), 0, undefined, 'clamp_');
+  }
+
+  // ---- reductions ----
+  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return R.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return R.mean(this, dim, keepdim);
+  }
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.amax(this) : R.maxDim(this, dim, keepdim, 'max');
+  }
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  min(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
+    return dim === undefined ? R.amin(this) : R.maxDim(this, dim, keepdim, 'min');
+  }
+  amax(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | readonly number[] | null, keepdim = false): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Tensor {
+    return R.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return R.argmin(this, dim, keepdim);
+  }
+
+  // ---- shape and views ----
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return V.reshape(this, ...shape);
+  }
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return V.view(this, ...shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return V.flatten(this, startDim, endDim);
+  }
+  squeeze(dim?: number | null): Tensor {
+    return V.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return V.unsqueeze(this, dim);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return V.expand(this, ...shape);
+  }
+  expandAs(other: Tensor): Tensor {
+    return V.expand(this, other.shape);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return V.transpose(this, dim0, dim1);
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return V.permute(this, ...dims);
+  }
+  t(): Tensor {
+    return V.t(this);
+  }
+  get T(): Tensor {
+    return V.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return V.narrow(this, dim, start, length);
+  }
+  select(dim: number, index: number): Tensor {
+    return V.select(this, dim, index);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return I.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return I.gather(this, dim, index);
+  }
+
+  // ---- linear algebra, softmax ----
+  matmul(other: Tensor): Tensor {
+    return M.matmul(this, other);
+  }
+  mm(other: Tensor): Tensor {
+    return M.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return M.bmm(this, other);
+  }
+  softmax(dim: number): Tensor {
+    return S.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return S.logSoftmax(this, dim);
+  }
+}
+
+/** True when autograd should record an op with these inputs. */
+export function needsGrad(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
+  return isGradEnabled() && (a.requiresGrad || (b != null && b.requiresGrad) || (c != null && c.requiresGrad));
+}
+
+export type { Shape };

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { memory, randn, tensor, zeros } from '../src/index.js';
+
+/** The tutorial's inner step, with no dispose() anywhere. */
+function tutorialSteps(w: ReturnType<typeof tensor>, n: number): void {
+  const data = [[1, 2], [2, 4], [3, 6]] as const;
+  for (let i = 0; i < n; i++) {
+    const [x, y] = data[i % 3]!;
+    const l = w.mul(x).sub(y).pow(2);
+    l.backward();
+    w.data = w.data.sub(w.grad!.data.mul(0.01));
+    w.grad!.data.zero_();
+  }
+}
+
+describe('memory management', () => {
+  it('the tutorial loop runs 100,000 iterations and WebAssembly memory stops growing', () => {
+    const w = tensor([3.0], { requiresGrad: true });
+    const samples: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      tutorialSteps(w, 10_000);
+      samples.push(memory().memoryBytes);
+    }
+    // Dropped tensors come back through collections triggered at a few MiB of allocation, so memory
+    // settles within the first half; from then on it must not move at all.
+    const lastHalf = samples.slice(5);
+    expect(lastHalf).toEqual(lastHalf.map(() => lastHalf[0]));
+    expect(samples[9]!).toBeLessThan(16 * 1024 * 1024);
+    expect(w.item()).toBeCloseTo(2, 5);
+  });
+
+  it('dispose() returns the block at once and the next allocation of that size reuses it', () => {
+    const before = memory().bytesInUse;
+    const t = zeros(1000);
+    expect(memory().bytesInUse).toBeGreaterThanOrEqual(before + 4000);
+    t.dispose();
+    expect(memory().bytesInUse).toBe(before);
+    const reserved = memory().bytesReserved;
+    const u = zeros(1000);
+    expect(memory().bytesReserved).toBe(reserved);
+    u.dispose();
+  });
+
+  it('views keep storage alive until every handle is released', () => {
+    const before = memory().bytesInUse;
+    const t = randn(64, 64);
+    const v = t.transpose(0, 1);
+    t.dispose();
+    expect(memory().bytesInUse).toBeGreaterThan(before);
+    expect(v.sum().item()).toBeTypeOf('number');
+    v.dispose();
+    expect(memory().bytesInUse).toBeLessThanOrEqual(before + 16); // only the 0-d sum result may remain
+  });
+
+  it('backward frees its own temporaries: repeated backward on a fixed graph does not accumulate live tensors', () => {
+    const x = randn(32, 16, { requiresGrad: true });
+    const wt = randn(16, 8, { requiresGrad: true });
+    const y = x.matmul(wt).relu().sum();
+    y.backward(null, { retainGraph: true });
+    const live = memory().liveTensors;
+    for (let i = 0; i < 20; i++) y.backward(null, { retainGraph: true });
+    expect(memory().liveTensors).toBe(live);
+  });
+
+  it('a huge allocation fails with a clear RangeError and the library keeps working', () => {
+    const keep = tensor([1, 2, 3]);
+    expect(() => zeros(70_000, 70_000)).toThrow(/out of memory: cannot allocate .*GiB/);
+    expect(keep.add(1).tolist()).toEqual([2, 3, 4]);
+  });
+});
