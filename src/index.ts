@@ -36,6 +36,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export {
   save, load, loadMetadata, toSafetensors, fromSafetensors, readSafetensorsHeader, readSafetensorsMetadata, SafetensorsError,
+  optimizerStateToSafetensors, optimizerStateFromSafetensors,
 } from './io/index.js';
 
 import { amax as amaxOp, maxDim } from './ops/reduce.js';

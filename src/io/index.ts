@@ -4,3 +4,4 @@ export {
   type SafetensorsHeader, type SafetensorsTensorInfo,
 } from './safetensors.js';
 export { save, load, loadMetadata } from './node.js';
+export { optimizerStateToSafetensors, optimizerStateFromSafetensors } from './optimizer-state.js';
