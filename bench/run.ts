@@ -1,10 +1,12 @@
 /**
- * npm run bench [-- --quick]: wasmgrad's `wasm` backend against its pure-TypeScript `js` backend.
- * Prints one Markdown table per workload; ratio columns are wasm relative to js (higher is better).
+ * npm run bench [-- --quick]: wasmgrad's `wasm` backend against its pure-TypeScript `js` backend and
+ * TensorFlow.js. Prints one Markdown table per workload; ratio columns say how many times faster the
+ * wasm backend is.
  * See bench/README.md for how to read and extend it.
  */
 import { randn, setBackend, tensor, type BackendName } from '../src/index.js';
 import { quick, ratio, table, timeIt } from './harness.js';
+import { tfjsMlpSteps, wasmgradMlpSteps } from './mlp.js';
 
 const backends: BackendName[] = ['wasm', 'js'];
 
@@ -44,5 +46,18 @@ table('matmul, float32, 1 thread (GFLOPS, higher is better)', ['shape', 'wasm', 
 const [tw, tj] = backends.map(tutorialMicros) as [number, number];
 table('tutorial loop y = w·x (µs per iteration, lower is better)', ['workload', 'wasm', 'js', 'js / wasm'], [
   ['forward + backward + update', tw, tj, ratio(tj, tw)],
+]);
+
+const mlp = {
+  wasm: wasmgradMlpSteps('wasm'),
+  js: wasmgradMlpSteps('js'),
+  tfWasm: await tfjsMlpSteps('wasm'),
+  tfCpu: await tfjsMlpSteps('cpu'),
+};
+table('MLP 784-256-256-10 training step, batch 128, SGD (steps/s, higher is better)', ['implementation', 'steps/s', 'wasmgrad wasm is'], [
+  ['wasmgrad wasm', mlp.wasm, '1×'],
+  ['wasmgrad js (pure TypeScript)', mlp.js, ratio(mlp.wasm, mlp.js)],
+  ['TensorFlow.js wasm backend', mlp.tfWasm, ratio(mlp.wasm, mlp.tfWasm)],
+  ['TensorFlow.js cpu backend', mlp.tfCpu, ratio(mlp.wasm, mlp.tfCpu)],
 ]);
 setBackend('wasm');
