@@ -1,176 +1,327 @@
-// Single-precision GEMM, C (m x n, contiguous) = A·B (+ C), for any strides of A and B.
+// Single-precision GEMM, C (m x n, contiguous) = A·B (+ C) (+ bias) (ReLU), for any strides of A and B.
 //
-// Classic blocked structure: for each block of NC columns and KC depth, B is packed into panels of
-// NR = 8 columns (each a contiguous KC x 8 block, zero padded past n); for each block of MC rows, A
-// is packed into panels of MR = 4 rows (contiguous KC x 4, zero padded past m). A 4x8 register-tiled
-// micro-kernel (4 rows x two f32x4 accumulators) then computes each C tile; edge tiles are computed
-// in full and only their valid part is written back.
+// The micro-kernel (BLIS / GotoBLAS) structure:
+//   for each block of NC columns            (jc)
+//     for each block of KC depth            (pc)  pack B[pc..][jc..] into 8-column panels (kc x 8 each)
+//       for each block of MC rows           (ic)  pack A[ic..][pc..] into MR-row panels (kc x MR each)
+//         for each 8-column panel of B      (jr)  (stays in L1 while the A panels stream from L2)
+//           for each MR-row panel of A      (ir)  micro-kernel: one MR x 8 tile of C in registers
+// Transposed (or otherwise strided) operands are absorbed by the packing routines, which have SIMD
+// fast paths for unit row stride and unit column stride. Panels are zero padded past m, n and to a
+// multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches; a tile that
+// sticks out of C (fewer than MR rows or 8 columns left) is computed in full into a scratch tile and
+// only its valid part copied out.
+//
+// Two builds come from this source: with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) the micro-kernel is
+// 6x8 with f32x4.relaxed_madd (12 accumulators + 2 B vectors + 1 A splat = V8's 15 vector registers);
+// with plain SIMD it is 5x8 with f32x4.mul + f32x4.add (one more register for the product).
+// The unrolled kernels are generated (assembly/gen/gemm-kernels.mjs); microKernelReference below is
+// the readable version of what they compute.
 
-const MR = 4;
-const NR = 8;
-const KC = 256;
-const MC = 128;
-const NC = 1024;
+import {
+  GEMM_UNROLL, GEMM_ACC, GEMM_BIAS_COL, GEMM_BIAS_ROW, GEMM_RELU,
+  microKernel6x8_fma, microKernel5x8_muladd,
+} from "./gen/gemm_kernels";
+
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+const NR: i32 = 8;
+// Block sizes, tuned on a 2-core Xeon (48 KiB L1d, 2 MiB L2 per core) with `npm run bench`: KC = 512 is
+// ~5% faster than 256 at n = 1024 (fewer passes over C); MC and NC matter little within L2.
+/** Depth of a block: a B micro-panel (KC x 8 floats, 16 KiB) and an A micro-panel (12 KiB) stay in L1. */
+const KC: i32 = 512;
+/** Rows of a packed A block (MC x KC floats, 240 KiB) kept in L2; a multiple of both 6 and 5. */
+const MC: i32 = 120;
+/** Columns of a packed B block (KC x NC floats, up to 8 MiB) streamed from L2/L3. */
+const NC: i32 = 4096;
+/** Set to true to run the readable reference micro-kernel instead of the generated ones (debugging). */
+const USE_REFERENCE_KERNEL = false;
+
+/** biasMode values of gemm_bias_f32. */
+const BIAS_NONE = 0;
+const BIAS_COL = 1;
+const BIAS_ROW = 2;
 
 @inline function roundUp(x: i32, to: i32): i32 { return (x + to - 1) / to * to; }
-
-/** Bytes of scratch gemm_f32 needs: a packed A block, a packed B block and one 4x8 edge tile. */
-export function gemm_f32_workspace(m: i32, n: i32, k: i32): i32 {
-  if (m <= 0 || n <= 0 || k <= 0) return 0;
-  const kc = min(k, KC);
-  return (kc * roundUp(min(m, MC), MR) + kc * roundUp(min(n, NC), NR) + MR * NR) << 2;
+@inline function ceilDiv(x: i32, d: i32): i32 { return (x + d - 1) / d; }
+/** Splits `total` into equal blocks of at most `max`, rounded up to a multiple of `mult`. */
+@inline function blockSize(total: i32, max: i32, mult: i32): i32 {
+  return roundUp(ceilDiv(total, ceilDiv(total, max)), mult);
 }
 
-/** Packs A[i0 .. i0+mc)[p0 .. p0+kc) into MR-row panels: dst[panel][p][r]. */
-function packA(a: usize, sa0: i32, sa1: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+/**
+ * The readable reference of the generated micro-kernels: the MR x 8 tile
+ * tile[r][j] = sum over p < kc of ap[p*MR + r] * bp[p*8 + j], then the epilogue (flags) and a store
+ * to c (row stride ldc bytes). Accumulates in memory at `scratch` (MR x 8 floats), so it is slow.
+ */
+function microKernelReference(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, scratch: usize): void {
+  for (let r = 0; r < MR; r++) {
+    v128.store(scratch + (<usize>(r * NR) << 2), f32x4.splat(0));
+    v128.store(scratch + (<usize>(r * NR) << 2), f32x4.splat(0), 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp + (<usize>(p * NR) << 2));
+    const b1 = v128.load(bp + (<usize>(p * NR) << 2), 16);
+    for (let r = 0; r < MR; r++) {
+      const a = v128.load32_splat(ap + (<usize>(p * MR + r) << 2));
+      const t = scratch + (<usize>(r * NR) << 2);
+      v128.store(t, f32x4.add(v128.load(t), f32x4.mul(a, b0)));
+      v128.store(t, f32x4.add(v128.load(t, 16), f32x4.mul(a, b1)), 16);
+    }
+  }
+  for (let r = 0; r < MR; r++) {
+    const t = scratch + (<usize>(r * NR) << 2);
+    const row = c + <usize>r * ldc;
+    for (let j = 0; j < NR; j++) {
+      let v = load<f32>(t + (<usize>j << 2));
+      if (flags & GEMM_ACC) v += load<f32>(row + (<usize>j << 2));
+      if (flags & GEMM_BIAS_COL) v += load<f32>(bias + (<usize>j << 2));
+      if (flags & GEMM_BIAS_ROW) v += load<f32>(bias + (<usize>r << 2));
+      if (flags & GEMM_RELU) v = max<f32>(v, 0);
+      store<f32>(row + (<usize>j << 2), v);
+    }
+  }
+}
+
+/** One MR x 8 tile through this build's micro-kernel. */
+@inline function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, scratch: usize): void {
+  if (USE_REFERENCE_KERNEL) microKernelReference(kc, ap, bp, c, ldc, flags, bias, scratch);
+  else if (ASC_FEATURE_RELAXED_SIMD) microKernel6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+  else microKernel5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+}
+
+/** Transposes the 4x4 block of rows r0..r3 (lanes are columns) and stores row q at dst + q*stride. */
+@inline function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(dst + stride, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(dst + 2 * stride, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(dst + 3 * stride, v128.shuffle<i64>(t1, t3, 1, 3));
+}
+
+/**
+ * Packs A[i0 .. i0+mc)[p0 .. p0+kc) into MR-row panels: panel q holds kcp rows of MR floats,
+ * dst[q][p][r] = A[i0 + q*MR + r][p0 + p], zero for rows past mc and for p in [kc, kcp).
+ */
+function packA(a: usize, sa0: i32, sa1: i32, i0: i32, mc: i32, p0: i32, kc: i32, kcp: i32, dst: usize): void {
+  const pStride = <usize>(MR << 2);
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
-    const panel = dst + (<usize>(ip * kc) << 2);
+    const panel = dst + (<usize>(ip * kcp) << 2);
+    const src = a + (<usize>((i0 + ip) * sa0 + p0 * sa1) << 2);
+    let p = 0;
+    if (rows == MR && sa1 == 1) {
+      // rows contiguous in p: 4x4 transposes for rows 0..3, lane stores for the rest
+      const rowStep = <usize>sa0 << 2;
+      for (; p + 4 <= kc; p += 4) {
+        const s = src + (<usize>p << 2);
+        const d = panel + <usize>p * pStride;
+        transpose4Store(v128.load(s), v128.load(s + rowStep), v128.load(s + 2 * rowStep), v128.load(s + 3 * rowStep), d, pStride);
+        for (let r = 4; r < MR; r++) {
+          const v = v128.load(s + <usize>r * rowStep);
+          const dr = d + (<usize>r << 2);
+          v128.store32_lane(dr, v, 0);
+          v128.store32_lane(dr + pStride, v, 1);
+          v128.store32_lane(dr + 2 * pStride, v, 2);
+          v128.store32_lane(dr + 3 * pStride, v, 3);
+        }
+      }
+    } else if (rows == MR && sa0 == 1) {
+      // columns contiguous: MR consecutive floats per p
+      const colStep = <usize>sa1 << 2;
+      let s = src;
+      let d = panel;
+      for (; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        if (MR > 4) store<f32>(d, load<f32>(s, 16), 16);
+        if (MR > 5) store<f32>(d, load<f32>(s, 20), 20);
+        s += colStep;
+        d += pStride;
+      }
+    }
+    // general strides, edge panels and the remainder of the fast paths
     for (let r = 0; r < MR; r++) {
+      let d = panel + <usize>p * pStride + (<usize>r << 2);
       if (r < rows) {
-        let src = a + (<usize>((i0 + ip + r) * sa0 + p0 * sa1) << 2);
+        let s = src + (<usize>(r * sa0 + p * sa1) << 2);
         const step = <usize>sa1 << 2;
-        let d = panel + (<usize>r << 2);
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(src));
-          src += step;
-          d += MR << 2;
+        for (let q = p; q < kc; q++) {
+          store<f32>(d, load<f32>(s));
+          s += step;
+          d += pStride;
         }
       } else {
-        let d = panel + (<usize>r << 2);
-        for (let p = 0; p < kc; p++) {
+        for (let q = p; q < kc; q++) {
           store<f32>(d, 0);
-          d += MR << 2;
+          d += pStride;
         }
       }
+    }
+    for (let q = kc; q < kcp; q++) {
+      const d = panel + <usize>q * pStride;
+      for (let r = 0; r < MR; r++) store<f32>(d + (<usize>r << 2), 0);
     }
   }
 }
 
-/** Packs B[p0 .. p0+kc)[j0 .. j0+nc) into NR-column panels: dst[panel][p][c]. */
-function packB(b: usize, sb0: i32, sb1: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+/**
+ * Packs B[p0 .. p0+kc)[j0 .. j0+nc) into 8-column panels: dst[q][p][j] = B[p0 + p][j0 + q*8 + j],
+ * zero for columns past nc and for p in [kc, kcp).
+ */
+function packB(b: usize, sb0: i32, sb1: i32, p0: i32, kc: i32, kcp: i32, j0: i32, nc: i32, dst: usize): void {
+  const pStride = <usize>(NR << 2);
   for (let jp = 0; jp < nc; jp += NR) {
     const cols = min(NR, nc - jp);
-    let d = dst + (<usize>(jp * kc) << 2);
-    let src = b + (<usize>(p0 * sb0 + (j0 + jp) * sb1) << 2);
-    const rowStep = <usize>sb0 << 2;
+    const panel = dst + (<usize>(jp * kcp) << 2);
+    const src = b + (<usize>(p0 * sb0 + (j0 + jp) * sb1) << 2);
+    let p = 0;
     if (cols == NR && sb1 == 1) {
-      for (let p = 0; p < kc; p++) {
-        v128.store(d, v128.load(src));
-        v128.store(d, v128.load(src, 16), 16);
-        src += rowStep;
-        d += NR << 2;
+      const rowStep = <usize>sb0 << 2;
+      let s = src;
+      let d = panel;
+      for (; p < kc; p++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += rowStep;
+        d += pStride;
       }
-    } else {
+    } else if (cols == NR && sb0 == 1) {
+      // transposed B: each column contiguous in p; 4x4 transposes
       const colStep = <usize>sb1 << 2;
-      for (let p = 0; p < kc; p++) {
-        let s = src;
-        for (let c = 0; c < NR; c++) {
-          store<f32>(d + (<usize>c << 2), c < cols ? load<f32>(s) : 0);
-          s += colStep;
-        }
-        src += rowStep;
-        d += NR << 2;
+      for (; p + 4 <= kc; p += 4) {
+        const s = src + (<usize>p << 2);
+        const d = panel + <usize>p * pStride;
+        transpose4Store(v128.load(s), v128.load(s + colStep), v128.load(s + 2 * colStep), v128.load(s + 3 * colStep), d, pStride);
+        const s4 = s + 4 * colStep;
+        transpose4Store(v128.load(s4), v128.load(s4 + colStep), v128.load(s4 + 2 * colStep), v128.load(s4 + 3 * colStep), d + 16, pStride);
       }
+    }
+    for (let j = 0; j < NR; j++) {
+      let d = panel + <usize>p * pStride + (<usize>j << 2);
+      if (j < cols) {
+        let s = src + (<usize>(p * sb0 + j * sb1) << 2);
+        const step = <usize>sb0 << 2;
+        for (let q = p; q < kc; q++) {
+          store<f32>(d, load<f32>(s));
+          s += step;
+          d += pStride;
+        }
+      } else {
+        for (let q = p; q < kc; q++) {
+          store<f32>(d, 0);
+          d += pStride;
+        }
+      }
+    }
+    for (let q = kc; q < kcp; q++) {
+      const d = panel + <usize>q * pStride;
+      v128.store(d, f32x4.splat(0));
+      v128.store(d, f32x4.splat(0), 16);
     }
   }
 }
 
-/** Writes (or adds, when acc) one accumulator row pair to C. */
-@inline function storeRow(c: usize, v0: v128, v1: v128, acc: bool): void {
-  if (acc) {
-    v0 = f32x4.add(v128.load(c), v0);
-    v1 = f32x4.add(v128.load(c, 16), v1);
-  }
-  v128.store(c, v0);
-  v128.store(c, v1, 16);
-}
-
-/**
- * 4x8 micro-kernel: tile = Apanel (kc x 4) · Bpanel (kc x 8), written to C at `c` (row stride ldc
- * elements) for the valid mr x nr part, added to C when acc.
- */
-function microKernel(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, acc: bool, tile: usize): void {
-  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
-  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
-  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
-  let c30 = f32x4.splat(0.0), c31 = f32x4.splat(0.0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += MR << 2;
-    bp += NR << 2;
-  }
-  const rowBytes = <usize>ldc << 2;
-  if (mr == MR && nr == NR) {
-    storeRow(c, c00, c01, acc);
-    storeRow(c + rowBytes, c10, c11, acc);
-    storeRow(c + 2 * rowBytes, c20, c21, acc);
-    storeRow(c + 3 * rowBytes, c30, c31, acc);
-    return;
-  }
-  // edge tile: spill to the scratch tile, then copy the valid part
-  v128.store(tile, c00); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+/** Copies the valid mr x nr part of a full tile (row stride NR) to C, applying the epilogue. */
+function storeEdge(tile: usize, c: usize, ldc: usize, mr: i32, nr: i32, flags: i32, bias: usize): void {
   for (let r = 0; r < mr; r++) {
-    const crow = c + <usize>r * rowBytes;
-    const trow = tile + (<usize>(r * NR) << 2);
+    const row = c + <usize>r * ldc;
+    const t = tile + (<usize>(r * NR) << 2);
     for (let j = 0; j < nr; j++) {
       const o = <usize>j << 2;
-      const v = load<f32>(trow + o);
-      store<f32>(crow + o, acc ? load<f32>(crow + o) + v : v);
+      let v = load<f32>(t + o);
+      if (flags & GEMM_ACC) v += load<f32>(row + o);
+      if (flags & GEMM_BIAS_COL) v += load<f32>(bias + o);
+      if (flags & GEMM_BIAS_ROW) v += load<f32>(bias + (<usize>r << 2));
+      if (flags & GEMM_RELU) v = max<f32>(v, 0);
+      store<f32>(row + o, v);
     }
   }
 }
 
+/** C = (beta ? C : 0) + bias, then ReLU: the whole product when k = 0. */
+function epilogueOnly(c: usize, m: i32, n: i32, beta: f32, bias: usize, biasMode: i32, relu: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>(i * n) << 2);
+    for (let j = 0; j < n; j++) {
+      const o = <usize>j << 2;
+      let v: f32 = beta != 0 ? load<f32>(row + o) : 0;
+      if (biasMode == BIAS_COL) v += load<f32>(bias + o);
+      else if (biasMode == BIAS_ROW) v += load<f32>(bias + (<usize>i << 2));
+      if (relu) v = max<f32>(v, 0);
+      store<f32>(row + o, v);
+    }
+  }
+}
+
+/** Bytes of scratch gemm_f32 / gemm_bias_f32 need: packed A and B blocks and one edge tile. */
+export function gemm_f32_workspace(m: i32, n: i32, k: i32): i32 {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  const kc = blockSize(k, KC, GEMM_UNROLL);
+  const mc = blockSize(m, MC, MR);
+  const nc = blockSize(n, NC, NR);
+  return ((kc * mc + kc * nc + MR * NR) << 2) + 64;
+}
+
 /**
- * C = A·B (+ C when beta = 1); A[i][p] at a + 4*(i*sa0 + p*sa1), B[p][j] at b + 4*(p*sb0 + j*sb1),
- * C contiguous m x n; work holds gemm_f32_workspace(m, n, k) bytes.
+ * C = A·B (+ C when beta = 1) (+ bias) (then ReLU when relu = 1). A[i][p] at a + 4*(i*sa0 + p*sa1),
+ * B[p][j] at b + 4*(p*sb0 + j*sb1), C contiguous m x n. biasMode 0: no bias; 1: bias[j] (n floats)
+ * added to every row; 2: bias[i] (m floats) added to every column. work holds
+ * gemm_f32_workspace(m, n, k) bytes.
  */
-export function gemm_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  sa0: i32, sa1: i32, sb0: i32, sb1: i32, beta: f32, work: usize): void {
+export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  sa0: i32, sa1: i32, sb0: i32, sb1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    if (beta == 0) memory.fill(c, 0, <usize>(m * n) << 2);
+    if (beta == 0 && biasMode == BIAS_NONE) memory.fill(c, 0, <usize>(m * n) << 2);
+    else if (beta == 0 || biasMode != BIAS_NONE || relu != 0) epilogueOnly(c, m, n, beta, bias, biasMode, relu);
     return;
   }
-  const kcMax = min(k, KC);
-  const packedA = work;
-  const packedB = packedA + (<usize>(kcMax * roundUp(min(m, MC), MR)) << 2);
-  const tile = packedB + (<usize>(kcMax * roundUp(min(n, NC), NR)) << 2);
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = min(NC, n - j0);
-    for (let p0 = 0; p0 < k; p0 += KC) {
-      const kc = min(KC, k - p0);
-      const acc = beta != 0 || p0 > 0;
-      packB(b, sb0, sb1, p0, kc, j0, nc, packedB);
-      for (let i0 = 0; i0 < m; i0 += MC) {
-        const mc = min(MC, m - i0);
-        packA(a, sa0, sa1, i0, mc, p0, kc, packedA);
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const mcStep = blockSize(m, MC, MR);
+  const ncStep = blockSize(n, NC, NR);
+  const packedB = (work + 63) & ~(<usize>63);
+  const packedA = packedB + (<usize>(kcStep * ncStep) << 2);
+  const tile = packedA + (<usize>(kcStep * mcStep) << 2);
+  const ldc = <usize>n << 2;
+  const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
+  for (let jc = 0; jc < n; jc += ncStep) {
+    const nc = min(ncStep, n - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      const kcp = roundUp(kc, GEMM_UNROLL);
+      // the first depth block applies beta and the bias, the last one the ReLU
+      let flags = pc == 0 ? (beta != 0 ? GEMM_ACC : 0) | biasFlags : GEMM_ACC;
+      if (relu != 0 && pc + kc >= k) flags |= GEMM_RELU;
+      packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
+      for (let ic = 0; ic < m; ic += mcStep) {
+        const mc = min(mcStep, m - ic);
+        packA(a, sa0, sa1, ic, mc, pc, kc, kcp, packedA);
         for (let jr = 0; jr < nc; jr += NR) {
-          const bp = packedB + (<usize>(jr * kc) << 2);
+          const bp = packedB + (<usize>(jr * kcp) << 2);
           const nr = min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
-            const ap = packedA + (<usize>(ir * kc) << 2);
-            const cp = c + (<usize>((i0 + ir) * n + j0 + jr) << 2);
-            microKernel(kc, ap, bp, cp, n, min(MR, mc - ir), nr, acc, tile);
+            const ap = packedA + (<usize>(ir * kcp) << 2);
+            const cp = c + (<usize>(ic + ir) * ldc) + (<usize>(jc + jr) << 2);
+            const bptr = flags & GEMM_BIAS_COL ? bias + (<usize>(jc + jr) << 2)
+              : flags & GEMM_BIAS_ROW ? bias + (<usize>(ic + ir) << 2) : 0;
+            const mr = min(MR, mc - ir);
+            if (mr == MR && nr == NR) {
+              microKernel(kcp, ap, bp, cp, ldc, flags, bptr, tile);
+            } else {
+              microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
+              storeEdge(tile, cp, ldc, mr, nr, flags, bptr);
+            }
           }
         }
       }
     }
   }
+}
+
+/** C = A·B (+ C when beta = 1): gemm_bias_f32 without bias and ReLU. */
+export function gemm_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  sa0: i32, sa1: i32, sb0: i32, sb1: i32, beta: f32, work: usize): void {
+  gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, BIAS_NONE, 0, work);
 }

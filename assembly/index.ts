@@ -12,3 +12,4 @@ export * from "./indexing";
 export * from "./optim"; // optim: fused optimizer steps
 export * from "./activation"; // nn: erf
 export * from "./pool"; // nn: avg pooling
+export * from "./fused"; // fused backward kernels for training

@@ -6,8 +6,13 @@ export const quick = process.argv.includes('--quick');
  * Median seconds per call of `fn`, over `repeats` timed runs, each after warm-up. A run repeats `fn`
  * until it has lasted at least `minSeconds`, so short calls are timed in batches.
  */
-export function timeIt(fn: () => void, { repeats = quick ? 3 : 7, minSeconds = quick ? 0.05 : 0.2, warmup = 1 } = {}): number {
+export function timeIt(
+  fn: () => void,
+  { repeats = quick ? 3 : 7, minSeconds = quick ? 0.05 : 0.2, warmup = 1, warmupSeconds = 0 } = {},
+): number {
   for (let i = 0; i < warmup; i++) fn();
+  // Time-based warm-up too: V8 keeps re-optimising short hot loops for a while after their first calls.
+  for (const t0 = performance.now(); performance.now() - t0 < warmupSeconds * 1000; ) fn();
   const samples: number[] = [];
   for (let r = 0; r < repeats; r++) {
     let calls = 0;

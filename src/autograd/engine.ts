@@ -9,6 +9,7 @@
  */
 import { creationScope, Tensor } from '../tensor/tensor.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
+import { storageMode } from '../tensor/storage.js';
 import { K } from '../backends/index.js';
 import { sumToShape } from '../ops/reduce.js';
 import { add } from '../ops/binary.js';
@@ -23,32 +24,44 @@ export interface GradOptions {
   allowUnused?: boolean;
 }
 
-/** Reverse topological order of the graph reachable from `roots`. */
-function topoOrder(roots: readonly GraphNode[]): GraphNode[] {
-  const order: GraphNode[] = [];
-  const visited = new Set<GraphNode>();
-  const stack: [GraphNode, number][] = [];
-  for (const r of roots) {
-    if (visited.has(r)) continue;
-    visited.add(r);
-    stack.push([r, 0]);
+/** Runs are numbered; a node visited by run `e` has `_epoch === e` and its position in `_index`. */
+let epoch = 0;
+const NO_EDGES: readonly (GraphNode | null)[] = [];
+
+/**
+ * Reverse topological order of the graph reachable from `roots` (an iterative depth-first search);
+ * marks every node with `ep` and its position in the order.
+ */
+function topoOrder(roots: readonly GraphNode[], ep: number, order: GraphNode[], stack: GraphNode[], pos: number[]): GraphNode[] {
+  for (let r = 0; r < roots.length; r++) {
+    const root = roots[r]!;
+    if (root._epoch === ep) continue;
+    root._epoch = ep;
+    stack.push(root);
+    pos.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const node = top[0];
-      const next = node instanceof Node ? node.next : [];
-      if (top[1] < next.length) {
-        const child = next[top[1]++];
-        if (child != null && !visited.has(child)) {
-          visited.add(child);
-          stack.push([child, 0]);
+      const top = stack.length - 1;
+      const node = stack[top]!;
+      const next = node instanceof Node ? node.next : NO_EDGES;
+      const i = pos[top]!;
+      if (i < next.length) {
+        pos[top] = i + 1;
+        const child = next[i];
+        if (child != null && child._epoch !== ep) {
+          child._epoch = ep;
+          stack.push(child);
+          pos.push(0);
         }
       } else {
         stack.pop();
+        pos.pop();
         order.push(node);
       }
     }
   }
-  return order.reverse();
+  order.reverse();
+  for (let i = 0; i < order.length; i++) order[i]!._index = i;
+  return order;
 }
 
 function checkRoot(t: Tensor, g: Tensor | null, op: string): Tensor | null {
@@ -69,7 +82,68 @@ function checkRoot(t: Tensor, g: Tensor | null, op: string): Tensor | null {
   return g;
 }
 
-/** Runs the graph. `targets` (for grad()) maps nodes whose incoming gradient is wanted to result slots. */
+interface Workspace {
+  /** Every engine temporary of the run (creationScope collects them), possibly disposed already. */
+  temps: Tensor[];
+  rootNodes: GraphNode[];
+  rootGrads: Tensor[];
+  order: GraphNode[];
+  stack: GraphNode[];
+  pos: number[];
+  /** Pending gradient per node, by position in `order`. */
+  grads: (Tensor | null)[];
+}
+
+function newWorkspace(): Workspace {
+  return { temps: [], rootNodes: [], rootGrads: [], order: [], stack: [], pos: [], grads: [] };
+}
+
+const shared = newWorkspace();
+
+/** Empties an array (pop() is inlined by the JIT; setting length is a runtime call). */
+function clear(a: unknown[]): void {
+  if (a.length > 64) a.length = 0;
+  else while (a.length > 0) a.pop();
+}
+
+/** Runs in progress (a backward rule could start one). */
+let depth = 0;
+
+/** Disposes `t` if it is an engine temporary no gradient slot holds any more. */
+function drop(t: Tensor): void {
+  if (t._temp && t._pend === 0) t.dispose();
+}
+
+/** A temporary handed to the user (a stolen .grad, a grad() result): no longer the engine's to free. */
+function escape(t: Tensor): void {
+  if (!t._temp) return;
+  t._temp = false;
+  t.storage.register();
+}
+
+/** Puts `g` into `grads[index]`, summing with what is there. */
+function deposit(grads: (Tensor | null)[], index: number, g: Tensor): void {
+  const prev = grads[index]!;
+  if (prev === null) {
+    grads[index] = g;
+    g._pend++;
+    return;
+  }
+  const sum = add(prev, g);
+  grads[index] = sum;
+  sum._pend++;
+  prev._pend--;
+  drop(prev);
+}
+
+/**
+ * Runs the graph. `targets` (for grad()) maps nodes whose incoming gradient is wanted to result slots.
+ *
+ * Unless createGraph, every tensor made here is an engine temporary (collected through creationScope,
+ * and not registered for finalization, see storage.ts): each is disposed as soon as no pending gradient
+ * slot holds it, the rest at the end (also when a backward rule throws), except those handed to the
+ * user, which are registered then.
+ */
 function run(
   roots: readonly Tensor[],
   seeds: readonly (Tensor | null)[],
@@ -78,13 +152,17 @@ function run(
   targets: Map<GraphNode, number> | null,
 ): (Tensor | null)[] {
   const results: (Tensor | null)[] = targets === null ? [] : new Array<Tensor | null>(targets.size).fill(null);
-  const pending = new Map<GraphNode, Tensor>();
-  const temps = new Set<Tensor>(); // engine-made tensors the user never sees
   const prevMode = setGradEnabled(createGraph);
   const prevScope = creationScope.current;
-  const scope: Tensor[] = [];
-  if (!createGraph) creationScope.current = scope;
-  const keep = (t: Tensor) => temps.delete(t);
+  const prevDefer = storageMode.deferRegistration;
+  // The outermost run reuses the module's arrays (a run inside a backward rule would make its own).
+  const ws = depth === 0 ? shared : newWorkspace();
+  depth++;
+  const { temps, rootNodes, rootGrads, order, stack, pos, grads } = ws;
+  if (!createGraph) {
+    creationScope.current = temps;
+    storageMode.deferRegistration = true;
+  }
   try {
     for (let i = 0; i < roots.length; i++) {
       const r = roots[i]!;
@@ -94,84 +172,92 @@ function run(
       } else if (g.dtype !== 'float32') {
         g = g.float();
       }
-      const node: GraphNode = r.gradFn ?? r._accum ?? (r._accum = new AccumulateGrad(r));
-      const prev = pending.get(node);
-      pending.set(node, prev === undefined ? g : add(prev, g));
+      rootNodes.push(r.gradFn ?? r._accum ?? (r._accum = new AccumulateGrad(r)));
+      rootGrads.push(g);
     }
-    const order = topoOrder([...pending.keys()]);
-    const collect = () => {
-      for (const t of scope) temps.add(t);
-      scope.length = 0;
-    };
-    collect();
-    for (const node of order) {
-      const g = pending.get(node);
-      if (g === undefined) continue;
-      pending.delete(node);
-      const slot = targets?.get(node);
-      if (slot !== undefined) {
-        results[slot] = g;
-        keep(g);
+    topoOrder(rootNodes, ++epoch, order, stack, pos);
+    for (let i = 0; i < order.length; i++) grads.push(null);
+    for (let i = 0; i < rootNodes.length; i++) deposit(grads, rootNodes[i]!._index, rootGrads[i]!);
+    for (let k = 0; k < order.length; k++) {
+      const g = grads[k]!;
+      if (g === null) continue;
+      const node = order[k]!;
+      grads[k] = null;
+      g._pend--;
+      if (targets !== null) {
+        const slot = targets.get(node);
+        if (slot !== undefined) {
+          results[slot] = g;
+          escape(g);
+        }
       }
       if (node instanceof AccumulateGrad) {
-        if (targets === null) accumulateLeaf(node.variable, g, createGraph, temps);
+        if (targets === null) accumulateLeaf(node.variable, g, createGraph);
       } else {
-        if (node.retained !== null && targets === null) accumulateLeaf(node.retained, g, createGraph, temps);
-        const saved = node.savedTensors();
-        const grads = node.fn!(g, saved, node.needs);
-        for (let i = 0; i < node.next.length; i++) {
-          const next = node.next[i];
-          let gi = grads[i] ?? null;
-          if (next == null || gi === null) continue;
-          if (!sameShape(gi.shape, node.inputShapes[i]!)) gi = sumToShape(gi, node.inputShapes[i]!);
-          const prev = pending.get(next);
-          pending.set(next, prev === undefined ? gi : add(prev, gi));
+        if (node.retained !== null && targets === null) accumulateLeaf(node.retained, g, createGraph);
+        const first = temps.length; // temporaries made by this node start here
+        const out = node.fn!(g, node.savedTensors(), node.needs);
+        const next = node.next;
+        for (let i = 0; i < next.length; i++) {
+          const nx = next[i];
+          let gi = out[i] ?? null;
+          if (nx == null || gi === null) continue;
+          const shape = node.inputShapes[i]!;
+          if (!sameShape(gi.shape, shape)) {
+            gi = sumToShape(gi, shape);
+          }
+          deposit(grads, nx._index, gi);
         }
         if (!retainGraph) node.release();
+        for (let i = first; i < temps.length; i++) drop(temps[i]!);
       }
-      collect();
-      freeUnused(g, temps, pending);
+      drop(g);
     }
   } finally {
     creationScope.current = prevScope;
+    storageMode.deferRegistration = prevDefer;
     setGradEnabled(prevMode);
+    for (let i = 0; i < grads.length; i++) {
+      const g = grads[i];
+      if (g != null) g._pend = 0;
+    }
+    for (let i = 0; i < temps.length; i++) {
+      const t = temps[i]!;
+      if (t._temp) t.dispose();
+    }
+    depth--;
+    clear(temps);
+    clear(rootNodes);
+    clear(rootGrads);
+    clear(order);
+    clear(grads);
+    clear(stack);
+    clear(pos);
   }
-  for (const t of temps) t.dispose();
   return results;
 }
 
-/** Frees the gradient a node consumed, and every temporary no longer pending, now. */
-function freeUnused(g: Tensor, temps: Set<Tensor>, pending: Map<GraphNode, Tensor>): void {
-  if (temps.size === 0) return;
-  const live = new Set(pending.values());
-  for (const t of temps) {
-    if (!live.has(t)) {
-      t.dispose();
-      temps.delete(t);
-    }
-  }
-  void g;
-}
-
-function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean, temps: Set<Tensor>): void {
+function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   // A tensor made here becomes the user's .grad: keep it out of the engine's temporaries.
   const prevScope = creationScope.current;
+  const prevDefer = storageMode.deferRegistration;
   creationScope.current = null;
+  storageMode.deferRegistration = false;
   try {
-    accumulateInto(leaf, g, createGraph, temps);
+    accumulateInto(leaf, g, createGraph);
   } finally {
     creationScope.current = prevScope;
+    storageMode.deferRegistration = prevDefer;
   }
 }
 
-function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean, temps: Set<Tensor>): void {
+function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   const cur = leaf.grad;
   if (cur === null) {
     // Steal an engine temporary that nobody else shares; otherwise copy.
-    if (!createGraph && temps.has(g) && g.storage.refs === 1 && g.isContiguous() && g.offset === 0) {
-      temps.delete(g);
-      leaf.grad = g.detach_();
-      g.storage.refs; // the detached object is g itself
+    if (!createGraph && g._temp && g.storage.refs === 1 && g.offset === 0 && g.isContiguous()) {
+      escape(g);
+      leaf.grad = g.detach_(); // the detached object is g itself
     } else {
       // Always a copy: g may also flow to other leaves (PyTorch clones here too; clone keeps the graph).
       leaf.grad = createGraph ? clone(g) : clone(g).detach_();

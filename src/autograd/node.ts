@@ -14,9 +14,14 @@ import { isGradEnabled } from './mode.js';
  */
 export type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => readonly (Tensor | null)[];
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Sink of gradients for a leaf tensor that requires grad. */
 export class AccumulateGrad {
   readonly name = 'AccumulateGrad';
+  /** @internal backward engine: the run that last visited this node, and its position in that run's order. */
+  _epoch = 0;
+  /** @internal */ _index = 0;
   constructor(readonly variable: Tensor) {}
 }
 
@@ -32,17 +37,36 @@ export class Node {
   fn: BackwardFn | null;
   /** Non-leaf tensor whose .grad should be kept (retainGrad). */
   retained: Tensor | null = null;
+  /** Which inputs need a gradient (next[i] !== null). */
+  readonly needs: readonly boolean[];
+  /** @internal backward engine: the run that last visited this node, and its position in that run's order. */
+  _epoch = 0;
+  /** @internal */ _index = 0;
 
   constructor(readonly name: string, inputs: readonly (Tensor | null)[], saved: readonly Tensor[], fn: BackwardFn) {
-    this.next = inputs.map((t) => (t !== null && t.requiresGrad ? edgeOf(t) : null));
-    this.inputShapes = inputs.map((t) => (t === null ? [] : t.shape));
+    const n = inputs.length;
+    const next = new Array<GraphNode | null>(n);
+    const shapes = new Array<readonly number[]>(n);
+    const needs = new Array<boolean>(n);
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i]!;
+      const e = t !== null && t.requiresGrad ? edgeOf(t) : null;
+      next[i] = e;
+      needs[i] = e !== null;
+      shapes[i] = t === null ? NONE : t.shape;
+    }
+    this.next = next;
+    this.inputShapes = shapes;
+    this.needs = needs;
     this.saved = saved;
-    this.savedVersions = saved.map((t) => t.storage.version);
+    if (saved.length === 0) {
+      this.savedVersions = NONE;
+    } else {
+      const versions = new Array<number>(saved.length);
+      for (let i = 0; i < saved.length; i++) versions[i] = saved[i]!.storage.version;
+      this.savedVersions = versions;
+    }
     this.fn = fn;
-  }
-
-  get needs(): boolean[] {
-    return this.next.map((n) => n !== null);
   }
 
   /** @internal the saved tensors, checking none was modified in place since it was saved. */
@@ -95,7 +119,13 @@ export function record(
 ): Tensor {
   if (!isGradEnabled()) return out;
   let any = false;
-  for (const t of inputs) if (t !== null && t.requiresGrad) any = true;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i]!;
+    if (t !== null && t.requiresGrad) {
+      any = true;
+      break;
+    }
+  }
   if (!any) return out;
   out.gradFn = new Node(name, inputs, saved, fn);
   out._setRequiresGrad(true);

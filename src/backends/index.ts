@@ -6,14 +6,21 @@ import type { Kernels } from './kernels.js';
 import { jsKernels } from './js/index.js';
 import {
   defaultWasmUrl,
-  instantiateKernels,
-  instantiateKernelsSync,
-  readWasmFileSync,
+  envSimdPreference,
+  loadKernels,
+  loadKernelsSync,
+  type SimdPreference,
+  type WasmBuild,
 } from './wasm/loader.js';
 
 export type BackendName = 'js' | 'wasm';
+export type { SimdPreference, WasmBuild };
 
 let wasmKernels: Kernels | null = null;
+/** Which build wasmKernels is (null until loaded). */
+let wasmBuild: WasmBuild | null = null;
+/** Which build to load: WASMGRAD_WASM_BUILD (Node), then init({ simd }). */
+let simdPreference: SimdPreference = envSimdPreference();
 let currentName: BackendName =
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.WASMGRAD_BACKEND === 'js'
     ? 'js'
@@ -29,7 +36,9 @@ function loadWasmSync(): Kernels {
         "(only Node can load it synchronously)",
     );
   }
-  wasmKernels = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
+  const loaded = loadKernelsSync(simdPreference);
+  wasmKernels = loaded.kernels;
+  wasmBuild = loaded.build;
   return wasmKernels;
 }
 
@@ -43,17 +52,73 @@ export function K(): Kernels {
 export interface InitOptions {
   /** Backend to select after loading (default: keep the current one, `wasm` unless changed). */
   backend?: BackendName;
-  /** Where to fetch the `.wasm` file from (default: next to this module, via import.meta.url). */
+  /**
+   * Where to fetch the plain-SIMD `.wasm` file from (default: `build/wasmgrad.wasm` next to this package,
+   * via import.meta.url). Given alone, it is the only file loaded.
+   */
   wasmUrl?: string | URL;
+  /** Where to fetch the relaxed-SIMD build from (default: `build/wasmgrad-relaxed.wasm`, unless wasmUrl is given). */
+  relaxedWasmUrl?: string | URL;
+  /**
+   * Which WebAssembly build to run: `auto` (default) takes relaxed SIMD (fused multiply-add GEMM) when
+   * the engine supports it, `plain` forces the plain-SIMD build, `relaxed` requires relaxed SIMD.
+   * Changing it after the module is loaded reloads it. In Node, WASMGRAD_WASM_BUILD=plain sets the default.
+   */
+  simd?: SimdPreference;
+}
+
+/** What runs the kernels: the backend and, once the WebAssembly module is loaded, which build of it. */
+export interface BackendInfo {
+  backend: BackendName;
+  /** The loaded WebAssembly build (`relaxed-simd` or `simd`), or null before the module is loaded. */
+  build: WasmBuild | null;
+  /** The build preference in effect (init({ simd }) or WASMGRAD_WASM_BUILD). */
+  simd: SimdPreference;
+  /** Threads the kernels run on. */
+  threads: number;
+}
+
+/** The current backend and WebAssembly build, e.g. `{ backend: 'wasm', build: 'relaxed-simd', ... }`. */
+export function backendInfo(): BackendInfo {
+  return { backend: currentName, build: wasmBuild, simd: simdPreference, threads: 1 };
+}
+
+function buildMatches(pref: SimdPreference, build: WasmBuild | null): boolean {
+  return pref === 'auto' || (pref === 'plain' ? build === 'simd' : build === 'relaxed-simd');
 }
 
 /** Loads the WebAssembly module; needed once in browsers, optional in Node. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  if (options.simd !== undefined) {
+    if (options.simd !== 'auto' && options.simd !== 'plain' && options.simd !== 'relaxed') {
+      throw new TypeError(`init: unknown simd option ${JSON.stringify(options.simd)} (expected 'auto', 'plain' or 'relaxed')`);
+    }
+    simdPreference = options.simd;
+    if (!buildMatches(simdPreference, wasmBuild)) wasmKernels = null;
+  }
   if (wasmKernels === null) {
-    wasmKernels = await instantiateKernels(options.wasmUrl ?? defaultWasmUrl);
+    const loaded = await loadKernels({ simd: simdPreference, wasmUrl: options.wasmUrl, relaxedWasmUrl: options.relaxedWasmUrl });
+    wasmKernels = loaded.kernels;
+    wasmBuild = loaded.build;
   }
   if (options.backend !== undefined) setBackend(options.backend);
   else if (currentName === 'wasm') current = wasmKernels;
+  threadsNotice();
+}
+
+let noticeShown = false;
+
+/** One console line in browsers (which define `crossOriginIsolated`; Node does not) on why we run on one thread. */
+function threadsNotice(): void {
+  const isolated = (globalThis as { crossOriginIsolated?: unknown }).crossOriginIsolated;
+  if (noticeShown || typeof isolated !== 'boolean') return;
+  noticeShown = true;
+  console.info(
+    isolated && typeof SharedArrayBuffer === 'function'
+      ? 'wasmgrad: the page is cross-origin isolated, but threads are not implemented in this version; running single-threaded'
+      : 'wasmgrad: running single-threaded; threads need a cross-origin isolated page: serve it with ' +
+          '`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`',
+  );
 }
 
 /** Selects the backend all following ops run on. Tensors stay valid: both use the same memory. */

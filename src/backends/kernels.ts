@@ -126,8 +126,17 @@ export interface Kernels {
    */
   gemm_f32(a: number, b: number, c: number, m: number, n: number, k: number,
     sa0: number, sa1: number, sb0: number, sb1: number, beta: number, work: number): void;
-  /** Bytes of scratch gemm_f32 needs for these sizes (0 if none). */
+  /** Bytes of scratch gemm_f32 and gemm_bias_f32 need for these sizes (0 if none). */
   gemm_f32_workspace(m: number, n: number, k: number): number;
+  /**
+   * gemm_f32 with a fused epilogue: C = A·B (+ C when beta = 1) (+ bias), then max(C, 0) when relu = 1
+   * (NaN stays NaN). biasMode 0: no bias (bias unused, may be 0); 1: bias[j] (n floats, per column, as in
+   * linear layers); 2: bias[i] (m floats, per row, as in conv2d's [outC, L] output). k = 0 gives
+   * C = (beta ? C : 0) + bias, then the ReLU. `work` holds gemm_f32_workspace(m, n, k) bytes.
+   */
+  gemm_bias_f32(a: number, b: number, c: number, m: number, n: number, k: number,
+    sa0: number, sa1: number, sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number,
+    work: number): void;
   /** y[i] += alpha * x[i], contiguous (gradient accumulation). */
   axpy_f32(x: number, y: number, n: number, alpha: number): void;
 
@@ -186,6 +195,24 @@ export interface Kernels {
   /** The adjoint of avgpool2d_f32: dx[in-range window positions] += dy[window] / (kh*kw). */
   avgpool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+
+  // ---- fused backward kernels for training (assembly/fused.ts), contiguous; out may equal an input ----
+  /** out[i] = y[i] > 0 ? g[i] : 0: ReLU's backward from its output y (0 where y is NaN, even for g NaN). */
+  relu_backward_f32(g: number, y: number, out: number, n: number): void;
+  /**
+   * Backward of x ** p for a scalar exponent p: out[i] = g[i] * (f32(p) * x[i] ** (p - 1)), with
+   * x ** (p - 1) computed as pow_scalar_f32 computes it and each product rounded to f32 (so the result
+   * equals g·(x^(p-1)·p) evaluated with those kernels); out[i] = g[i] * 0 when p = 0.
+   */
+  pow_backward_f32(g: number, x: number, out: number, n: number, p: number): void;
+  /** Per row of rows×cols: out[r][c] = y[r][c] * (g[r][c] - sum over c' of g[r][c'] * y[r][c']) (softmax backward, y = output). */
+  softmax_backward_f32(g: number, y: number, out: number, rows: number, cols: number): void;
+  /** Per row of rows×cols: out[r][c] = g[r][c] - exp(y[r][c]) * sum over c' of g[r][c'] (log-softmax backward, y = output). */
+  log_softmax_backward_f32(g: number, y: number, out: number, rows: number, cols: number): void;
+  /** out[i] = g[i] * (y[i] * (1 - y[i])), products rounded to f32: sigmoid's backward from its output y. */
+  sigmoid_backward_f32(g: number, y: number, out: number, n: number): void;
+  /** out[i] = g[i] * (1 - y[i] * y[i]), products rounded to f32: tanh's backward from its output y. */
+  tanh_backward_f32(g: number, y: number, out: number, n: number): void;
 }
 
 export type KernelName = keyof Kernels;

@@ -19,10 +19,33 @@ const MAX_PAGES = 65536; // 4 GiB, the most a wasm32 memory can hold
 
 /** Bytes a request of `bytes` really takes: 16-byte steps up to 256 B, then quarter steps of each power of two. */
 export function sizeClass(bytes: number): number {
-  const b = bytes <= 16 ? 16 : Math.ceil(bytes / 16) * 16;
-  if (b <= 256) return b;
-  const quarter = 2 ** Math.floor(Math.log2(b)) / 4;
-  return Math.ceil(b / quarter) * quarter;
+  return classBytes(sizeClassIndex(bytes));
+}
+
+/**
+ * Index of the size class of a request of `bytes` (1..16 for 16..256 B in 16-byte steps; then four
+ * classes per power of two: m·2^(k-2) for m = 5..8). Requests must be below 2^32 bytes.
+ */
+export function sizeClassIndex(bytes: number): number {
+  if (bytes <= 256) return bytes <= 16 ? 1 : (bytes + 15) >>> 4;
+  const b = Math.ceil(bytes / 16) * 16;
+  let k = 31 - Math.clz32(b); // floor(log2 b); b < 2^32
+  let m = Math.ceil(b / 2 ** (k - 2)); // 4..8
+  if (m === 4) {
+    k--;
+    m = 8;
+  }
+  return 17 + (k - 8) * 4 + (m - 5);
+}
+
+const CLASS_BYTES: number[] = [];
+/** Bytes of size class `index` (see sizeClassIndex). */
+export function classBytes(index: number): number {
+  const cached = CLASS_BYTES[index];
+  if (cached !== undefined) return cached;
+  const size = index <= 16 ? index * 16 : (((index - 17) & 3) + 5) * 2 ** (((index - 17) >> 2) + 6);
+  CLASS_BYTES[index] = size;
+  return size;
 }
 
 export function formatBytes(n: number): string {
@@ -45,6 +68,21 @@ export interface MemoryStats {
   peakBytesInUse: number;
 }
 
+/** Debt (bytes allocated since the last collection and still in use) below which memory grows without collecting. */
+const MIN_COLLECT_BYTES = 2 * 1024 * 1024;
+/**
+ * At this multiple of what survived the last collection (but at most MAX_DEBT_BYTES), always collect
+ * before growing.
+ */
+const MAX_DEBT_FACTOR = 8;
+const MAX_DEBT_BYTES = 256 * 1024 * 1024;
+/** Between the two: collect only if the time since the last collection is this many times its duration. */
+const COLLECT_TIME_RATIO = 20;
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
 /**
  * Size-class allocator over one WebAssembly.Memory. Freed blocks go to a free list per class and are
  * reused before the bump pointer moves, so a training loop in steady state stops growing memory.
@@ -55,11 +93,15 @@ export class Heap {
   i32!: Int32Array;
   u8!: Uint8Array;
   private top = HEAP_BASE;
-  private readonly freeLists = new Map<number, number[]>();
+  /** Free blocks per size-class index (see sizeClassIndex). */
+  private readonly freeLists: number[][] = [];
   private inUse = 0;
   private peak = 0;
   private blocks = 0;
-  private allocatedSinceCollect = 0;
+  /** bytesInUse right after the last collection (what survived it). */
+  private liveAfterCollect = 0;
+  private lastCollectEnd = 0;
+  private lastCollectMs = 0;
   /**
    * Called when memory would have to grow after much allocation; it should release dropped tensors
    * (run the garbage collector where possible). Installed by the storage layer.
@@ -81,6 +123,7 @@ export class Heap {
     this.u8 = new Uint8Array(buf);
   }
 
+  /** Allocates a block for `bytes` bytes and returns its address. */
   alloc(bytes: number): number {
     if (!(bytes >= 0) || bytes > MAX_PAGES * PAGE - HEAP_BASE) {
       throw new RangeError(
@@ -88,21 +131,51 @@ export class Heap {
           `and ${formatBytes(this.inUse)} is in use by live tensors`,
       );
     }
-    const size = sizeClass(bytes);
-    const list = this.freeLists.get(size);
+    return this.allocClass(sizeClassIndex(bytes));
+  }
+
+  /** Allocates a block of size class `index` (a valid index from sizeClassIndex). */
+  allocClass(index: number): number {
+    const size = classBytes(index);
+    const list = this.freeLists[index];
     let ptr: number;
     if (list !== undefined && list.length > 0) {
       ptr = list.pop()!;
     } else {
       this.beforeGrow?.();
-      const refilled = this.freeLists.get(size);
-      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bump(size);
+      const refilled = this.freeLists[index];
+      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bump(index, size);
     }
     this.inUse += size;
     this.blocks++;
-    this.allocatedSinceCollect += size;
     if (this.inUse > this.peak) this.peak = this.inUse;
     return ptr;
+  }
+
+  /**
+   * Takes a block of size class `index` that is not counted in bytesInUse or liveBlocks: the caller
+   * (storage.ts, which carves tiny storages out of such blocks) counts what it hands out with track().
+   */
+  reserveClass(index: number): number {
+    const ptr = this.allocClass(index);
+    this.inUse -= classBytes(index);
+    this.blocks--;
+    return ptr;
+  }
+
+  /** Returns a block taken with reserveClass(index). */
+  unreserveClass(ptr: number, index: number): void {
+    this.inUse += classBytes(index);
+    this.blocks++;
+    this.freeClass(ptr, index);
+  }
+
+  /** Counts `blocks` sub-blocks of `bytes` bytes in all as in use (negative: no longer in use). */
+  track(bytes: number, blocks: number): void {
+    this.inUse += bytes;
+    this.blocks += blocks;
+    if (this.inUse > this.peak) this.peak = this.inUse;
+    if (this.inUse < this.liveAfterCollect) this.liveAfterCollect = this.inUse;
   }
 
   /** The bytes a block for a request of `bytes` really occupies. */
@@ -110,35 +183,66 @@ export class Heap {
     return sizeClass(bytes);
   }
 
+  /** Returns a block obtained from alloc(bytes). */
   free(ptr: number, bytes: number): void {
-    const size = sizeClass(bytes);
-    let list = this.freeLists.get(size);
-    if (list === undefined) {
-      list = [];
-      this.freeLists.set(size, list);
-    }
-    list.push(ptr);
-    this.inUse -= size;
-    this.blocks--;
+    this.freeClass(ptr, sizeClassIndex(bytes));
   }
 
-  private bump(size: number): number {
+  /** Returns a block obtained from allocClass(index). */
+  freeClass(ptr: number, index: number): void {
+    let list = this.freeLists[index];
+    if (list === undefined) {
+      list = [];
+      this.freeLists[index] = list;
+    }
+    list.push(ptr);
+    this.inUse -= classBytes(index);
+    this.blocks--;
+    if (this.inUse < this.liveAfterCollect) this.liveAfterCollect = this.inUse;
+  }
+
+  private bump(index: number, size: number): number {
     const end = this.top + size;
     if (end > this.memory.buffer.byteLength) {
       // Before growing, give dropped tensors a chance to come back, but only when enough has been
-      // allocated since the last collection for it to be worth a full garbage collection.
-      const threshold = Math.max(4 * 1024 * 1024, (this.top - HEAP_BASE) / 2);
-      if (this.collect !== null && this.allocatedSinceCollect >= threshold) {
-        this.allocatedSinceCollect = 0;
-        this.collect();
-        const list = this.freeLists.get(size);
-        if (list !== undefined && list.length > 0) return list.pop()!;
+      // allocated since the last collection for a full garbage collection to be worth it: at least
+      // MIN_COLLECT_BYTES, and then either a lot relative to what survived the last one, or enough time
+      // since it that collections stay a small fraction of the run time.
+      const debt = this.inUse - this.liveAfterCollect;
+      let collected = false;
+      if (this.collect !== null && debt >= MIN_COLLECT_BYTES) {
+        const cap = Math.min(MAX_DEBT_FACTOR * this.liveAfterCollect, MAX_DEBT_BYTES);
+        if (debt >= cap || now() - this.lastCollectEnd >= COLLECT_TIME_RATIO * this.lastCollectMs) {
+          collected = true;
+          const ptr = this.collectAndTake(index);
+          if (ptr >= 0) return ptr;
+        }
       }
-      this.grow(end);
+      try {
+        this.grow(end);
+      } catch (err) {
+        // Out of WebAssembly memory: dropped tensors may still be waiting for a collection.
+        if (collected || this.collect === null) throw err;
+        const ptr = this.collectAndTake(index);
+        if (ptr >= 0) return ptr;
+        this.grow(end);
+      }
     }
     const ptr = this.top;
     this.top = end;
     return ptr;
+  }
+
+  /** Runs collect() and returns a free block of class `index` if that made one, else -1. */
+  private collectAndTake(index: number): number {
+    const t0 = now();
+    this.collect!();
+    const t1 = now();
+    this.lastCollectMs = t1 - t0;
+    this.lastCollectEnd = t1;
+    this.liveAfterCollect = this.inUse;
+    const list = this.freeLists[index];
+    return list !== undefined && list.length > 0 ? list.pop()! : -1;
   }
 
   private grow(end: number): void {
@@ -187,6 +291,17 @@ export function writeMeta(shape: readonly number[], ...strides: readonly (readon
   i32[p++] = nd;
   for (let d = 0; d < nd; d++) i32[p++] = shape[d]!;
   for (const s of strides) for (let d = 0; d < nd; d++) i32[p++] = s[d]!;
+  return SCRATCH;
+}
+
+/** writeMeta for one dim: `[1, n, s0, s1]` (strides of up to two operands; pass s1 only for two). */
+export function writeMeta1(n: number, s0: number, s1 = -1): number {
+  const i32 = heap.i32;
+  const p = SCRATCH >>> 2;
+  i32[p] = 1;
+  i32[p + 1] = n;
+  i32[p + 2] = s0;
+  if (s1 >= 0) i32[p + 3] = s1;
   return SCRATCH;
 }
 

@@ -1,6 +1,7 @@
 /** nn.functional (also exported as F): stateless building blocks of networks, PyTorch names. */
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { linearFused } from '../ops/matmul.js';
 
 export { relu, sigmoid, tanh } from '../ops/unary.js';
 export { softmax, logSoftmax } from '../ops/softmax.js';
@@ -22,6 +23,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new RangeError(`linear: bias shape ${shapeStr(bias.shape)} does not match weight shape ${shapeStr(weight.shape)}`);
+  }
+  if (bias != null) {
+    const fused = linearFused(x, weight, bias); // one GEMM with the bias added on store
+    if (fused !== null) return fused;
   }
   const y = x.matmul(weight.t());
   return bias != null ? y.add(bias) : y;

@@ -5,10 +5,11 @@
  */
 import { K } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
-import { scalarSlot, writeMeta } from '../backends/memory.js';
+import { scalarSlot, writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isGradEnabled } from '../autograd/mode.js';
 import { promote, type DType } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { scalarTensor } from '../tensor/creation.js';
 import { toDType } from './copy.js';
@@ -32,17 +33,49 @@ function asFloat(t: Tensor): Tensor {
   return t.dtype === 'float32' ? t : toDType(t, 'float32');
 }
 
+function dtOf(v: TensorOrScalar): DType {
+  return v instanceof Tensor ? v.dtype : Number.isInteger(v) ? 'int32' : 'float32';
+}
+
+/** A float32 tensor whose elements are the `n` consecutive floats at its ptr (checks it is not disposed). */
+function flatFloat(t: Tensor): boolean {
+  return t.dtype === 'float32' && t.isContiguous();
+}
+
 /**
  * Runs a binary kernel over broadcast operands (no autograd). `outDType` is the dtype of the result:
  * comparisons give bool; integer arithmetic is computed in float32 and cast back.
  */
 function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, outKind: 'arith' | 'float' | 'bool'): Tensor {
+  // Fast paths (no broadcasting, float32 operands, contiguous): one 1-D kernel call, no stride arrays.
+  if (a instanceof Tensor) {
+    if (typeof b === 'number') {
+      if (flatFloat(a)) {
+        const pa = a.ptr; // throws if disposed
+        const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
+        const n = out.storage.bytes >>> 2;
+        if (n > 0) K()[kernel](pa, scalarSlot(b, 1), out.ptr, writeMeta1(n, 1, 0));
+        return out;
+      }
+    } else if (b instanceof Tensor && flatFloat(a) && flatFloat(b) && sameShape(a.shape, b.shape)) {
+      const pa = a.ptr, pb = b.ptr;
+      const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
+      const n = out.storage.bytes >>> 2;
+      if (n > 0) K()[kernel](pa, pb, out.ptr, writeMeta1(n, 1, 1));
+      return out;
+    }
+  } else if (typeof a === 'number' && b instanceof Tensor && flatFloat(b)) {
+    const pb = b.ptr;
+    const out = Tensor.empty(b.shape, outKind === 'bool' ? 'bool' : 'float32');
+    const n = out.storage.bytes >>> 2;
+    if (n > 0) K()[kernel](scalarSlot(a, 0), pb, out.ptr, writeMeta1(n, 0, 1));
+    return out;
+  }
   checkOperand(a, op, 'first');
   checkOperand(b, op, 'second');
   const at = a instanceof Tensor ? a : null;
   const bt = b instanceof Tensor ? b : null;
   const shape = at && bt ? broadcastShapes(at.shape, bt.shape, op) : (at ?? bt)!.shape;
-  const dtOf = (v: TensorOrScalar): DType => (v instanceof Tensor ? v.dtype : Number.isInteger(v) ? 'int32' : 'float32');
   const resultType = outKind === 'bool' ? 'bool' : outKind === 'float' ? 'float32' : at && bt ? promote(at.dtype, bt.dtype) : promote(dtOf(a), dtOf(b));
   const af = at ? asFloat(at) : null;
   const bf = bt ? asFloat(bt) : null;
@@ -74,6 +107,7 @@ function tensorOf(v: TensorOrScalar): Tensor {
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return add(a, mul(b, alpha));
   const out = run(a, b, 'add_f32', 'add', 'arith');
+  if (!wantsGrad(a, b)) return out;
   return record(out, 'AddBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g) => [g, g]);
 }
 
@@ -81,14 +115,16 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tenso
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return sub(a, mul(b, alpha));
   const out = run(a, b, 'sub_f32', 'sub', 'arith');
+  if (!wantsGrad(a, b)) return out;
   return record(out, 'SubBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
 }
 
 /** a * b. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'mul_f32', 'mul', 'arith');
+  if (!wantsGrad(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
-  const saved = [bt !== null && at?.requiresGrad ? bt : null, at !== null && bt?.requiresGrad ? at : null].filter((t): t is Tensor => t !== null);
+  const saved = at === null || bt === null ? [] : at.requiresGrad ? (bt.requiresGrad ? [bt, at] : [bt]) : [at];
   return record(out, 'MulBackward0', [at, bt], saved, (g, _s, needs) => [
     needs[0] ? g.mul(b) : null,
     needs[1] ? g.mul(a) : null,
@@ -98,6 +134,7 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** a / b (true division: integer inputs give float32). */
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'div_f32', 'div', 'float');
+  if (!wantsGrad(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   return record(out, 'DivBackward0', [at, bt], bt ? [bt, out] : [], (g, _s, needs) => [
     needs[0] ? g.div(b) : null,
@@ -117,8 +154,9 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       if (c !== src) c.dispose();
     }
     if (src !== a) src.dispose();
+    if (!a.requiresGrad) return out;
     // NOTE: exponent 0 has gradient 0 everywhere (PyTorch avoids 0 * x^-1 = nan at x = 0).
-    return record(out, 'PowBackward0', [a], [a], (g, [x]) => [b === 0 ? g.mul(0) : g.mul(x!.pow(b - 1).mul(b))]);
+    return record(out, 'PowBackward0', [a], [a], (g, [x]) => [powGradFused(g, x!, b) ?? (b === 0 ? g.mul(0) : g.mul(x!.pow(b - 1).mul(b)))]);
   }
   const out = run(a, b, 'pow_f32', 'pow', 'float');
   const at = tensorOrNull(a), bt = tensorOrNull(b);
@@ -130,6 +168,21 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       needs[1] ? where(x.eq(0).mul(e.ge(0)), 0, g.mul(out).mul(x.log())) : null,
     ];
   });
+}
+
+/** PowBackward0 in one kernel when the rule need not be differentiable (see fusedGrad in unary.ts). */
+function powGradFused(g: Tensor, x: Tensor, p: number): Tensor | null {
+  if (isGradEnabled() || !flatFloat(g) || !flatFloat(x) || !sameShape(g.shape, x.shape)) return null;
+  const pg = g.ptr, px = x.ptr;
+  const out = Tensor.empty(x.shape, 'float32');
+  const n = out.storage.bytes >>> 2;
+  if (n > 0) K().pow_backward_f32(pg, px, out.ptr, n, p);
+  return out;
+}
+
+/** True when an op with these operands is recorded for autograd. */
+function wantsGrad(a: TensorOrScalar, b: TensorOrScalar): boolean {
+  return isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad));
 }
 
 function tensorOrNull(v: TensorOrScalar): Tensor | null {

@@ -40,28 +40,40 @@ function withScratch<T>(bytes: number, fn: (ptr: number) => T): T {
   }
 }
 
-/** Runs gemm on contiguous row-major operands: C[m×n] = A[m×k]·B[k×n] (+C when beta = 1). */
-function gemm(a: number, b: number, c: number, m: number, n: number, k: number, beta: number, transA = false, transB = false): void {
+/**
+ * Runs gemm on contiguous row-major operands: C[m×n] = A[m×k]·B[k×n] (+C when beta = 1), plus
+ * rowBias[i] (m floats) added on store when rowBias != 0 (the conv bias, fused into the GEMM epilogue).
+ */
+function gemm(a: number, b: number, c: number, m: number, n: number, k: number, beta: number, transA = false, transB = false,
+  rowBias = 0): void {
   const kern = K();
   const ws = kern.gemm_f32_workspace(m, n, k);
   const [sa0, sa1] = transA ? [1, m] : [k, 1];
   const [sb0, sb1] = transB ? [1, k] : [n, 1];
-  if (ws === 0) kern.gemm_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0);
-  else withScratch(ws, (p) => kern.gemm_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, p));
+  const mode = rowBias !== 0 ? 2 : 0;
+  if (ws === 0) kern.gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, rowBias, mode, 0, 0);
+  else withScratch(ws, (p) => kern.gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, rowBias, mode, 0, p));
 }
 
 function im2col(ptrX: number, cols: number, g: Geometry): void {
   K().im2col_f32(ptrX, cols, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow);
 }
 
-function convForward(x: Tensor, w: Tensor, g: Geometry): Tensor {
+/** y = conv(x, w) (+ bias[o] per output channel, added by the GEMM as it stores; bias contiguous float32). */
+function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Tensor {
   const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
-  if (out.numel() === 0 || CKK === 0) return out.numel() === 0 ? out : out.zero_();
+  if (out.numel() === 0) return out;
+  const biasPtr = bias !== null ? bias.ptr : 0;
+  if (CKK === 0) {
+    // empty reduction: the GEMM epilogue alone (0, plus the bias)
+    for (let i = 0; i < g.n; i++) gemm(0, 0, out.ptr + i * g.o * L * 4, g.o, L, 0, 0, false, false, biasPtr);
+    return out;
+  }
   withScratch(CKK * L * 4, (cols) => {
     for (let i = 0; i < g.n; i++) {
       im2col(x.ptr + i * g.c * g.h * g.w * 4, cols, g);
-      gemm(w.ptr, cols, out.ptr + i * g.o * L * 4, g.o, L, CKK, 0);
+      gemm(w.ptr, cols, out.ptr + i * g.o * L * 4, g.o, L, CKK, 0, false, false, biasPtr);
     }
   });
   return out;
@@ -120,11 +132,18 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   }
   const geo: Geometry = { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow };
   const xc = floatContiguous(x), wt = floatContiguous(weight);
-  const y = record(convForward(xc, wt, geo), 'ConvolutionBackward0', [x, weight], [xc, wt], (g, [xs, ws], needs) => {
+  const bc = bias != null ? floatContiguous(bias) : null;
+  // one node for x, weight and the bias (fused into the GEMM's store), like PyTorch's ConvolutionBackward0
+  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias ?? null], [xc, wt], (g, [xs, ws], needs) => {
     const gc = floatContiguous(g);
-    return [needs[0] ? convBackwardInput(gc, ws!, geo) : null, needs[1] ? convBackwardWeight(gc, xs!, geo) : null];
+    return [
+      needs[0] ? convBackwardInput(gc, ws!, geo) : null,
+      needs[1] ? convBackwardWeight(gc, xs!, geo) : null,
+      needs[2] ? gc.sum([0, 2, 3]) : null,
+    ];
   });
-  return bias != null ? y.add(bias.reshape(1, o, 1, 1)) : y;
+  if (bc !== null && bc !== bias) bc.dispose();
+  return y;
 }
 
 export interface MaxPool2dOptions {

@@ -1,6 +1,6 @@
 /** Copies, dtype conversion and the in-place machinery (`fill_`, `copy_`, `add_`, `.data = ...`). */
 import { K } from '../backends/index.js';
-import { writeMeta } from '../backends/memory.js';
+import { writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import type { DType } from '../tensor/dtype.js';
@@ -12,14 +12,21 @@ export { onesLike, zerosLike };
 
 /** Kernel-level strided copy of src (broadcast to dst's shape) into dst's elements. No autograd. */
 export function copyInto(dst: Tensor, src: Tensor): void {
+  if (dst.ndim <= 1 && src.ndim === dst.ndim && src.shape[0] === dst.shape[0]) {
+    // 0-d or 1-D of one length: no broadcasting, one run
+    const n = dst.ndim === 0 ? 1 : dst.shape[0]!;
+    if (n === 0) return;
+    const sp = src.ptr;
+    const dp = dst.ptr;
+    K().copy_strided(sp, dp, writeMeta1(n, dst.ndim === 0 ? 0 : src.strides[0]!, dst.ndim === 0 ? 0 : dst.strides[0]!));
+    return;
+  }
   if (dst.numel() === 0) return;
-  const nd = Math.max(dst.ndim, 1);
+  const sp = src.ptr;
+  const dp = dst.ptr;
   const shape = dst.ndim === 0 ? [1] : dst.shape;
   const sStr = dst.ndim === 0 ? [0] : broadcastStrides(src.shape, src.strides, dst.shape);
   const dStr = dst.ndim === 0 ? [0] : dst.strides;
-  void nd;
-  const sp = src.ptr;
-  const dp = dst.ptr;
   K().copy_strided(sp, dp, writeMeta(shape, sStr, dStr));
 }
 
@@ -98,9 +105,15 @@ function writeValues(self: Tensor, values: Tensor, op: string): void {
 export function fill_<T extends Tensor>(self: T, value: number): T {
   checkInplace(self, 'fill_');
   if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${typeof value}`);
-  if (self.numel() > 0) {
-    const scalar = self.ndim === 0;
-    const meta = writeMeta(scalar ? [1] : self.shape, scalar ? [0] : self.strides);
+  if (self.ndim <= 1) {
+    const n = self.ndim === 0 ? 1 : self.shape[0]!;
+    if (n > 0) {
+      const meta = writeMeta1(n, self.ndim === 0 ? 0 : self.strides[0]!);
+      if (self.dtype === 'float32') K().fill_f32(self.ptr, value, meta);
+      else K().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
+    }
+  } else if (self.numel() > 0) {
+    const meta = writeMeta(self.shape, self.strides);
     if (self.dtype === 'float32') K().fill_f32(self.ptr, value, meta);
     else K().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
   }
@@ -168,6 +181,10 @@ export function inplace<T extends Tensor>(
 /** `t.data = v`: replaces the values (in place when the shape matches, so optimizers keep their reference). */
 export function setData(self: Tensor, v: Tensor): void {
   if (!(v instanceof Tensor)) throw new TypeError(`data: expected a Tensor, got ${typeof v}`);
+  if (v.dtype === self.dtype && sameShape(self.shape, v.shape)) {
+    copyInto(self, v); // records nothing, so no grad-mode switch is needed
+    return;
+  }
   noGrad(() => {
     if (sameShape(self.shape, v.shape) && v.dtype === self.dtype) {
       copyInto(self, v);

@@ -2,7 +2,7 @@
 import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
-import { noGrad } from '../autograd/mode.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { floatContiguous } from './unary.js';
@@ -79,8 +79,11 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (x !== input) x.dispose();
   const perRow = record(rows, 'CrossEntropyBackward0', [input], [prob, t], (g, [p, tt]) => {
     const d = Tensor.empty([n, c], 'float32');
-    if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, 1);
-    return [d.mul(g.unsqueeze(1))];
+    // 'mean' and 'sum' send one value broadcast over the rows (a stride-0 view): fold it into the kernel's
+    // scale, one pass (only when the result need not be differentiable: grad mode off inside backward).
+    const uniform = !isGradEnabled() && g.dtype === 'float32' && (n <= 1 || g.strides[0] === 0);
+    if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
+    return [uniform ? d : d.mul(g.unsqueeze(1))];
   });
   if (eps === 0) return reduce(perRow, options.reduction, 'crossEntropy');
   // label smoothing: (1 - eps) * nll + eps * mean over classes of -log_softmax (PyTorch's formula)

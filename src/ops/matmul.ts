@@ -130,4 +130,44 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/**
+ * y = x·Wᵀ + b for x [..., in], weight [out, in], bias [out] (all float32, bias contiguous, x foldable to
+ * rows): one GEMM with the bias added as C is stored (the kernel's fused epilogue), recorded as one node
+ * like PyTorch's addmm. Backward: gx = g·W, gW = gᵀ·x over all rows, gb = g summed over rows.
+ * Returns null when the operands do not fit that path (the caller then uses matmul + add).
+ */
+export function linearFused(x: Tensor, weight: Tensor, bias: Tensor): Tensor | null {
+  if (x.dtype !== 'float32' || weight.dtype !== 'float32' || bias.dtype !== 'float32') return null;
+  if (bias.ndim !== 1 || (bias.strides[0] !== 1 && bias.shape[0]! > 1)) return null;
+  if (x.ndim > 2 && !x.isContiguous()) return null;
+  const inF = weight.shape[1]!, outF = weight.shape[0]!;
+  const rows = x.ndim === 1 ? 1 : x.numel() / (inF || 1);
+  if (inF === 0 && x.ndim > 1) return null; // rows cannot be recovered from numel: leave it to matmul
+  // row and column strides of x as [rows, in] (for ndim > 2, contiguous: rows of inF)
+  const sx0 = x.ndim === 2 ? x.strides[0]! : inF, sx1 = x.strides[x.ndim - 1]!;
+  const out = Tensor.empty([...x.shape.slice(0, -1), outF], 'float32');
+  if (out.numel() > 0) {
+    const kern = K();
+    const wsBytes = kern.gemm_f32_workspace(rows, outF, inF);
+    const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
+    try {
+      // B = Wᵀ: B[p][j] = W[j][p]
+      kern.gemm_bias_f32(x.ptr, weight.ptr, out.ptr, rows, outF, inF, sx0, sx1, weight.strides[1]!, weight.strides[0]!,
+        0, bias.ptr, 1, 0, ws);
+    } finally {
+      if (ws !== 0) heap.free(ws, wsBytes);
+    }
+  }
+  const xShape = x.shape;
+  return record(out, 'AddmmBackward0', [x, weight, bias], [x, weight], (g, [xs, ws], needs) => {
+    const g2 = g.reshape(-1, outF);
+    const x2 = xs!.reshape(-1, inF);
+    return [
+      needs[0] ? batchedMatmul(g2, ws!, 'MmBackward0').reshape(xShape) : null,
+      needs[1] ? batchedMatmul(mT(g2), x2, 'MmBackward0') : null,
+      needs[2] ? g2.sum(0) : null,
+    ];
+  });
+}
+
 export { contiguousStrides };

@@ -15,9 +15,23 @@ export interface ValuesIndices {
   indices: Tensor;
 }
 
+const ALL_DIMS: (readonly number[])[] = [];
+const ONE_DIM: (readonly number[])[] = [];
+
+/** [0, 1, ..., ndim - 1], shared and frozen. */
+function allDims(ndim: number): readonly number[] {
+  return (ALL_DIMS[ndim] ??= Object.freeze(Array.from({ length: ndim }, (_, i) => i)));
+}
+
+/** [d], shared and frozen. */
+function oneDim(d: number): readonly number[] {
+  return (ONE_DIM[d] ??= Object.freeze([d]));
+}
+
 /** Normalised, sorted, de-duplicated dims; all dims when `dim` is null/undefined. */
-export function reduceDims(dim: number | readonly number[] | null | undefined, ndim: number, op: string): number[] {
-  if (dim == null) return Array.from({ length: ndim }, (_, i) => i);
+export function reduceDims(dim: number | readonly number[] | null | undefined, ndim: number, op: string): readonly number[] {
+  if (dim == null) return allDims(ndim);
+  if (typeof dim === 'number' && Number.isInteger(dim) && dim >= 0 && dim < ndim) return oneDim(dim);
   if (typeof dim !== 'number' && !Array.isArray(dim)) {
     throw new TypeError(`${op}: dim must be an integer or a list of integers, got ${typeof dim}`);
   }

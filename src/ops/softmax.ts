@@ -4,7 +4,8 @@
  */
 import { K } from '../backends/index.js';
 import { record } from '../autograd/node.js';
-import { normDim } from '../tensor/shape.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import { normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous, rawContiguous } from './copy.js';
 import { floatContiguous } from './unary.js';
@@ -28,12 +29,28 @@ function alongLast(x: Tensor, dim: number, op: string, kernel: 'softmax_f32' | '
   return res;
 }
 
+/**
+ * The backward of softmax / logSoftmax along the last dim in one kernel, when the rule need not be
+ * differentiable (grad mode off: backward without createGraph) and g, y are contiguous; else null.
+ */
+function fusedRowsGrad(kernel: 'softmax_backward_f32' | 'log_softmax_backward_f32', g: Tensor, y: Tensor, dim: number): Tensor | null {
+  if (isGradEnabled() || g.dtype !== 'float32' || !sameShape(g.shape, y.shape)) return null;
+  const nd = y.ndim;
+  if (nd === 0 || normDim(dim, nd, 'softmax') !== nd - 1 || !g.isContiguous() || !y.isContiguous()) return null;
+  const pg = g.ptr, py = y.ptr;
+  const out = Tensor.empty(y.shape, 'float32');
+  const n = out.numel();
+  const cols = y.shape[nd - 1]!;
+  if (n > 0) K()[kernel](pg, py, out.ptr, n / cols, cols);
+  return out;
+}
+
 /** exp(x) / sum(exp(x)) along `dim`, stable for large inputs. */
 export function softmax(x: Tensor, dim: number): Tensor {
   const y = alongLast(x, dim, 'softmax', 'softmax_f32');
   return record(y, 'SoftmaxBackward0', [x], [y], (g, [s]) => {
     // dx = s * (g - sum(g * s, dim))
-    return [s!.mul(g.sub(g.mul(s!).sum(dim, true)))];
+    return [fusedRowsGrad('softmax_backward_f32', g, s!, dim) ?? s!.mul(g.sub(g.mul(s!).sum(dim, true)))];
   });
 }
 
@@ -42,7 +59,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   const y = alongLast(x, dim, 'logSoftmax', 'log_softmax_f32');
   return record(y, 'LogSoftmaxBackward0', [x], [y], (g, [ls]) => {
     // dx = g - softmax * sum(g, dim)
-    return [g.sub(ls!.exp().mul(g.sum(dim, true)))];
+    return [fusedRowsGrad('log_softmax_backward_f32', g, ls!, dim) ?? g.sub(ls!.exp().mul(g.sum(dim, true)))];
   });
 }
 

@@ -5,6 +5,8 @@
 import { K } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
+import { isGradEnabled } from '../autograd/mode.js';
+import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
 
@@ -14,6 +16,23 @@ type UnaryKernel = Extract<KernelName, 'neg_f32' | 'exp_f32' | 'log_f32' | 'sqrt
 export function floatContiguous(x: Tensor): Tensor {
   if (x.dtype !== 'float32') return toDType(x, 'float32');
   return x.isContiguous() ? x : rawContiguous(x);
+}
+
+type FusedGradKernel = Extract<KernelName, 'relu_backward_f32' | 'sigmoid_backward_f32' | 'tanh_backward_f32'>;
+
+/**
+ * @internal A backward rule's fused form: kernel(g, y, out, n) when grad mode is off (backward without
+ * createGraph, so the result need not be differentiable) and g, y are contiguous float32 of one shape;
+ * null otherwise (the rule then uses its composite, differentiable form).
+ */
+export function fusedGrad(kernel: FusedGradKernel, g: Tensor, y: Tensor): Tensor | null {
+  if (isGradEnabled() || g.dtype !== 'float32' || y.dtype !== 'float32' || !sameShape(g.shape, y.shape)) return null;
+  if (!g.isContiguous() || !y.isContiguous()) return null;
+  const pg = g.ptr, py = y.ptr;
+  const out = Tensor.empty(y.shape, 'float32');
+  const n = out.storage.bytes >>> 2;
+  if (n > 0) K()[kernel](pg, py, out.ptr, n);
+  return out;
 }
 
 /** Applies a unary kernel; `keepInt` casts back for int inputs (neg, abs, relu keep integer dtypes). */
@@ -65,18 +84,21 @@ export function sign(x: Tensor): Tensor {
 /** max(x, 0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
   const y = apply(x, 'relu_f32', true);
-  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [g.mul(out!.gt(0))]);
+  if (!x.requiresGrad) return y;
+  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [fusedGrad('relu_backward_f32', g, out!) ?? g.mul(out!.gt(0))]);
 }
 
 /** 1 / (1 + e^-x), computed stably. */
 export function sigmoid(x: Tensor): Tensor {
   const y = apply(x, 'sigmoid_f32');
-  return record(y, 'SigmoidBackward0', [x], [y], (g, [s]) => [g.mul(s!.mul(s!.neg().add(1)))]);
+  if (!x.requiresGrad) return y;
+  return record(y, 'SigmoidBackward0', [x], [y], (g, [s]) => [fusedGrad('sigmoid_backward_f32', g, s!) ?? g.mul(s!.mul(s!.neg().add(1)))]);
 }
 
 export function tanh(x: Tensor): Tensor {
   const y = apply(x, 'tanh_f32');
-  return record(y, 'TanhBackward0', [x], [y], (g, [t]) => [g.mul(t!.mul(t!).neg().add(1))]);
+  if (!x.requiresGrad) return y;
+  return record(y, 'TanhBackward0', [x], [y], (g, [t]) => [fusedGrad('tanh_backward_f32', g, t!) ?? g.mul(t!.mul(t!).neg().add(1))]);
 }
 
 /**

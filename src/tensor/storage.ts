@@ -9,36 +9,82 @@
  * with an object and a token). Without a token a disposed storage cannot be unregistered; its block
  * number goes into `disposedBlocks` instead, and its later finalization is skipped. A block reused by a
  * new storage carries the same number, so the count, not the identity, is what matters.
+ *
+ * Tiny storages (one 16-byte block: up to 4 elements, scalars and losses) are not registered one by one:
+ * they are carved out of 1 KiB slabs, and each holds its slab; only the slab is registered, and its whole
+ * block comes back when the slab is finalized, that is, once every storage carved from it is unreachable.
+ * A registered object costs far more than its registration: V8 only clears finalization cells in full
+ * collections and keeps their targets alive through the young-generation ones, so every registered
+ * storage is copied into the old generation. Slab storages die young like any other object. A released
+ * slab slot is counted as free at once but only reused if it was the slab's last one (LIFO temporaries).
+ *
+ * Storages made while `deferRegistration` is set (the backward engine's temporaries, which it always
+ * disposes itself) are not registered at all, which also keeps them out of `disposedBlocks` and away
+ * from the finalizer; one that escapes to the user (a stolen `.grad`, a `grad()` result) is registered
+ * then, with `register()`.
  */
-import { heap } from '../backends/memory.js';
+import { classBytes, heap, sizeClassIndex } from '../backends/memory.js';
 import { collectGarbage, drainFinalizers, makeRegistry } from '../backends/reclaim.js';
 
 /** Block numbers (see encodeBlock) of disposed storages whose finalization is still to come, with counts. */
 const disposedBlocks = new Map<number, number>();
 
-/** ptr and size class in one number: ptr·1024 + e·32 + m where size = m·2^e, m < 32. */
-function encodeBlock(ptr: number, bytes: number): number {
-  let m = bytes;
-  let e = 0;
-  while (m >= 32) {
-    m /= 2;
-    e++;
-  }
-  return ptr * 1024 + e * 32 + m;
+/** ptr and size-class index in one number (ptr is 16-byte aligned). */
+function encodeBlock(ptr: number, cls: number): number {
+  return ptr * 8 + cls; // ptr/16·128 + cls, cls < 128
 }
 
 function freeEncoded(code: number): void {
-  const low = code % 1024;
-  heap.free((code - low) / 1024, (low % 32) * 2 ** Math.floor(low / 32));
+  const cls = code % 128;
+  heap.freeClass((code - cls) / 8, cls);
+}
+
+/** Slots of a slab; SLOT_BYTES each. */
+const SLAB_SLOTS = 64;
+const SLOT_BYTES = 16;
+const SLAB_CLASS = sizeClassIndex(SLAB_SLOTS * SLOT_BYTES);
+const TINY_CLASS = sizeClassIndex(SLOT_BYTES);
+/** By slab id: address of its block, and how many of its slots are in use. */
+const slabPtr: number[] = [];
+const slabLive: number[] = [];
+const freeSlabIds: number[] = [];
+
+class Slab {
+  /** Slots handed out so far (from the start). */
+  used = 0;
+  constructor(readonly id: number, readonly ptr: number) {}
+}
+
+/** The slab new tiny storages come from. */
+let currentSlab: Slab | null = null;
+
+function newSlab(): Slab {
+  const ptr = heap.reserveClass(SLAB_CLASS);
+  const id = freeSlabIds.length > 0 ? freeSlabIds.pop()! : slabPtr.length;
+  slabPtr[id] = ptr;
+  slabLive[id] = 0;
+  const slab = new Slab(id, ptr);
+  registry.register(slab, -1 - id); // negative held values name slabs
+  return slab;
 }
 
 const registry = makeRegistry((held) => {
   const code = held as number;
-  const pending = disposedBlocks.get(code);
-  if (pending !== undefined) {
-    if (pending === 1) disposedBlocks.delete(code);
-    else disposedBlocks.set(code, pending - 1);
+  if (code < 0) {
+    const id = -1 - code;
+    const live = slabLive[id]!;
+    if (live !== 0) heap.track(-live * SLOT_BYTES, -live);
+    heap.unreserveClass(slabPtr[id]!, SLAB_CLASS);
+    freeSlabIds.push(id);
     return;
+  }
+  if (disposedBlocks.size !== 0) {
+    const pending = disposedBlocks.get(code);
+    if (pending !== undefined) {
+      if (pending === 1) disposedBlocks.delete(code);
+      else disposedBlocks.set(code, pending - 1);
+      return;
+    }
   }
   freeEncoded(code);
 });
@@ -48,6 +94,9 @@ heap.collect = () => {
 };
 heap.beforeGrow = () => drainFinalizers(registry);
 
+/** While true, new storages are not registered for finalization (see the file comment). @internal */
+export const storageMode = { deferRegistration: false };
+
 export class Storage {
   /** Byte offset of the block in WebAssembly memory; -1 once freed. */
   ptr: number;
@@ -56,24 +105,69 @@ export class Storage {
   refs = 0;
   /** Bumped by every in-place write, so autograd can detect saved tensors that were modified. */
   version = 0;
-  private readonly code: number;
+  /** Size-class index of the block. */
+  private readonly cls: number;
+  /** Whether the storage is registered for finalization (or holds a slab that is). */
+  private registered: boolean;
+  /** The slab a tiny storage was carved from. */
+  private readonly slab: Slab | null = null;
 
   constructor(bytes: number) {
-    const ptr = heap.alloc(bytes);
-    this.ptr = ptr;
+    // Beyond 2 GiB (or invalid), heap.alloc() checks the range and throws a clear error.
+    const big = !(bytes >= 0 && bytes <= 0x7fffffff);
+    const ptr0 = big ? heap.alloc(bytes) : 0;
+    const cls = sizeClassIndex(bytes);
     this.bytes = bytes;
-    this.code = encodeBlock(ptr, heap.blockBytes(bytes));
-    registry.register(this, this.code);
+    this.cls = cls;
+    if (storageMode.deferRegistration) {
+      this.ptr = big ? ptr0 : heap.allocClass(cls);
+      this.registered = false;
+    } else if (cls === TINY_CLASS) {
+      let slab = currentSlab;
+      if (slab === null || slab.used === SLAB_SLOTS) slab = currentSlab = newSlab();
+      this.ptr = slab.ptr + slab.used++ * SLOT_BYTES;
+      slabLive[slab.id]!++;
+      heap.track(SLOT_BYTES, 1);
+      this.slab = slab;
+      this.registered = true;
+    } else {
+      const ptr = big ? ptr0 : heap.allocClass(cls);
+      this.ptr = ptr;
+      this.registered = true;
+      registry.register(this, encodeBlock(ptr, cls));
+    }
   }
 
   get freed(): boolean {
     return this.ptr < 0;
   }
 
+  /** Bytes of the block (size-class rounded). */
+  get blockBytes(): number {
+    return classBytes(this.cls);
+  }
+
+  /** Registers a storage made with deferred registration, so the garbage collector can free it. @internal */
+  register(): void {
+    if (this.registered || this.ptr < 0) return;
+    this.registered = true;
+    registry.register(this, encodeBlock(this.ptr, this.cls));
+  }
+
   release(): void {
     if (--this.refs === 0 && this.ptr >= 0) {
-      disposedBlocks.set(this.code, (disposedBlocks.get(this.code) ?? 0) + 1);
-      freeEncoded(this.code);
+      const slab = this.slab;
+      if (slab !== null) {
+        slabLive[slab.id]!--;
+        heap.track(-SLOT_BYTES, -1);
+        if (slab === currentSlab && this.ptr === slab.ptr + (slab.used - 1) * SLOT_BYTES) slab.used--;
+      } else {
+        if (this.registered) {
+          const code = encodeBlock(this.ptr, this.cls);
+          disposedBlocks.set(code, (disposedBlocks.get(code) ?? 0) + 1);
+        }
+        heap.freeClass(this.ptr, this.cls);
+      }
       this.ptr = -1;
     }
   }

@@ -20,8 +20,15 @@ import * as M from '../ops/matmul.js';
 import * as S from '../ops/softmax.js';
 import * as C from '../ops/copy.js';
 
-/** Tensors created while a scope is open are pushed here (the autograd engine frees its temporaries). */
+/**
+ * Tensors created while a scope is open are pushed here and marked `_temp` (the autograd engine's
+ * temporaries, which it frees itself).
+ */
 export const creationScope: { current: Tensor[] | null } = { current: null };
+
+/** Shared dims/strides arrays of 0-d and 1-D contiguous tensors (never mutated). */
+const NO_DIMS: readonly number[] = Object.freeze([]);
+const UNIT_STRIDES: readonly number[] = Object.freeze([1]);
 
 export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
@@ -49,6 +56,10 @@ export class Tensor {
   private _disposed = false;
   /** @internal set by retainGrad() on a non-leaf. */
   _retainsGrad = false;
+  /** @internal backward engine: number of pending gradient slots holding this tensor. */
+  _pend = 0;
+  /** @internal backward engine: a temporary the engine made and will dispose. */
+  _temp = false;
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
@@ -58,13 +69,18 @@ export class Tensor {
     this.offset = offset;
     this.dtype = dtype;
     storage.refs++;
-    if (creationScope.current !== null) creationScope.current.push(this);
+    if (creationScope.current !== null) {
+      this._temp = true;
+      creationScope.current.push(this);
+    }
   }
 
   /** @internal A fresh contiguous tensor with uninitialised contents. */
   static empty(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    const n = numelOf(shape);
-    return new Tensor(new Storage(n * 4), shape, contiguousStrides(shape), 0, dtype);
+    const nd = shape.length;
+    if (nd === 0) return new Tensor(new Storage(4), NO_DIMS, NO_DIMS, 0, dtype);
+    if (nd === 1) return new Tensor(new Storage(shape[0]! * 4), shape, UNIT_STRIDES, 0, dtype);
+    return new Tensor(new Storage(numelOf(shape) * 4), shape, contiguousStrides(shape), 0, dtype);
   }
 
   /** @internal A view sharing this tensor's storage. */

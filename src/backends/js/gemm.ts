@@ -6,21 +6,39 @@ import { heap } from '../memory.js';
  * each dot product accumulates in a double. With k = 0: C = 0 (beta 0) or unchanged (beta 1).
  */
 export function gemm_f32(a: number, b: number, c: number, m: number, n: number, k: number,
-  sa0: number, sa1: number, sb0: number, sb1: number, beta: number, _work: number): void {
+  sa0: number, sa1: number, sb0: number, sb1: number, beta: number, work: number): void {
+  gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, 0, 0, work);
+}
+
+/**
+ * gemm_f32 with the fused epilogue: v = f32(A·B row i · column j) (dot product in a double), then
+ * v = v + C when beta = 1, v = v + bias[j] (biasMode 1) or + bias[i] (biasMode 2), v = max(v, 0) when
+ * relu = 1 (NaN stays NaN), each step rounded to f32.
+ */
+export function gemm_bias_f32(a: number, b: number, c: number, m: number, n: number, k: number,
+  sa0: number, sa1: number, sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number,
+  _work: number): void {
   const f32 = heap.f32;
   const as = a >>> 2;
   const bs = b >>> 2;
   const cs = c >>> 2;
+  const biasS = bias >>> 2;
+  const fround = Math.fround;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       const q = cs + i * n + j;
+      let v: number;
       if (k === 0) {
-        if (beta === 0) f32[q] = 0;
-        continue;
+        v = beta !== 0 ? f32[q]! : 0;
+      } else {
+        let acc = 0;
+        for (let p = 0; p < k; p++) acc += f32[as + i * sa0 + p * sa1]! * f32[bs + p * sb0 + j * sb1]!;
+        v = beta !== 0 ? fround(fround(acc) + f32[q]!) : fround(acc);
       }
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += f32[as + i * sa0 + p * sa1] * f32[bs + p * sb0 + j * sb1];
-      f32[q] = beta === 0 ? acc : f32[q] + acc;
+      if (biasMode === 1) v = fround(v + f32[biasS + j]!);
+      else if (biasMode === 2) v = fround(v + f32[biasS + i]!);
+      if (relu !== 0) v = Math.max(v, 0);
+      f32[q] = v;
     }
   }
 }

@@ -9,13 +9,17 @@ import {
   pow_scalar_f32, relu_f32, sigmoid_f32, sqrt_f32, sub_f32, tanh_f32, where_f32,
 } from './elementwise.js';
 import { max_f32, min_f32, sum_f32 } from './reduce.js';
-import { axpy_f32, gemm_f32, gemm_f32_workspace } from './gemm.js';
+import { axpy_f32, gemm_bias_f32, gemm_f32, gemm_f32_workspace } from './gemm.js';
 import { log_softmax_f32, softmax_f32, softmax_xent_backward_f32, softmax_xent_f32 } from './softmax.js';
 import { col2im_f32, im2col_f32, maxpool2d_backward_f32, maxpool2d_f32 } from './conv.js';
 import { gather_f32, index_add_f32, index_select_f32, scatter_add_f32 } from './indexing.js';
 import { erf_f32 } from './activation.js';
 import { avgpool2d_backward_f32, avgpool2d_f32 } from './pool.js';
 import { adam_step_f32, rmsprop_step_f32, sgd_step_f32 } from './optim.js';
+import {
+  log_softmax_backward_f32, pow_backward_f32, relu_backward_f32, sigmoid_backward_f32, softmax_backward_f32,
+  tanh_backward_f32,
+} from './fused.js';
 
 /** The reference kernel table. */
 export const jsKernels: Kernels = {
@@ -24,10 +28,12 @@ export const jsKernels: Kernels = {
   add_f32, sub_f32, mul_f32, div_f32, pow_f32, maximum_f32, minimum_f32,
   eq_f32, ne_f32, gt_f32, lt_f32, ge_f32, le_f32, where_f32,
   sum_f32, max_f32, min_f32,
-  gemm_f32, gemm_f32_workspace, axpy_f32,
+  gemm_f32, gemm_f32_workspace, gemm_bias_f32, axpy_f32,
   softmax_f32, log_softmax_f32, softmax_xent_f32, softmax_xent_backward_f32,
   im2col_f32, col2im_f32, maxpool2d_f32, maxpool2d_backward_f32,
   index_select_f32, index_add_f32, gather_f32, scatter_add_f32,
   sgd_step_f32, adam_step_f32, rmsprop_step_f32,
   erf_f32, avgpool2d_f32, avgpool2d_backward_f32,
+  relu_backward_f32, pow_backward_f32, softmax_backward_f32, log_softmax_backward_f32, sigmoid_backward_f32,
+  tanh_backward_f32,
 };

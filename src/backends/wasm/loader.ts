@@ -1,13 +1,74 @@
 /**
- * Loads the AssemblyScript kernel module (`build/wasmgrad.wasm`, built by `npm run asbuild`) and
- * instantiates it on the shared heap memory. The module imports `env.memory` and nothing else; its
- * static data lives in [1 KiB, 16 KiB) of that memory.
+ * Loads the AssemblyScript kernel module and instantiates it on the shared heap memory. The module
+ * imports `env.memory` and nothing else; its static data lives in [1 KiB, 16 KiB) of that memory.
+ *
+ * Two builds come from the same source (`npm run asbuild`): `build/wasmgrad-relaxed.wasm` (relaxed SIMD:
+ * fused multiply-add GEMM micro-kernels) and `build/wasmgrad.wasm` (plain SIMD). The relaxed one is used
+ * when the engine validates it: Chromium and Node >= 22 do; Node 20 does after V8's
+ * `--experimental-wasm-relaxed-simd` flag, which `enableRelaxedSimd()` sets at run time.
  */
 import { heap } from '../memory.js';
 import type { Kernels } from '../kernels.js';
 
-/** Where the build puts the module, relative to this file (src/backends/wasm/ -> build/). */
+/** The plain-SIMD build, relative to this file (src/backends/wasm/ -> build/); bundlers detect this pattern. */
 export const defaultWasmUrl = new URL('../../../build/wasmgrad.wasm', import.meta.url);
+/** The relaxed-SIMD build (same kernels; GEMM with f32x4.relaxed_madd). */
+export const relaxedWasmUrl = new URL('../../../build/wasmgrad-relaxed.wasm', import.meta.url);
+
+/** Which build of the module: relaxed SIMD or plain SIMD. */
+export type WasmBuild = 'relaxed-simd' | 'simd';
+/** Build preference: `auto` picks relaxed SIMD when the engine supports it. */
+export type SimdPreference = 'auto' | 'relaxed' | 'plain';
+
+/** A minimal module using f32x4.relaxed_madd: validates iff the engine has relaxed SIMD enabled. */
+const relaxedProbe = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128, v128, v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // function 0 of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // relaxed_madd
+]);
+
+type NodeProcess = {
+  getBuiltinModule?: (id: string) => unknown;
+  env?: Record<string, string | undefined>;
+};
+function nodeProcess(): NodeProcess | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  return proc !== undefined && typeof proc.getBuiltinModule === 'function' ? proc : undefined;
+}
+
+let relaxedFlagTried = false;
+
+/**
+ * True when the engine compiles relaxed-SIMD modules. In Node, where V8 may still have the feature
+ * behind `--experimental-wasm-relaxed-simd` (Node 20), the flag is set first (through
+ * `process.getBuiltinModule('v8')`, so browser bundles never import node:v8).
+ */
+export function enableRelaxedSimd(bytes: BufferSource = relaxedProbe): boolean {
+  if (!relaxedFlagTried) {
+    relaxedFlagTried = true;
+    const v8 = nodeProcess()?.getBuiltinModule?.('v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+    const major = Number((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node?.split('.')[0]);
+    if (v8 !== undefined && typeof v8.setFlagsFromString === 'function' && major < 22) {
+      try {
+        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      } catch {
+        // unknown flag or frozen flags: validate() below decides
+      }
+    }
+  }
+  try {
+    return WebAssembly.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** The preference given by WASMGRAD_WASM_BUILD (`plain`, `relaxed` or `auto`) in Node, else `auto`. */
+export function envSimdPreference(): SimdPreference {
+  const v = (globalThis as { process?: NodeProcess }).process?.env?.WASMGRAD_WASM_BUILD;
+  return v === 'plain' || v === 'simd' ? 'plain' : v === 'relaxed' || v === 'relaxed-simd' ? 'relaxed' : 'auto';
+}
 
 function imports(): WebAssembly.Imports {
   return { env: { memory: heap.memory } };
@@ -19,9 +80,7 @@ function asKernels(instance: WebAssembly.Instance): Kernels {
 
 /** Node-only file access without a static `node:fs` import (so browser bundles never see it). */
 function nodeFs(): typeof import('node:fs') | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (proc === undefined || typeof proc.getBuiltinModule !== 'function') return undefined;
-  return proc.getBuiltinModule('fs') as typeof import('node:fs') | undefined;
+  return nodeProcess()?.getBuiltinModule?.('fs') as typeof import('node:fs') | undefined;
 }
 
 /** Reads a `file:` URL synchronously in Node (>= 20.16, which has `process.getBuiltinModule`). */
@@ -83,4 +142,50 @@ export async function instantiateKernels(source: URL | string | Response | Buffe
   }
   const { instance } = await WebAssembly.instantiate(source, imports());
   return asKernels(instance);
+}
+
+/** A loaded module: its kernel table and which build it is. */
+export interface LoadedKernels {
+  kernels: Kernels;
+  build: WasmBuild;
+}
+
+/**
+ * Loads the module synchronously from disk (Node >= 20.16): the relaxed-SIMD build when `simd` allows
+ * it and the engine validates it, else the plain one. `relaxed` throws if the engine lacks relaxed SIMD.
+ */
+export function loadKernelsSync(simd: SimdPreference = envSimdPreference()): LoadedKernels {
+  if (simd !== 'plain') {
+    const bytes = readWasmFileSync(relaxedWasmUrl);
+    if (enableRelaxedSimd(bytes)) return { kernels: instantiateKernelsSync(bytes), build: 'relaxed-simd' };
+    if (simd === 'relaxed') throw new Error('wasmgrad: this engine does not support relaxed SIMD');
+  }
+  return { kernels: instantiateKernelsSync(readWasmFileSync(defaultWasmUrl)), build: 'simd' };
+}
+
+/**
+ * Loads the module asynchronously (browsers; Node too). Without explicit URLs the build follows `simd`
+ * as in loadKernelsSync (decided with a tiny probe module, so only one file is fetched); a given
+ * `wasmUrl` is taken as the plain build and `relaxedWasmUrl` as the relaxed one.
+ */
+export async function loadKernels(options: {
+  simd?: SimdPreference;
+  wasmUrl?: string | URL;
+  relaxedWasmUrl?: string | URL;
+} = {}): Promise<LoadedKernels> {
+  const simd = options.simd ?? envSimdPreference();
+  const relaxedUrl = options.relaxedWasmUrl ?? (options.wasmUrl === undefined ? relaxedWasmUrl : undefined);
+  if (simd !== 'plain' && relaxedUrl !== undefined) {
+    if (enableRelaxedSimd()) {
+      try {
+        return { kernels: await instantiateKernels(relaxedUrl), build: 'relaxed-simd' };
+      } catch (err) {
+        if (simd === 'relaxed') throw err;
+        // e.g. the relaxed file was not deployed: fall back to the plain build
+      }
+    } else if (simd === 'relaxed') {
+      throw new Error('wasmgrad: this engine does not support relaxed SIMD');
+    }
+  }
+  return { kernels: await instantiateKernels(options.wasmUrl ?? defaultWasmUrl), build: 'simd' };
 }

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Generates assembly/gen/gemm_kernels.ts: the unrolled GEMM micro-kernels (one per register tile).
+// Run by `npm run asbuild` (and `npm run gen:gemm`); the output is committed, do not edit it by hand.
+//
+// Every micro-kernel computes one MR x 8 tile of C from an A panel (kc x MR floats, row p holds
+// A[i0 .. i0+MR)[p]) and a B panel (kc x 8 floats, row p holds B[p][j0 .. j0+8)); kc is a multiple of
+// UNROLL (the packing routines pad with zero rows). The readable reference of what each generated
+// kernel does is `microKernelReference` in assembly/gemm.ts.
+//
+// Variants: `fma` uses f32x4.relaxed_madd (relaxed-SIMD build), `muladd` f32x4.mul + f32x4.add (plain
+// SIMD build). V8 has 15 allocatable vector registers on x64: MR*2 accumulators + 2 B vectors + 1 A
+// splat (+ 1 product temp for mul+add) must fit, so 6x8 with fma, 5x8 (or 4x8) with mul+add.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// Measured here (Node 20, V8 11.3): unrolling the k loop does not help (Binaryen then chains each
+// accumulator across the unrolled steps, which hoists every load); with the fences below, 2 is ~2% faster than 1 and 3 slower.
+const UNROLL = Number(process.env.GEMM_UNROLL ?? 2);
+// Scheduling fences. TurboFan schedules the pure FMAs late, after all of an iteration's loads, so the
+// MR splats, 2 B vectors and 2*MR accumulators would all be live at once (20 registers for 6x8) and
+// spill. A never-taken branch after each row that uses the row's accumulators (`if (ap == 0)`, a null
+// panel pointer never happens) splits the body into blocks: each row's FMAs must run before the next
+// row's splat is loaded, and 2*MR + 2 + 1 registers suffice. Alternating ap/bp keeps V8 from merging
+// consecutive identical conditions. GEMM_FENCE=0 turns them off (37 instead of 41 GFLOPS here); a
+// `break` as the fence (a loop exit instead of a skipped store) measured 25% slower.
+const FENCE = process.env.GEMM_FENCE !== '0';
+const FENCE_COND = ['ap == 0', 'bp == 0'];
+const variants = [
+  { mr: 6, op: 'fma' },
+  { mr: 5, op: 'muladd' },
+  { mr: 4, op: 'muladd' },
+];
+
+function kernel({ mr, op }) {
+  const name = `microKernel${mr}x8_${op}`;
+  const L = [];
+  const acc = (r, h) => `c${r}${h}`;
+  L.push(`/** ${mr}x8 tile, ${op === 'fma' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'}; see microKernelReference (gemm.ts). */`);
+  L.push(`export function ${name}(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {`);
+  for (let r = 0; r < mr; r++) L.push(`  let ${acc(r, 0)} = f32x4.splat(0.0), ${acc(r, 1)} = f32x4.splat(0.0);`);
+  L.push(`  const end = ap + <usize>(kc * ${mr * 4});`);
+  L.push(`  while (ap < end) {`);
+  for (let u = 0; u < UNROLL; u++) {
+    L.push(`    {`);
+    L.push(`      const b0 = v128.load(bp, ${u * 32});`);
+    L.push(`      const b1 = v128.load(bp, ${u * 32 + 16});`);
+    for (let r = 0; r < mr; r++) {
+      L.push(`      ${r === 0 ? 'let ' : ''}a = v128.load32_splat(ap, ${(u * mr + r) * 4});`);
+      for (let h = 0; h < 2; h++) {
+        const c = acc(r, h);
+        if (op === 'fma') L.push(`      ${c} = f32x4.relaxed_madd(a, b${h}, ${c});`);
+        else L.push(`      ${c} = f32x4.add(${c}, f32x4.mul(a, b${h}));`);
+      }
+      if (FENCE && (r < mr - 1 || u < UNROLL - 1)) {
+        L.push(`      if (${FENCE_COND[(u * mr + r) % 2]}) { v128.store(bias, ${acc(r, 0)}); v128.store(bias, ${acc(r, 1)}, 16); }`);
+      }
+    }
+    L.push(`    }`);
+  }
+  L.push(`    ap += ${UNROLL * mr * 4};`);
+  L.push(`    bp += ${UNROLL * 32};`);
+  L.push(`  }`);
+  // epilogue: C (+ C) (+ bias) (relu), flag checks outside the k loop
+  L.push(`  if (flags & GEMM_ACC) {`);
+  for (let r = 0; r < mr; r++) {
+    const row = r === 0 ? 'c' : `c + ${r} * ldc`;
+    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, v128.load(${row}));`);
+    L.push(`    ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, v128.load(${row}, 16));`);
+  }
+  L.push(`  }`);
+  L.push(`  if (flags & GEMM_BIAS_COL) {`);
+  L.push(`    const s0 = v128.load(bias), s1 = v128.load(bias, 16);`);
+  for (let r = 0; r < mr; r++) {
+    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, s0); ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, s1);`);
+  }
+  L.push(`  }`);
+  L.push(`  if (flags & GEMM_BIAS_ROW) {`);
+  for (let r = 0; r < mr; r++) {
+    L.push(`    ${r === 0 ? 'let ' : ''}s = v128.load32_splat(bias, ${r * 4});`);
+    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, s); ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, s);`);
+  }
+  L.push(`  }`);
+  L.push(`  if (flags & GEMM_RELU) {`);
+  L.push(`    const z = f32x4.splat(0.0);`);
+  for (let r = 0; r < mr; r++) {
+    L.push(`    ${acc(r, 0)} = f32x4.max(${acc(r, 0)}, z); ${acc(r, 1)} = f32x4.max(${acc(r, 1)}, z);`);
+  }
+  L.push(`  }`);
+  for (let r = 0; r < mr; r++) {
+    const row = r === 0 ? 'c' : `c + ${r} * ldc`;
+    L.push(`  v128.store(${row}, ${acc(r, 0)});`);
+    L.push(`  v128.store(${row}, ${acc(r, 1)}, 16);`);
+  }
+  L.push(`}`);
+  return L.join('\n');
+}
+
+const out = [
+  '// generated by assembly/gen/gemm-kernels.mjs, do not edit',
+  '// GEMM micro-kernels: an MR x 8 tile of C from packed panels; see assembly/gemm.ts.',
+  '',
+  `/** Every kernel's k loop is unrolled this many times: packed panels are padded to a multiple of it. */`,
+  `export const GEMM_UNROLL = ${UNROLL};`,
+  '/** Epilogue flags: add the old C, add bias[j] (8 floats at bias), add bias[i] (MR floats at bias), ReLU. */',
+  'export const GEMM_ACC = 1;',
+  'export const GEMM_BIAS_COL = 2;',
+  'export const GEMM_BIAS_ROW = 4;',
+  'export const GEMM_RELU = 8;',
+  '',
+  ...variants.map((v) => kernel(v) + '\n'),
+].join('\n');
+
+const target = fileURLToPath(new URL('./gemm_kernels.ts', import.meta.url));
+writeFileSync(target, out);

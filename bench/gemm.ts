@@ -1,0 +1,74 @@
+/**
+ * GEMM benchmark: matmul GFLOPS of the relaxed-SIMD build, the plain-SIMD build and the js backend, for
+ * the layouts training uses: a·b (NN), aᵀ·b (TN, weight gradients), a·bᵀ (NT, input gradients and
+ * linear layers) and a batched bmm. Each is one op call on tensors (allocation and dispatch included).
+ */
+import { backendInfo, bmm, init, randn, setBackend, type SimdPreference, type Tensor } from '../src/index.js';
+import { fmt, quick, ratio, table, timeIt } from './harness.js';
+
+type Variant = 'NN' | 'TN' | 'NT' | 'batched';
+const variants: Variant[] = ['NN', 'TN', 'NT', 'batched'];
+const BATCH = 4;
+
+/** Returns the timed body and its flop count for one variant at size n (inputs made once). */
+function workload(n: number, v: Variant): { fn: () => void; flops: number; free: () => void } {
+  if (v === 'batched') {
+    const a = randn(BATCH, n, n), b = randn(BATCH, n, n);
+    return { fn: () => bmm(a, b).dispose(), flops: 2 * BATCH * n ** 3, free: () => { a.dispose(); b.dispose(); } };
+  }
+  // TN: a is stored k×m and used transposed; NT: b stored n×k
+  const a = randn(n, n), b = randn(n, n);
+  const op: () => Tensor = v === 'NN' ? () => a.matmul(b) : v === 'TN' ? () => a.t().matmul(b) : () => a.matmul(b.t());
+  return { fn: () => op().dispose(), flops: 2 * n ** 3, free: () => { a.dispose(); b.dispose(); } };
+}
+
+function gflops(n: number, v: Variant): number {
+  const { fn, flops, free } = workload(n, v);
+  // warm up for a while: V8 runs a wasm function's first long calls in its baseline tier
+  const t0 = performance.now();
+  do fn(); while (performance.now() - t0 < (quick ? 60 : 200));
+  const s = timeIt(fn, { warmup: 0 });
+  free();
+  return flops / s / 1e9;
+}
+
+function jsGflops(n: number): number {
+  setBackend('js');
+  const { fn, flops, free } = workload(n, 'NN');
+  const s = timeIt(fn, n >= 512 ? { repeats: 1, minSeconds: 0, warmup: 0 } : { warmup: 1 });
+  free();
+  setBackend('wasm');
+  return flops / s / 1e9;
+}
+
+async function measureBuild(simd: SimdPreference, sizes: number[]): Promise<{ build: string; g: Map<string, number> }> {
+  await init({ simd, backend: 'wasm' });
+  const g = new Map<string, number>();
+  for (const n of sizes) for (const v of variants) g.set(`${n} ${v}`, gflops(n, v));
+  return { build: backendInfo().build ?? '?', g };
+}
+
+/** Prints the GEMM table; restores the default (auto) build afterwards. */
+export async function gemmBench(): Promise<void> {
+  const sizes = [64, 256, 512, 1024];
+  const jsSizes = quick ? [64, 256] : [64, 256, 512];
+  const relaxed = await measureBuild('relaxed', sizes);
+  const plain = await measureBuild('plain', sizes);
+  await init({ simd: 'auto' });
+  const js = new Map(jsSizes.map((n) => [n, jsGflops(n)] as const));
+  const rows = sizes.flatMap((n) =>
+    variants.map((v) => {
+      const r = relaxed.g.get(`${n} ${v}`)!, p = plain.g.get(`${n} ${v}`)!;
+      const j = v === 'NN' ? js.get(n) : undefined;
+      const shape = v === 'batched' ? `${BATCH}×${n}×${n} · ${BATCH}×${n}×${n}` : `${n}×${n} · ${n}×${n}`;
+      return [shape, v === 'batched' ? 'bmm' : v, r, p, j ?? '—', ratio(r, p), j !== undefined ? ratio(r, j) : '—'];
+    }));
+  table(
+    `matmul, float32, 1 thread (GFLOPS, higher is better; ${relaxed.build} vs ${plain.build} WebAssembly build)`,
+    ['shape', 'layout', 'wasm relaxed-simd', 'wasm simd', 'js', 'relaxed / simd', 'relaxed / js'],
+    rows,
+  );
+  const at = (m: Map<string, number>, min: number): string =>
+    variants.map((v) => `${v} ${fmt(Math.min(...sizes.filter((n) => n >= min).map((n) => m.get(`${n} ${v}`)!)))}`).join(', ');
+  console.log(`\nslowest at n ≥ 256 — relaxed: ${at(relaxed.g, 256)}; plain: ${at(plain.g, 256)}`);
+}

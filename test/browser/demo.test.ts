@@ -1,0 +1,161 @@
+/**
+ * The demo page (examples/demo) in Debian's Chromium: served on 127.0.0.1 with and without the COOP/COEP
+ * headers, it loads the built package through its import map, runs the README tutorial, trains, and
+ * classifies a drawn digit. A screenshot after training goes to test/artifacts/ for a person to look at.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildDemo } from '../../examples/demo/build.js';
+import { serve, type Served } from '../../examples/demo/server.js';
+import { launchChromium, requireBuilt, type Chromium } from './chromium.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+
+interface Demo {
+  state: string;
+  isolated: boolean;
+  tutorialW: number | null;
+  result: { model: string; backend: string; build: string | null; testAccuracy: number; samplesPerSecond: number; epochs: number; stopped: boolean } | null;
+  prediction: { digit: number; probabilities: number[] } | null;
+  error: string | null;
+}
+
+const demoState = (page: Page) => page.evaluate(() => (globalThis as unknown as { demo: Demo }).demo);
+
+async function waitFor(page: Page, states: string[], timeout: number): Promise<Demo> {
+  await page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout });
+  const demo = await demoState(page);
+  if (demo.state === 'error') throw new Error(`demo page error: ${demo.error}`);
+  return demo;
+}
+
+/** The tutorial typed into the page itself, importing `wasmgrad` through the page's import map. */
+const TUTORIAL = `(async () => {
+  const { tensor, getBackend } = await import('wasmgrad');
+  const w = tensor([3.0]); w.requiresGrad = true;
+  const forward = (x) => w.mul(x);
+  const loss = (x, y) => forward(x).sub(y).pow(2);
+  for (let epoch = 0; epoch < 100; epoch++) {
+    for (const [x, y] of [[1, 2], [2, 4], [3, 6]]) {
+      const l = loss(x, y); l.backward();
+      w.data = w.data.sub(w.grad.data.mul(0.01));
+      w.grad.data.zero_();
+    }
+  }
+  return { w: w.item(), prediction: forward(4).item(), backend: getBackend() };
+})()`;
+
+/** Draws strokes (pad coordinates 0..280) with the mouse on the drawing pad. */
+async function draw(page: Page, strokes: [number, number][][]): Promise<void> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  const s = box.width / 280;
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0]![0] * s, box.y + stroke[0]![1] * s);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x * s, box.y + y * s, { steps: 8 });
+    await page.mouse.up();
+  }
+}
+
+let chromium: Chromium;
+let isolatedServer: Served;
+let plainServer: Served;
+const wasmRequests: string[] = [];
+
+beforeAll(async () => {
+  requireBuilt(ROOT);
+  await buildDemo({ quiet: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  chromium = await launchChromium();
+  isolatedServer = await serve({ isolate: true, onRequest: (p, status) => p.endsWith('.wasm') && wasmRequests.push(`${status} ${p}`) });
+  plainServer = await serve({ isolate: false });
+}, 60_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await isolatedServer?.close();
+  await plainServer?.close();
+});
+
+describe('demo page, cross-origin isolated (COOP/COEP sent)', () => {
+  it('loads the package, runs the tutorial (w ≈ 2), trains the CNN to >= 85% and classifies a drawn digit', async () => {
+    const { page, console: lines, errors } = await chromium.newPage();
+    const response = await page.goto(`${isolatedServer.url}?model=cnn&epochs=1&train=4000&autostart=1`);
+    expect(response!.headers()['cross-origin-opener-policy']).toBe('same-origin');
+    expect(response!.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    await waitFor(page, ['training', 'done', 'error'], 30_000);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    const demo = await waitFor(page, ['done', 'error'], 120_000);
+    expect(demo.isolated).toBe(true);
+    expect(demo.tutorialW).toBeCloseTo(2.0, 4);
+    expect(demo.result).not.toBeNull();
+    expect(demo.result!.model).toBe('cnn');
+    expect(demo.result!.backend).toBe('wasm');
+    expect(demo.result!.build).toBe('relaxed-simd'); // Chromium validates relaxed SIMD, so init() picked that build
+    expect(demo.result!.stopped).toBe(false);
+    expect(demo.result!.testAccuracy).toBeGreaterThanOrEqual(0.85);
+    expect(demo.result!.samplesPerSecond).toBeGreaterThan(0);
+    console.log(`[browser] isolated page: CNN, 4000 digits, 1 epoch: test accuracy ${(100 * demo.result!.testAccuracy).toFixed(2)}%, ${Math.round(demo.result!.samplesPerSecond)} samples/s`);
+
+    // the same module instance, used from code typed into the page
+    const tut = (await page.evaluate(TUTORIAL)) as { w: number; prediction: number; backend: string };
+    expect(tut.w).toBeCloseTo(2.0, 4);
+    expect(tut.prediction).toBeCloseTo(8.0, 3);
+    expect(tut.backend).toBe('wasm');
+
+    // threads: isolated, so the notice says they are not implemented yet (one line, once)
+    const notices = lines.filter((l) => l.includes('wasmgrad:'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/cross-origin isolated, but threads are not implemented in this version/);
+    expect(await page.locator('#threads').isDisabled()).toBe(true);
+    expect(wasmRequests).toContain('200 /build/wasmgrad-relaxed.wasm');
+
+    // draw a "7" and read the prediction
+    await draw(page, [[[70, 60], [210, 60], [130, 240]]]);
+    await page.waitForFunction(() => (globalThis as unknown as { demo: Demo }).demo.prediction !== null);
+    const { prediction } = await demoState(page);
+    const total = prediction!.probabilities.reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(1, 4);
+    expect(prediction!.digit).toBe(7);
+    expect(await page.locator('#pred-digit').textContent()).toBe('7');
+
+    await page.screenshot({ path: `${ARTIFACTS}demo-trained.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('demo page, not isolated (no COOP/COEP)', () => {
+  it('runs single-threaded, prints the one-line notice naming the headers, and trains on the js backend', async () => {
+    const { page, console: lines, errors } = await chromium.newPage();
+    const response = await page.goto(`${plainServer.url}?model=mlp&backend=js&epochs=1&train=2000&autostart=1`);
+    expect(response!.headers()['cross-origin-opener-policy']).toBeUndefined();
+    const demo = await waitFor(page, ['done', 'error'], 120_000);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(demo.isolated).toBe(false);
+    expect(demo.tutorialW).toBeCloseTo(2.0, 4);
+    expect(demo.result!.backend).toBe('js');
+    expect(demo.result!.model).toBe('mlp');
+    expect(demo.result!.testAccuracy).toBeGreaterThanOrEqual(0.8);
+
+    const notices = lines.filter((l) => l.includes('wasmgrad:'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('Cross-Origin-Opener-Policy: same-origin');
+    expect(notices[0]).toContain('Cross-Origin-Embedder-Policy: require-corp');
+    expect(await page.locator('#threads-note').textContent()).toContain('not cross-origin isolated');
+
+    // switching the backend selector: the tutorial runs on the wasm kernels as well
+    await page.selectOption('#backend', 'wasm');
+    const tut = (await page.evaluate(TUTORIAL)) as { w: number; backend: string };
+    expect(tut.backend).toBe('wasm');
+    expect(tut.w).toBeCloseTo(2.0, 4);
+
+    await page.screenshot({ path: `${ARTIFACTS}demo-not-isolated.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
