@@ -44,6 +44,12 @@ export function drainFinalizers(registry: Registry): void {
   registry.cleanupSome?.();
 }
 
+/**
+ * True where wasmgrad can collect garbage itself (Node). Elsewhere the engine cannot see WebAssembly
+ * memory held by dropped tensors, so large storages carry a ballast (see Storage) to make it collect.
+ */
+export const canCollectGarbage = hooks?.gc != null;
+
 /** Full garbage collection followed by the finalizers it made due; false where gc() is unavailable. */
 export function collectGarbage(registry: Registry): boolean {
   if (hooks?.gc == null) return false;

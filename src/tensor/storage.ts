@@ -24,7 +24,16 @@
  * then, with `register()`.
  */
 import { classBytes, heap, sizeClassIndex } from '../backends/memory.js';
-import { collectGarbage, drainFinalizers, makeRegistry } from '../backends/reclaim.js';
+import { canCollectGarbage, collectGarbage, drainFinalizers, makeRegistry } from '../backends/reclaim.js';
+
+/**
+ * Storages of at least this many bytes carry a same-sized, never-touched ArrayBuffer where wasmgrad cannot
+ * collect garbage itself (browsers). V8 counts ArrayBuffer memory as external memory and schedules full
+ * collections as it grows, which is what makes it finalize dropped tensors: WebAssembly memory held through
+ * a small JS object is otherwise invisible to it, and a training loop in a tab kept growing memory
+ * (510 MB after two CNN epochs in the demo). The buffer is zero pages the OS never has to back.
+ */
+const BALLAST_MIN_BYTES = canCollectGarbage ? Infinity : 64 * 1024;
 
 /** Block numbers (see encodeBlock) of disposed storages whose finalization is still to come, with counts. */
 const disposedBlocks = new Map<number, number>();
@@ -111,6 +120,8 @@ export class Storage {
   private registered: boolean;
   /** The slab a tiny storage was carved from. */
   private readonly slab: Slab | null = null;
+  /** GC pressure for large storages in browsers (see BALLAST_MIN_BYTES). */
+  private ballast: ArrayBuffer | null = null;
 
   constructor(bytes: number) {
     // Beyond 2 GiB (or invalid), heap.alloc() checks the range and throws a clear error.
@@ -135,6 +146,7 @@ export class Storage {
       this.ptr = ptr;
       this.registered = true;
       registry.register(this, encodeBlock(ptr, cls));
+      if (bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(bytes);
     }
   }
 
@@ -152,6 +164,7 @@ export class Storage {
     if (this.registered || this.ptr < 0) return;
     this.registered = true;
     registry.register(this, encodeBlock(this.ptr, this.cls));
+    if (this.bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(this.bytes);
   }
 
   release(): void {
@@ -169,6 +182,7 @@ export class Storage {
         heap.freeClass(this.ptr, this.cls);
       }
       this.ptr = -1;
+      this.ballast = null;
     }
   }
 }
