@@ -14,7 +14,7 @@ export {
   tensor, zeros, ones, full, empty, rand, randn, randint, arange, linspace, eye, zerosLike, onesLike, fullLike,
   type CreateOptions,
 } from './tensor/creation.js';
-export { manualSeed } from './tensor/random.js';
+export { manualSeed, Generator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
 export { grad, type GradOptions } from './autograd/engine.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
