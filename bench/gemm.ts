@@ -48,12 +48,17 @@ async function measureBuild(simd: SimdPreference, sizes: number[]): Promise<{ bu
   return { build: backendInfo().build ?? '?', g };
 }
 
-/** Prints the GEMM table; restores the default (auto) build afterwards. */
-export async function gemmBench(): Promise<void> {
+/**
+ * Prints the GEMM table; restores the default (auto) build afterwards and returns that build's name and
+ * its NN GFLOPS by n (for the peer tables).
+ */
+export async function gemmBench(): Promise<{ build: string; nn: Map<number, number> }> {
   const sizes = [64, 256, 512, 1024];
   const jsSizes = quick ? [64, 256] : [64, 256, 512];
-  const relaxed = await measureBuild('relaxed', sizes);
+  // plain first: init({ simd: 'auto' }) keeps whichever build is loaded, so measuring relaxed last leaves
+  // the process on the build a fresh process picks (relaxed where the engine has it) for the other tables
   const plain = await measureBuild('plain', sizes);
+  const relaxed = await measureBuild('relaxed', sizes);
   await init({ simd: 'auto' });
   const js = new Map(jsSizes.map((n) => [n, jsGflops(n)] as const));
   const rows = sizes.flatMap((n) =>
@@ -71,4 +76,27 @@ export async function gemmBench(): Promise<void> {
   const at = (m: Map<string, number>, min: number): string =>
     variants.map((v) => `${v} ${fmt(Math.min(...sizes.filter((n) => n >= min).map((n) => m.get(`${n} ${v}`)!)))}`).join(', ');
   console.log(`\nslowest at n ≥ 256 — relaxed: ${at(relaxed.g, 256)}; plain: ${at(plain.g, 256)}`);
+  const auto = backendInfo().build ?? '?';
+  const chosen = auto === plain.build && auto !== relaxed.build ? plain : relaxed;
+  return { build: chosen.build, nn: new Map(sizes.map((n) => [n, chosen.g.get(`${n} NN`)!] as const)) };
+}
+
+/** TensorFlow.js wasm-backend matmul n×n · n×n GFLOPS (dataSync ends each call), for the peer table. */
+export async function tfjsMatmulGflops(n: number): Promise<number> {
+  const { loadTf } = await import('./mlp.js');
+  const tf = await loadTf();
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+  const fn = () => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  };
+  const t0 = performance.now();
+  do fn(); while (performance.now() - t0 < (quick ? 60 : 200));
+  const s = timeIt(fn, { warmup: 0 });
+  a.dispose();
+  b.dispose();
+  return (2 * n ** 3) / s / 1e9;
 }

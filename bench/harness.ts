@@ -29,6 +29,32 @@ export function timeIt(
   return samples[Math.floor(samples.length / 2)]!;
 }
 
+/**
+ * `timeIt` for bodies that must await (a lazy peer's `blockUntilReady`): same warm-up, batching and
+ * median; the await itself (a resolved promise, about a microsecond) is on the clock.
+ */
+export async function timeItAsync(
+  fn: () => Promise<void>,
+  { repeats = quick ? 3 : 7, minSeconds = quick ? 0.05 : 0.2, warmup = 1, warmupSeconds = 0 } = {},
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  for (const t0 = performance.now(); performance.now() - t0 < warmupSeconds * 1000; ) await fn();
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    let calls = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do {
+      await fn();
+      calls++;
+      t = performance.now();
+    } while (t - t0 < minSeconds * 1000);
+    samples.push((t - t0) / 1000 / calls);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
 /** Prints a Markdown table. */
 export function table(title: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
