@@ -13,6 +13,7 @@ import {
   defaultWasmUrl, enableRelaxedSimd, instantiateKernelsSync, readWasmFileSync, relaxedWasmUrl,
 } from '../src/backends/wasm/loader.js';
 import { backendInfo, getBackend, init, setBackend, F, tensor, randn, manualSeed } from '../src/index.js';
+import { mulberry32 } from './helpers.js';
 
 const conv2d = F.conv2d;
 
@@ -20,16 +21,6 @@ const relaxedBytes = readWasmFileSync(relaxedWasmUrl);
 const builds: [string, Kernels][] = [['simd', instantiateKernelsSync(readWasmFileSync(defaultWasmUrl))]];
 if (enableRelaxedSimd(relaxedBytes)) builds.push(['relaxed-simd', instantiateKernelsSync(relaxedBytes)]);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 let rng = mulberry32(7);
 function randArray(n: number): Float32Array {
   const a = new Float32Array(n);

@@ -13,6 +13,7 @@ import {
   instantiateKernelsSync,
   readWasmFileSync,
 } from '../src/backends/wasm/loader.js';
+import { mulberry32 } from './helpers.js';
 
 const wasmBytes = readWasmFileSync(defaultWasmUrl);
 const wasm = instantiateKernelsSync(wasmBytes);
@@ -20,16 +21,6 @@ const js = jsKernels;
 
 // ---------- seeded PRNG and data ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 let rng = mulberry32(12345);
 const uniform = (lo: number, hi: number): number => lo + (hi - lo) * rng();
 const randInt = (n: number): number => Math.floor(rng() * n);
