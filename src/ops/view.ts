@@ -88,9 +88,9 @@ export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {
 
 /** Flattens dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim, 'flatten');
   const e = normDim(endDim, x.ndim, 'flatten');
+  if (x.ndim === 0) return reshape(x, [1]); // dims 0 / -1 only, checked above (like PyTorch)
   if (s > e) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
   const shape = [...x.shape.slice(0, s), numelOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
@@ -98,7 +98,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 /** Removes size-1 dims (all of them, or only `dim`). */
 export function squeeze(x: Tensor, dim?: number | null): Tensor {
-  const drop = dim == null ? x.shape.map((s) => s === 1) : x.shape.map((s, i) => i === normDim(dim, x.ndim, 'squeeze') && s === 1);
+  const d = dim == null ? -1 : normDim(dim, x.ndim, 'squeeze'); // checked even for 0-d tensors
+  const drop = dim == null ? x.shape.map((s) => s === 1) : x.shape.map((s, i) => i === d && s === 1);
   return strided(x, x.shape.filter((_, i) => !drop[i]), x.strides.filter((_, i) => !drop[i]), x.offset, 'SqueezeBackward0');
 }
 
@@ -158,9 +159,9 @@ export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
 
 /** Swaps two dims. */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
-  if (x.ndim === 0) return x;
   const a = normDim(dim0, x.ndim, 'transpose');
   const b = normDim(dim1, x.ndim, 'transpose');
+  if (x.ndim === 0) return x; // dims 0 / -1 only, checked above (like PyTorch)
   const p = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
   return permute(x, p);
 }
@@ -187,6 +188,7 @@ function sliceBackward(g: Tensor, inShape: readonly number[], slice: (z: Tensor)
 /** The slice start..start+length of `dim`, as a view. */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normDim(dim, x.ndim, 'narrow');
+  if (x.ndim === 0) throw new RangeError('narrow: cannot be applied to a 0-d tensor');
   const size = x.shape[d]!;
   const s = start < 0 ? start + size : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
@@ -201,6 +203,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 /** Index `index` of `dim`, removing that dim (a view). */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normDim(dim, x.ndim, 'select');
+  if (x.ndim === 0) throw new RangeError('select: cannot be applied to a 0-d tensor');
   const size = x.shape[d]!;
   const i = index < 0 ? index + size : index;
   if (!Number.isInteger(i) || i < 0 || i >= size) {
