@@ -4,7 +4,8 @@ import { heap } from '../src/backends/memory.js';
 import { K, kernelsOf } from '../src/backends/index.js';
 import * as threads from '../src/backends/wasm/threads.js';
 
-const wasm = process.env.WASMGRAD_BACKEND !== 'js';
+// threads need the wasm backend and a shared heap memory (WASMGRAD_THREADS=1 turns it off)
+const wasm = process.env.WASMGRAD_BACKEND !== 'js' && process.env.WASMGRAD_THREADS?.trim() !== '1';
 
 /** Deterministic pseudo-random floats in [-1, 1). */
 function fill(n: number, seed: number): Float32Array {
