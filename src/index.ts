@@ -20,7 +20,7 @@ export { grad, type GradOptions } from './autograd/engine.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export type { Node } from './autograd/node.js';
 export {
-  init, setBackend, getBackend, backendInfo, type BackendName, type InitOptions, type BackendInfo, type SimdPreference, type WasmBuild,
+  init, setBackend, getBackend, backendInfo, setNumThreads, getNumThreads, type BackendName, type InitOptions, type BackendInfo, type SimdPreference, type WasmBuild,
 } from './backends/index.js';
 export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp } from './ops/unary.js';
 export { add, sub, mul, div, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where } from './ops/binary.js';

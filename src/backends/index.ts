@@ -3,6 +3,7 @@
  * `wasm` (AssemblyScript + SIMD, the default) and `js` (plain TypeScript, the reference).
  */
 import type { Kernels } from './kernels.js';
+import type { LoadedKernels } from './wasm/loader.js';
 import { jsKernels } from './js/index.js';
 import {
   defaultWasmUrl,
@@ -12,6 +13,9 @@ import {
   type SimdPreference,
   type WasmBuild,
 } from './wasm/loader.js';
+import {
+  configureThreads, coreCount, getThreads, MAX_THREADS, threadsSupported, whenReady, withThreads,
+} from './wasm/threads.js';
 
 export type BackendName = 'js' | 'wasm';
 export type { SimdPreference, WasmBuild };
@@ -36,10 +40,58 @@ function loadWasmSync(): Kernels {
         "(only Node can load it synchronously)",
     );
   }
-  const loaded = loadKernelsSync(simdPreference);
-  wasmKernels = loaded.kernels;
+  adopt(loadKernelsSync(simdPreference));
+  return wasmKernels!;
+}
+
+/** Threads asked for before the module is loaded (null: the default). */
+let requestedThreads: number | null = null;
+
+/** The default: the number of cores in Node with SharedArrayBuffer, else 1 (with a notice in Node). */
+function defaultThreads(): number {
+  if (threadsSupported()) return coreCount();
+  threadsNotice();
+  return 1;
+}
+
+/** Takes a freshly loaded module: wraps its GEMM for the thread pool and (re)starts the pool on it. */
+function adopt(loaded: LoadedKernels): void {
   wasmBuild = loaded.build;
-  return wasmKernels;
+  if (threadsSupported()) {
+    wasmKernels = withThreads(loaded.kernels, loaded.build === 'relaxed-simd' ? 6 : 5);
+    configureThreads(requestedThreads ?? defaultThreads(), loaded.module);
+  } else {
+    wasmKernels = loaded.kernels;
+  }
+}
+
+function checkThreads(n: unknown, op: string): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new RangeError(`${op}: the number of threads must be an integer from 1 to ${MAX_THREADS}, got ${String(n)}`);
+  }
+  if (n > 1 && !threadsSupported()) {
+    throw new Error(
+      `${op}(${n}): threads need Node with SharedArrayBuffer and a shared WebAssembly memory ` +
+        '(not available here, or disabled with WASMGRAD_THREADS=1); only 1 is possible',
+    );
+  }
+  return n;
+}
+
+/**
+ * Sets how many threads large GEMMs (matmul, linear, conv2d) run on, the calling thread included.
+ * Workers start in the background; until they are ready, products run on the calling thread
+ * (`await init({ threads })` waits for them). Results do not depend on the number of threads.
+ */
+export function setNumThreads(n: number): void {
+  requestedThreads = checkThreads(n, 'setNumThreads');
+  if (wasmKernels !== null && threadsSupported()) configureThreads(n);
+}
+
+/** The number of threads kernels run on (the calling thread included). */
+export function getNumThreads(): number {
+  if (requestedThreads !== null) return requestedThreads;
+  return wasmKernels !== null ? getThreads() : threadsSupported() ? coreCount() : 1;
 }
 
 /** The kernel table of the current backend (loads the wasm module synchronously in Node on first use). */
@@ -65,6 +117,11 @@ export interface InitOptions {
    * Changing it after the module is loaded reloads it. In Node, WASMGRAD_WASM_BUILD=plain sets the default.
    */
   simd?: SimdPreference;
+  /**
+   * Threads for large GEMMs, the calling thread included (as setNumThreads); init waits until the
+   * workers are ready. Default in Node: the number of cores; 1 where SharedArrayBuffer is unavailable.
+   */
+  threads?: number;
 }
 
 /** What runs the kernels: the backend and, once the WebAssembly module is loaded, which build of it. */
@@ -80,7 +137,7 @@ export interface BackendInfo {
 
 /** The current backend and WebAssembly build, e.g. `{ backend: 'wasm', build: 'relaxed-simd', ... }`. */
 export function backendInfo(): BackendInfo {
-  return { backend: currentName, build: wasmBuild, simd: simdPreference, threads: 1 };
+  return { backend: currentName, build: wasmBuild, simd: simdPreference, threads: getNumThreads() };
 }
 
 function buildMatches(pref: SimdPreference, build: WasmBuild | null): boolean {
@@ -89,6 +146,7 @@ function buildMatches(pref: SimdPreference, build: WasmBuild | null): boolean {
 
 /** Loads the WebAssembly module; needed once in browsers, optional in Node. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  if (options.threads !== undefined) requestedThreads = checkThreads(options.threads, 'init');
   if (options.simd !== undefined) {
     if (options.simd !== 'auto' && options.simd !== 'plain' && options.simd !== 'relaxed') {
       throw new TypeError(`init: unknown simd option ${JSON.stringify(options.simd)} (expected 'auto', 'plain' or 'relaxed')`);
@@ -97,13 +155,14 @@ export async function init(options: InitOptions = {}): Promise<void> {
     if (!buildMatches(simdPreference, wasmBuild)) wasmKernels = null;
   }
   if (wasmKernels === null) {
-    const loaded = await loadKernels({ simd: simdPreference, wasmUrl: options.wasmUrl, relaxedWasmUrl: options.relaxedWasmUrl });
-    wasmKernels = loaded.kernels;
-    wasmBuild = loaded.build;
+    adopt(await loadKernels({ simd: simdPreference, wasmUrl: options.wasmUrl, relaxedWasmUrl: options.relaxedWasmUrl }));
+  } else if (options.threads !== undefined && threadsSupported()) {
+    configureThreads(options.threads);
   }
   if (options.backend !== undefined) setBackend(options.backend);
   else if (currentName === 'wasm') current = wasmKernels;
   threadsNotice();
+  if (threadsSupported()) await whenReady();
 }
 
 let noticeShown = false;
@@ -111,7 +170,15 @@ let noticeShown = false;
 /** One console line in browsers (which define `crossOriginIsolated`; Node does not) on why we run on one thread. */
 function threadsNotice(): void {
   const isolated = (globalThis as { crossOriginIsolated?: unknown }).crossOriginIsolated;
-  if (noticeShown || typeof isolated !== 'boolean') return;
+  if (noticeShown) return;
+  if (typeof isolated !== 'boolean') {
+    // Node: threads unless SharedArrayBuffer is missing or WASMGRAD_THREADS=1 turned them off
+    const proc = (globalThis as { process?: { getBuiltinModule?: unknown; env?: Record<string, string | undefined> } }).process;
+    if (typeof proc?.getBuiltinModule !== 'function' || threadsSupported() || proc.env?.WASMGRAD_THREADS?.trim() === '1') return;
+    noticeShown = true;
+    console.info('wasmgrad: running single-threaded; SharedArrayBuffer is not available in this process');
+    return;
+  }
   noticeShown = true;
   console.info(
     isolated && typeof SharedArrayBuffer === 'function'

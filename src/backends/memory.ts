@@ -110,12 +110,19 @@ export class Heap {
   /** Called before the bump pointer moves: a chance to run pending finalizers and reuse their blocks. */
   beforeGrow: (() => void) | null = null;
 
-  constructor(initialPages = 16) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  /** True when the memory is a shared WebAssembly.Memory (worker threads compute on it too). */
+  readonly shared: boolean;
+
+  constructor(initialPages = 16, shared = false) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
+    this.shared = shared;
     this.refreshViews();
   }
 
-  /** Typed-array views over the memory; re-made after every growth (growth detaches the old ones). */
+  /**
+   * Typed-array views over the memory; re-made after every growth (growth detaches the old ones of a
+   * plain memory; those of a shared memory keep their old length, so they must be re-made all the same).
+   */
   refreshViews(): void {
     const buf = this.memory.buffer;
     this.f32 = new Float32Array(buf);
@@ -277,8 +284,18 @@ export class Heap {
   }
 }
 
+/**
+ * Whether the process-wide heap gets a shared memory (so worker threads can run kernels on it): in Node
+ * with SharedArrayBuffer, unless WASMGRAD_THREADS=1 asks for a single thread. Browsers keep a plain memory.
+ */
+function wantSharedMemory(): boolean {
+  const proc = (globalThis as { process?: { getBuiltinModule?: unknown; env?: Record<string, string | undefined> } }).process;
+  if (typeof proc?.getBuiltinModule !== 'function' || typeof SharedArrayBuffer !== 'function') return false;
+  return proc.env?.WASMGRAD_THREADS?.trim() !== '1';
+}
+
 /** The process-wide heap. Both backends compute on it. */
-export const heap = new Heap();
+export const heap = new Heap(16, wantSharedMemory());
 
 /**
  * Writes an i32 descriptor into the scratch area and returns its address, for the next kernel call.

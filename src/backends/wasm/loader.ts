@@ -6,6 +6,11 @@
  * fused multiply-add GEMM micro-kernels) and `build/wasmgrad.wasm` (plain SIMD). The relaxed one is used
  * when the engine validates it: Chromium and Node >= 22 do; Node 20 does after V8's
  * `--experimental-wasm-relaxed-simd` flag, which `enableRelaxedSimd()` sets at run time.
+ *
+ * In Node the heap's memory is shared (worker threads run GEMM on it), and a module importing a plain
+ * memory cannot take a shared one: each build has a twin importing a shared memory
+ * (`build/wasmgrad-mt.wasm`, `build/wasmgrad-relaxed-mt.wasm`), which file reads pick instead
+ * (threadsTwin). Browsers keep the plain-memory builds.
  */
 import { heap } from '../memory.js';
 import type { Kernels } from '../kernels.js';
@@ -14,6 +19,18 @@ import type { Kernels } from '../kernels.js';
 export const defaultWasmUrl = new URL('../../../build/wasmgrad.wasm', import.meta.url);
 /** The relaxed-SIMD build (same kernels; GEMM with f32x4.relaxed_madd). */
 export const relaxedWasmUrl = new URL('../../../build/wasmgrad-relaxed.wasm', import.meta.url);
+
+/**
+ * The shared-memory twin of a `file:` URL of one of the two builds when the heap's memory is shared
+ * (Node), else the URL itself. Made by string replacement so bundlers do not pick the twins up.
+ */
+export function threadsTwin(url: URL): URL {
+  if (!heap.shared || url.protocol !== 'file:') return url;
+  if (url.href === defaultWasmUrl.href || url.href === relaxedWasmUrl.href) {
+    return new URL(url.href.replace(/\.wasm$/, '-mt.wasm'));
+  }
+  return url;
+}
 
 /** Which build of the module: relaxed SIMD or plain SIMD. */
 export type WasmBuild = 'relaxed-simd' | 'simd';
@@ -90,7 +107,7 @@ export function readWasmFileSync(url: URL): Uint8Array<ArrayBuffer> {
     throw new Error(`readWasmFileSync(${url.href}): synchronous file access needs Node >= 20.16`);
   }
   try {
-    return new Uint8Array(fs.readFileSync(url));
+    return new Uint8Array(fs.readFileSync(threadsTwin(url)));
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT') {
@@ -102,24 +119,34 @@ export function readWasmFileSync(url: URL): Uint8Array<ArrayBuffer> {
 
 /** Compiles and instantiates the module synchronously (fine in Node; browsers limit sync compiles to small modules). */
 export function instantiateKernelsSync(bytes: BufferSource): Kernels {
+  return instantiateModuleSync(bytes).kernels;
+}
+
+/** A compiled module and its instance's kernel table. */
+interface Instantiated {
+  kernels: Kernels;
+  module: WebAssembly.Module;
+}
+
+function instantiateModuleSync(bytes: BufferSource): Instantiated {
   const module = new WebAssembly.Module(bytes);
-  return asKernels(new WebAssembly.Instance(module, imports()));
+  return { kernels: asKernels(new WebAssembly.Instance(module, imports())), module };
 }
 
 function isResponse(x: unknown): x is Response {
   return typeof Response !== 'undefined' && x instanceof Response;
 }
 
-async function fromResponse(res: Response): Promise<Kernels> {
+async function fromResponse(res: Response): Promise<Instantiated> {
   if (!res.ok) throw new Error(`wasmgrad: fetching ${res.url} failed: ${res.status} ${res.statusText}`);
   const type = res.headers.get('Content-Type') ?? '';
   if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
-    const { instance } = await WebAssembly.instantiateStreaming(res, imports());
-    return asKernels(instance);
+    const { instance, module } = await WebAssembly.instantiateStreaming(res, imports());
+    return { kernels: asKernels(instance), module };
   }
   // wrong MIME type (or no streaming support): buffer it
-  const { instance } = await WebAssembly.instantiate(await res.arrayBuffer(), imports());
-  return asKernels(instance);
+  const { instance, module } = await WebAssembly.instantiate(await res.arrayBuffer(), imports());
+  return { kernels: asKernels(instance), module };
 }
 
 /**
@@ -127,27 +154,33 @@ async function fromResponse(res: Response): Promise<Kernels> {
  * streaming when the server sends application/wasm), a Response, or the module's bytes.
  */
 export async function instantiateKernels(source: URL | string | Response | BufferSource): Promise<Kernels> {
+  return (await instantiateModule(source)).kernels;
+}
+
+async function instantiateModule(source: URL | string | Response | BufferSource): Promise<Instantiated> {
   if (isResponse(source)) return fromResponse(source);
   if (typeof source === 'string' || source instanceof URL) {
     const url = typeof source === 'string' ? new URL(source, globalThis.location?.href ?? import.meta.url) : source;
     if (url.protocol === 'file:') {
       const fs = nodeFs();
       if (fs !== undefined) {
-        const bytes = await fs.promises.readFile(url);
-        const { instance } = await WebAssembly.instantiate(bytes, imports());
-        return asKernels(instance);
+        const bytes = await fs.promises.readFile(threadsTwin(url));
+        const { instance, module } = await WebAssembly.instantiate(bytes, imports());
+        return { kernels: asKernels(instance), module };
       }
     }
     return fromResponse(await fetch(url));
   }
-  const { instance } = await WebAssembly.instantiate(source, imports());
-  return asKernels(instance);
+  const { instance, module } = await WebAssembly.instantiate(source, imports());
+  return { kernels: asKernels(instance), module };
 }
 
 /** A loaded module: its kernel table and which build it is. */
 export interface LoadedKernels {
   kernels: Kernels;
   build: WasmBuild;
+  /** The compiled module (worker threads instantiate it on the same shared memory). */
+  module: WebAssembly.Module;
 }
 
 /**
@@ -157,10 +190,10 @@ export interface LoadedKernels {
 export function loadKernelsSync(simd: SimdPreference = envSimdPreference()): LoadedKernels {
   if (simd !== 'plain') {
     const bytes = readWasmFileSync(relaxedWasmUrl);
-    if (enableRelaxedSimd(bytes)) return { kernels: instantiateKernelsSync(bytes), build: 'relaxed-simd' };
+    if (enableRelaxedSimd(bytes)) return { ...instantiateModuleSync(bytes), build: 'relaxed-simd' };
     if (simd === 'relaxed') throw new Error('wasmgrad: this engine does not support relaxed SIMD');
   }
-  return { kernels: instantiateKernelsSync(readWasmFileSync(defaultWasmUrl)), build: 'simd' };
+  return { ...instantiateModuleSync(readWasmFileSync(defaultWasmUrl)), build: 'simd' };
 }
 
 /**
@@ -178,7 +211,7 @@ export async function loadKernels(options: {
   if (simd !== 'plain' && relaxedUrl !== undefined) {
     if (enableRelaxedSimd()) {
       try {
-        return { kernels: await instantiateKernels(relaxedUrl), build: 'relaxed-simd' };
+        return { ...(await instantiateModule(relaxedUrl)), build: 'relaxed-simd' };
       } catch (err) {
         if (simd === 'relaxed') throw err;
         // e.g. the relaxed file was not deployed: fall back to the plain build
@@ -187,5 +220,5 @@ export async function loadKernels(options: {
       throw new Error('wasmgrad: this engine does not support relaxed SIMD');
     }
   }
-  return { kernels: await instantiateKernels(options.wasmUrl ?? defaultWasmUrl), build: 'simd' };
+  return { ...(await instantiateModule(options.wasmUrl ?? defaultWasmUrl)), build: 'simd' };
 }
