@@ -99,7 +99,7 @@ describe('the packed package', () => {
     expect(packedFiles).toContain('build/wasmgrad.wasm');
     expect(packedFiles).toContain('package.json');
     const unexpected = packedFiles.filter(
-      (f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^build\/[^/]+\.wasm$/.test(f) && !/^(package\.json|README\.md|LICENSE)$/.test(f),
+      (f) => !/^dist\/.+\.(js|mjs|d\.ts)$/.test(f) && !/^build\/[^/]+\.wasm$/.test(f) && !/^(package\.json|README\.md|LICENSE)$/.test(f),
     );
     expect(unexpected).toEqual([]);
     expect(packedFiles.filter((f) => f.endsWith('.wasm')).every((f) => !f.includes('.debug.'))).toBe(true);
