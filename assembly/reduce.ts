@@ -1,44 +1,111 @@
 // Reductions over the middle axis of a contiguous [outer, r, inner] array.
 import { hsum, hmax } from "./vmath";
 
-/** out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. */
+/** Lanes 0-1 / 2-3 of a f32x4 as f64x2. */
+@inline function promoteLow(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+@inline function promoteHigh(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+}
+/** Two f64x2 rounded back into one f32x4 (lo in lanes 0-1). */
+@inline function demote2(lo: v128, hi: v128): v128 {
+  return i8x16.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+
+/** Rows summed in float32 before the partial sum is added to a float64 total (bounds the rounding error). */
+const SUM_BLOCK: i32 = 256;
+
+/**
+ * out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. Blocks of SUM_BLOCK rows are summed with
+ * f32x4 and their partial sums accumulated in f64, so long reductions keep float32 accuracy.
+ */
 export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): void {
   if (inner == 1) {
-    // each output is the sum of a contiguous run of r: two vector accumulators, then a scalar tail
+    // each output is the sum of a contiguous run of r: per block two vector accumulators, then a scalar tail
     for (let o = 0; o < outer; o++) {
       const row = x + (<usize>(o * r) << 2);
-      let s0 = f32x4.splat(0.0);
-      let s1 = f32x4.splat(0.0);
-      let j = 0;
-      for (; j + 8 <= r; j += 8) {
-        const p = row + (<usize>j << 2);
-        s0 = f32x4.add(s0, v128.load(p));
-        s1 = f32x4.add(s1, v128.load(p, 16));
+      let total: f64 = 0;
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK * 4) {
+        const end = min(r, j0 + SUM_BLOCK * 4);
+        let s0 = f32x4.splat(0.0);
+        let s1 = f32x4.splat(0.0);
+        let j = j0;
+        for (; j + 8 <= end; j += 8) {
+          const p = row + (<usize>j << 2);
+          s0 = f32x4.add(s0, v128.load(p));
+          s1 = f32x4.add(s1, v128.load(p, 16));
+        }
+        for (; j + 4 <= end; j += 4) s0 = f32x4.add(s0, v128.load(row + (<usize>j << 2)));
+        let s = hsum(f32x4.add(s0, s1));
+        for (; j < end; j++) s += load<f32>(row + (<usize>j << 2));
+        total += <f64>s;
       }
-      for (; j + 4 <= r; j += 4) s0 = f32x4.add(s0, v128.load(row + (<usize>j << 2)));
-      let s = hsum(f32x4.add(s0, s1));
-      for (; j < r; j++) s += load<f32>(row + (<usize>j << 2));
-      store<f32>(out + (<usize>o << 2), s);
+      store<f32>(out + (<usize>o << 2), <f32>total);
     }
     return;
   }
-  // inner > 1: accumulate whole rows of `inner` into the output row (SIMD across i)
+  // inner > 1: strips of 16, then 4 columns, summed down the rows in registers per block (one cache line
+  // per row for the wide strips), block sums added into f64x2 totals
   const rowBytes = <usize>inner << 2;
   for (let o = 0; o < outer; o++) {
     const dst = out + (<usize>(o * inner) << 2);
     const src0 = x + (<usize>(o * r) << 2) * <usize>inner;
-    memory.copy(dst, src0, rowBytes);
-    for (let j = 1; j < r; j++) {
-      const src = src0 + <usize>j * rowBytes;
-      let i = 0;
-      for (; i + 4 <= inner; i += 4) {
-        const p = <usize>i << 2;
-        v128.store(dst + p, f32x4.add(v128.load(dst + p), v128.load(src + p)));
+    let i = 0;
+    for (; i + 16 <= inner; i += 16) {
+      let t0 = f64x2.splat(0), t1 = f64x2.splat(0), t2 = f64x2.splat(0), t3 = f64x2.splat(0);
+      let t4 = f64x2.splat(0), t5 = f64x2.splat(0), t6 = f64x2.splat(0), t7 = f64x2.splat(0);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
+        const end = min(r, j0 + SUM_BLOCK);
+        let a0 = f32x4.splat(0.0), a1 = f32x4.splat(0.0), a2 = f32x4.splat(0.0), a3 = f32x4.splat(0.0);
+        let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
+        for (let j = j0; j < end; j++) {
+          a0 = f32x4.add(a0, v128.load(s));
+          a1 = f32x4.add(a1, v128.load(s, 16));
+          a2 = f32x4.add(a2, v128.load(s, 32));
+          a3 = f32x4.add(a3, v128.load(s, 48));
+          s += rowBytes;
+        }
+        t0 = f64x2.add(t0, promoteLow(a0)); t1 = f64x2.add(t1, promoteHigh(a0));
+        t2 = f64x2.add(t2, promoteLow(a1)); t3 = f64x2.add(t3, promoteHigh(a1));
+        t4 = f64x2.add(t4, promoteLow(a2)); t5 = f64x2.add(t5, promoteHigh(a2));
+        t6 = f64x2.add(t6, promoteLow(a3)); t7 = f64x2.add(t7, promoteHigh(a3));
       }
-      for (; i < inner; i++) {
-        const p = <usize>i << 2;
-        store<f32>(dst + p, load<f32>(dst + p) + load<f32>(src + p));
+      const d = dst + (<usize>i << 2);
+      v128.store(d, demote2(t0, t1));
+      v128.store(d, demote2(t2, t3), 16);
+      v128.store(d, demote2(t4, t5), 32);
+      v128.store(d, demote2(t6, t7), 48);
+    }
+    for (; i + 4 <= inner; i += 4) {
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
+        const end = min(r, j0 + SUM_BLOCK);
+        let acc = f32x4.splat(0.0);
+        let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
+        for (let j = j0; j < end; j++) {
+          acc = f32x4.add(acc, v128.load(s));
+          s += rowBytes;
+        }
+        lo = f64x2.add(lo, promoteLow(acc));
+        hi = f64x2.add(hi, promoteHigh(acc));
       }
+      v128.store(dst + (<usize>i << 2), demote2(lo, hi));
+    }
+    for (; i < inner; i++) {
+      let total: f64 = 0;
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
+        const end = min(r, j0 + SUM_BLOCK);
+        let acc: f32 = 0;
+        let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
+        for (let j = j0; j < end; j++) {
+          acc += load<f32>(s);
+          s += rowBytes;
+        }
+        total += <f64>acc;
+      }
+      store<f32>(dst + (<usize>i << 2), <f32>total);
     }
   }
 }

@@ -108,7 +108,10 @@ export interface Kernels {
   where_f32(cond: number, a: number, b: number, out: number, meta: number): void;
 
   // ---- reductions over the middle axis of a contiguous [outer, r, inner] array ----
-  /** out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. r >= 1. */
+  /**
+   * out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. r >= 1. Accurate to float32 rounding of
+   * the result even for long reductions (the wasm kernel sums blocks in f32 and the blocks in f64).
+   */
   sum_f32(x: number, out: number, outer: number, r: number, inner: number): void;
   /**
    * out[o*inner + i] = max over j of x[(o*r + j)*inner + i]; when idx != 0 also idx[o*inner + i] = the

@@ -67,30 +67,6 @@ function outShape(shape: readonly number[], dims: readonly number[], keepdim: bo
   return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !dims.includes(i));
 }
 
-/** Rows summed per kernel call before the partial sums are added (bounds float32 running-sum error). */
-const SUM_BLOCK = 256;
-/** Reductions over at most this many rows run as one kernel call (error <= ~r·2^-24, call overhead matters more). */
-const SUM_BLOCK_MIN = 2048;
-
-/**
- * sum_f32 over [outer, r, inner] in blocks of SUM_BLOCK rows, then a sum of the partials: a running
- * float32 sum over r rows loses ~r·2^-24 relative accuracy (1e-3 at r = 2^20); blocking keeps it small.
- */
-function blockedSum(src: Tensor, out: Tensor, outer: number, r: number, inner: number, min = SUM_BLOCK_MIN): void {
-  if (r <= min) return K().sum_f32(src.ptr, out.ptr, outer, r, inner);
-  const nb = Math.ceil(r / SUM_BLOCK);
-  const partial = Tensor.empty([outer, nb, inner], 'float32');
-  if (r % SUM_BLOCK === 0) K().sum_f32(src.ptr, partial.ptr, outer * nb, SUM_BLOCK, inner); // one call: [outer·nb, SUM_BLOCK, inner]
-  else for (let o = 0; o < outer; o++) {
-    for (let b = 0; b < nb; b++) {
-      const len = Math.min(SUM_BLOCK, r - b * SUM_BLOCK);
-      K().sum_f32(src.ptr + (o * r + b * SUM_BLOCK) * inner * 4, partial.ptr + (o * nb + b) * inner * 4, 1, len, inner);
-    }
-  }
-  blockedSum(partial, out, outer, nb, inner, SUM_BLOCK);
-  partial.dispose();
-}
-
 /** Runs a [outer, r, inner] kernel over each run of adjacent dims, last run first. No autograd. */
 function reduceRuns(x: Tensor, dims: readonly number[], kernel: 'sum_f32' | 'max_f32' | 'min_f32'): Tensor {
   let cur = floatContiguous(x);
@@ -106,7 +82,7 @@ function reduceRuns(x: Tensor, dims: readonly number[], kernel: 'sum_f32' | 'max
     const nextShape = shape.map((s, k) => (k >= d0 && k <= d1 ? 1 : s));
     const out = Tensor.empty(nextShape, 'float32');
     if (out.numel() > 0) {
-      if (kernel === 'sum_f32') blockedSum(cur, out, outer, r, inner);
+      if (kernel === 'sum_f32') K().sum_f32(cur.ptr, out.ptr, outer, r, inner);
       else K()[kernel](cur.ptr, out.ptr, 0, outer, r, inner);
     }
     if (cur !== x) cur.dispose();
