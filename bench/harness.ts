@@ -2,19 +2,38 @@
 
 export const quick = process.argv.includes('--quick');
 
-/**
- * Median seconds per call of `fn`, over `repeats` timed runs, each after warm-up. A run repeats `fn`
- * until it has lasted at least `minSeconds`, so short calls are timed in batches.
- */
-export function timeIt(
-  fn: () => void,
-  { repeats = quick ? 3 : 7, minSeconds = quick ? 0.05 : 0.2, warmup = 1, warmupSeconds = 0 } = {},
-): number {
-  for (let i = 0; i < warmup; i++) fn();
-  // Time-based warm-up too: V8 keeps re-optimising short hot loops for a while after their first calls.
-  for (const t0 = performance.now(); performance.now() - t0 < warmupSeconds * 1000; ) fn();
+export interface TimeOptions {
+  /** Timed runs; the median is returned. */
+  repeats?: number;
+  /** Each run repeats the body until it has lasted this long, so short calls are timed in batches. */
+  minSeconds?: number;
+  /** Untimed calls first. */
+  warmup?: number;
+  /** Then untimed calls for this long: V8 keeps re-optimising short hot loops after their first calls. */
+  warmupSeconds?: number;
+}
+
+function settings(o: TimeOptions): Required<TimeOptions> {
+  return {
+    repeats: o.repeats ?? (quick ? 3 : 7),
+    minSeconds: o.minSeconds ?? (quick ? 0.05 : 0.2),
+    warmup: o.warmup ?? 1,
+    warmupSeconds: o.warmupSeconds ?? 0,
+  };
+}
+
+function median(samples: number[]): number {
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+/** Median seconds per call of `fn` (see TimeOptions). */
+export function timeIt(fn: () => void, options: TimeOptions = {}): number {
+  const o = settings(options);
+  for (let i = 0; i < o.warmup; i++) fn();
+  for (const t0 = performance.now(); performance.now() - t0 < o.warmupSeconds * 1000; ) fn();
   const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  for (let r = 0; r < o.repeats; r++) {
     let calls = 0;
     const t0 = performance.now();
     let t = t0;
@@ -22,25 +41,22 @@ export function timeIt(
       fn();
       calls++;
       t = performance.now();
-    } while (t - t0 < minSeconds * 1000);
+    } while (t - t0 < o.minSeconds * 1000);
     samples.push((t - t0) / 1000 / calls);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples);
 }
 
 /**
- * `timeIt` for bodies that must await (a lazy peer's `blockUntilReady`): same warm-up, batching and
- * median; the await itself (a resolved promise, about a microsecond) is on the clock.
+ * `timeIt` for bodies that must await (a lazy peer's `blockUntilReady`); the await itself (a resolved
+ * promise, about a microsecond) is on the clock.
  */
-export async function timeItAsync(
-  fn: () => Promise<void>,
-  { repeats = quick ? 3 : 7, minSeconds = quick ? 0.05 : 0.2, warmup = 1, warmupSeconds = 0 } = {},
-): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  for (const t0 = performance.now(); performance.now() - t0 < warmupSeconds * 1000; ) await fn();
+export async function timeItAsync(fn: () => Promise<void>, options: TimeOptions = {}): Promise<number> {
+  const o = settings(options);
+  for (let i = 0; i < o.warmup; i++) await fn();
+  for (const t0 = performance.now(); performance.now() - t0 < o.warmupSeconds * 1000; ) await fn();
   const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
+  for (let r = 0; r < o.repeats; r++) {
     let calls = 0;
     const t0 = performance.now();
     let t = t0;
@@ -48,11 +64,10 @@ export async function timeItAsync(
       await fn();
       calls++;
       t = performance.now();
-    } while (t - t0 < minSeconds * 1000);
+    } while (t - t0 < o.minSeconds * 1000);
     samples.push((t - t0) / 1000 / calls);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return median(samples);
 }
 
 /** Prints a Markdown table. */
