@@ -590,3 +590,15 @@ describe('the tutorial', () => {
     expect(w.grad!.item()).toBe(0);
   });
 });
+
+describe('backward() arguments', () => {
+  it('takes the options first, and rejects a gradient that is not a Tensor', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(x).sum();
+    y.backward({ retainGraph: true });
+    y.backward({});
+    expect(x.grad!.tolist()).toEqual([4, 8, 12]);
+    expect(() => x.mul(2).sum().backward([1] as never)).toThrow(/backward: gradient must be a Tensor, got an array/);
+    expect(() => x.mul(2).sum().backward(3 as never)).toThrow(/backward: gradient must be a Tensor, got number/);
+  });
+});

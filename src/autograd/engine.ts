@@ -252,18 +252,18 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
 }
 
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
-  const cur = leaf.grad;
+  const cur = leaf._peekGrad();
   if (cur === null) {
     // Steal an engine temporary that nobody else shares; otherwise copy.
     if (!createGraph && g._temp && g.storage.refs === 1 && g.offset === 0 && g.isContiguous()) {
       escape(g);
-      leaf.grad = g.detach_(); // the detached object is g itself
+      leaf._setGrad(g.detach_()); // the detached object is g itself
     } else {
       // Always a copy: g may also flow to other leaves (PyTorch clones here too; clone keeps the graph).
-      leaf.grad = createGraph ? clone(g) : clone(g).detach_();
+      leaf._setGrad(createGraph ? clone(g) : clone(g).detach_());
     }
   } else if (createGraph || cur.requiresGrad) {
-    leaf.grad = add(cur, g);
+    leaf._setGrad(add(cur, g));
   } else if (cur.isContiguous()) {
     const src = g.isContiguous() ? g : g.contiguous();
     K().axpy_f32(src.ptr, cur.ptr, cur.numel(), 1);

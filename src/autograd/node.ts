@@ -63,7 +63,11 @@ export class Node {
       this.savedVersions = NONE;
     } else {
       const versions = new Array<number>(saved.length);
-      for (let i = 0; i < saved.length; i++) versions[i] = saved[i]!.storage.version;
+      for (let i = 0; i < saved.length; i++) {
+        const t = saved[i]!;
+        versions[i] = t.storage.version;
+        t._saves++;
+      }
       this.savedVersions = versions;
     }
     this.fn = fn;
@@ -88,10 +92,16 @@ export class Node {
     return saved;
   }
 
-  /** Drops what backward needed, so its memory can be reused. */
+  /** Drops what backward needed, so its memory can be reused (at once for intermediates only nodes held). */
   release(): void {
+    const saved = this.saved;
     this.saved = null;
     this.fn = null;
+    if (saved === null) return;
+    for (let i = 0; i < saved.length; i++) {
+      const t = saved[i]!;
+      if (--t._saves === 0 && t._graphOwned) t.dispose();
+    }
   }
 
   /** The nodes gradients flow to, as PyTorch's `grad_fn.next_functions`. */

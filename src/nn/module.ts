@@ -257,8 +257,9 @@ export abstract class Module {
   /** Clears the gradients: to null (PyTorch's default set_to_none=true) or to zeros. */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
-      if (setToNone) p.grad = null;
-      else if (p.grad !== null) noGrad(() => p.grad!.zero_());
+      const g = p._peekGrad();
+      if (setToNone) p._dropGrad();
+      else if (g !== null) noGrad(() => g.zero_());
     }
   }
 

@@ -5,7 +5,7 @@ import { scalarTensor } from '../tensor/creation.js';
 
 function gradsOf(params: Tensor | Iterable<Tensor>): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];
-  return list.filter((p) => p.grad !== null).map((p) => p.grad!);
+  return list.map((p) => p._peekGrad()).filter((g): g is Tensor => g !== null);
 }
 
 /**

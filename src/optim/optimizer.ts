@@ -140,10 +140,10 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
+        const g = p._peekGrad();
         if (g === null) continue;
         if (setToNone || g.isDisposed) {
-          p.grad = null;
+          p._dropGrad();
           continue;
         }
         const z = g.gradFn !== null || g.requiresGrad ? g.detach() : g;
@@ -165,7 +165,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       group.params.forEach((p, pi) => {
         const where = `parameter ${pi} of param group ${gi} (shape ${shapeStr(p.shape)})`;
         if (p.isDisposed) throw new Error(`${name}.step: ${where} was disposed`);
-        const g = p.grad;
+        const g = p._peekGrad();
         if (g === null) return;
         if (g.isDisposed) throw new Error(`${name}.step: the gradient of ${where} was disposed`);
         if (g.dtype !== 'float32') throw new TypeError(`${name}.step: the gradient of ${where} has dtype ${g.dtype}`);

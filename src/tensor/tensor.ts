@@ -53,6 +53,11 @@ export class Tensor {
   _base: Tensor | null = null;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
+  /**
+   * @internal whether the current `.grad` tensor may be referenced outside the library: set when user code
+   * reads or assigns `.grad`. Until then zeroGrad() can free the gradient's memory at once (_dropGrad).
+   */
+  _gradShared = false;
   private _disposed = false;
   /** @internal set by retainGrad() on a non-leaf. */
   _retainsGrad = false;
@@ -60,6 +65,13 @@ export class Tensor {
   _pend = 0;
   /** @internal backward engine: a temporary the engine made and will dispose. */
   _temp = false;
+  /** @internal graph nodes holding this tensor as saved for backward and not yet released. */
+  _saves = 0;
+  /**
+   * @internal an intermediate only graph nodes still hold (see Sequential.forward): disposed when the last
+   * of them is released.
+   */
+  _graphOwned = false;
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
@@ -135,6 +147,7 @@ export class Tensor {
     return this;
   }
   get grad(): Tensor | null {
+    this._gradShared = true;
     return this._grad;
   }
   set grad(g: Tensor | null) {
@@ -142,6 +155,27 @@ export class Tensor {
       throw new RangeError(`grad: assigned gradient has shape ${shapeStr(g.shape)} but the tensor has shape ${shapeStr(this.shape)}`);
     }
     this._grad = g;
+    this._gradShared = true;
+  }
+  /** @internal `.grad` as the library reads it (optimizers, the engine): does not count as handing it out. */
+  _peekGrad(): Tensor | null {
+    return this._grad;
+  }
+  /** @internal sets `.grad` to a gradient the library made (the engine's accumulation). */
+  _setGrad(g: Tensor): void {
+    this._grad = g;
+    this._gradShared = false;
+  }
+  /**
+   * @internal `.grad = null` for zeroGrad(): when the gradient never left the library (user code never read
+   * `.grad`, nothing else shares its storage, it is not part of a graph), its memory is freed now rather
+   * than by a later garbage collection, so a training loop's gradients reuse the same blocks every step.
+   */
+  _dropGrad(): void {
+    const g = this._grad;
+    this._grad = null;
+    if (g !== null && !this._gradShared && g.gradFn === null && !g.requiresGrad && g.storage.refs === 1) g.dispose();
+    this._gradShared = false;
   }
   /** Keeps the gradient of this non-leaf tensor in `.grad` after backward. */
   retainGrad(): this {
@@ -150,8 +184,18 @@ export class Tensor {
     this.gradFn.retained = this;
     return this;
   }
-  /** Computes gradients of this tensor (a scalar, unless `gradient` is given) with respect to the leaves. */
-  backward(gradient?: Tensor | null, options: BackwardOptions = {}): void {
+  /**
+   * Computes gradients of this tensor (a scalar, unless `gradient` is given) with respect to the leaves.
+   * The options may also come first: `loss.backward({ retainGraph: true })`.
+   */
+  backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradient != null && !(gradient instanceof Tensor)) {
+      if (typeof gradient !== 'object' || Array.isArray(gradient)) {
+        throw new TypeError(`backward: gradient must be a Tensor, got ${Array.isArray(gradient) ? 'an array' : typeof gradient}`);
+      }
+      runBackward(this, null, gradient);
+      return;
+    }
     runBackward(this, gradient ?? null, options);
   }
   /** A view of the same storage, cut from the graph. */
@@ -182,6 +226,15 @@ export class Tensor {
     self.strides = src.strides;
     self.offset = src.offset;
     this._base = null;
+  }
+
+  /**
+   * @internal for an intermediate nothing outside the library references: free its memory once no graph
+   * node needs it any more (now, if none saved it).
+   */
+  _releaseToGraph(): void {
+    if (this._saves === 0) this.dispose();
+    else this._graphOwned = true;
   }
 
   /** Releases the memory now (views keep it alive until they are released too). Using it later throws. */

@@ -1,5 +1,25 @@
 /** Containers: Sequential and ModuleList. Children are stored as properties '0', '1', ... (PyTorch's keys). */
 import { Module } from '../module.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './activation.js';
+import { Conv2d } from './conv.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { Identity, Linear } from './linear.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.js';
+import { AvgPool2d, MaxPool2d } from './pooling.js';
+
+/**
+ * Layers whose forward keeps no reference to its input or output and returns a new tensor (or a view, or
+ * its input unchanged). Between two of them, Sequential knows it holds the only reference to an
+ * intermediate (exact classes only: a subclass may keep one).
+ */
+const KEEPS_NOTHING = new Set<unknown>([Linear, Identity, Conv2d, ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax,
+  LogSoftmax, Dropout, Flatten, BatchNorm1d, BatchNorm2d, LayerNorm, MaxPool2d, AvgPool2d]);
+
+function keepsNothing(m: Module): boolean {
+  return KEEPS_NOTHING.has(m.constructor) && !Object.prototype.hasOwnProperty.call(m, 'forward');
+}
 
 function asModule(m: unknown, op: string, i: number | string): Module {
   if (!(m instanceof Module)) throw new TypeError(`${op}: entry ${i} is not an nn.Module`);
@@ -46,10 +66,22 @@ export class Sequential extends Module {
     return this.children()[Symbol.iterator]();
   }
 
+  /**
+   * Feeds each module's output to the next. When every module is a built-in layer that keeps nothing,
+   * each intermediate's memory is handed to the autograd graph once the next layer has consumed it: freed
+   * when the last backward node that saved it is released (at once if none did, as under noGrad), rather
+   * than by a later garbage collection.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override forward(input: any): any {
+    const children = this.children();
+    const owns = children.every(keepsNothing);
     let x = input;
-    for (const m of this.children()) x = m.forward(x);
+    for (const m of children) {
+      const y = m.forward(x);
+      if (owns && x !== input && y !== x && x instanceof Tensor) x._releaseToGraph();
+      x = y;
+    }
     return x;
   }
 }
