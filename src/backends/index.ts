@@ -16,6 +16,7 @@ import {
 import {
   configureThreads, coreCount, getThreads, MAX_THREADS, threadsSupported, whenReady, withThreads,
 } from './wasm/threads.js';
+import { warmUp } from './wasm/warmup.js';
 
 export type BackendName = 'js' | 'wasm';
 export type { SimdPreference, WasmBuild };
@@ -54,8 +55,12 @@ function defaultThreads(): number {
   return 1;
 }
 
-/** Takes a freshly loaded module: wraps its GEMM for the thread pool and (re)starts the pool on it. */
+/**
+ * Takes a freshly loaded module: warms its kernels up, wraps its GEMM for the thread pool and (re)starts
+ * the pool on it.
+ */
 function adopt(loaded: LoadedKernels): void {
+  warmUp(loaded.kernels);
   wasmBuild = loaded.build;
   if (threadsSupported()) {
     wasmKernels = withThreads(loaded.kernels, loaded.build === 'relaxed-simd' ? 6 : 5);
