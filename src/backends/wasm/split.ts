@@ -22,7 +22,11 @@ import type { Kernels } from '../kernels.js';
 import { heap, PART_META, PART_META_BYTES } from '../memory.js';
 import { available, getThreads, runParts, type SplitKernel } from './threads.js';
 
-/** Sizes below which a call stays on the calling thread (measured on a 2-core machine; see README). */
+/**
+ * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound, and on a
+ * loaded 2-core machine a second thread often is not scheduled in time: add at 2^18 elements took 4× as
+ * long on 2 threads as on 1 there, so they split only from 2^20 elements (4 MiB per operand).
+ */
 export interface SplitThresholds {
   /** Multiply-adds of a GEMM. */
   gemmMacs: number;
@@ -32,7 +36,7 @@ export interface SplitThresholds {
   convMacs: number;
 }
 
-const thresholds: SplitThresholds = { gemmMacs: 2 ** 21, elements: 2 ** 18, convMacs: 2 ** 21 };
+const thresholds: SplitThresholds = { gemmMacs: 2 ** 21, elements: 2 ** 20, convMacs: 2 ** 21 };
 
 /** Changes split thresholds (tests lower them to split small inputs); returns the previous ones. */
 export function setSplitThresholds(t: Partial<SplitThresholds>): SplitThresholds {
