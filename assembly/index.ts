@@ -8,8 +8,10 @@ export * from "./reduce";
 export * from "./gemm";
 export * from "./softmax";
 export * from "./conv";
+export * from "./conv-batch"; // conv2d over a run of images (one thread's share of a batch)
 export * from "./indexing";
 export * from "./optim"; // optim: fused optimizer steps
 export * from "./activation"; // nn: erf
 export * from "./pool"; // nn: avg pooling
 export * from "./fused"; // fused backward kernels for training
+export { set_strided_state } from "./strided"; // per-thread iterator state (worker threads)

@@ -9,13 +9,27 @@
 export const MAX_DIMS = 8;
 export const MAX_OPS = 4;
 
-// Static state (inside the module's static data, below 16 KiB):
-// [nd][shape x8][strides: MAX_OPS x 8][counters x8][offsets x MAX_OPS], all i32.
-const IT: usize = memory.data(4 * (1 + MAX_DIMS + MAX_OPS * MAX_DIMS + MAX_DIMS + MAX_OPS), 16);
-const IT_SHAPE: usize = IT + 4;
-const IT_STRIDES: usize = IT_SHAPE + 4 * MAX_DIMS;
-const IT_COUNT: usize = IT_STRIDES + 4 * MAX_OPS * MAX_DIMS;
-const IT_OFF: usize = IT_COUNT + 4 * MAX_DIMS;
+// State: [nd][shape x8][strides: MAX_OPS x 8][counters x8][offsets x MAX_OPS], all i32, at IT. It is not
+// static data: every instance of the module on one shared memory (the worker threads') shares its static
+// data, and instantiating writes the data segments again. Each instance keeps its own block instead:
+// the calling thread's at ITER_STATE (a block src/backends/memory.ts reserves), a worker's where
+// set_strided_state puts it (threads.ts gives each worker its own).
+const IT_BYTES: usize = 4 * (1 + MAX_DIMS + MAX_OPS * MAX_DIMS + MAX_DIMS + MAX_OPS);
+const ITER_STATE: usize = 44 * 1024;
+let IT: usize = ITER_STATE;
+let IT_SHAPE: usize = IT + 4;
+let IT_STRIDES: usize = IT_SHAPE + 4 * MAX_DIMS;
+let IT_COUNT: usize = IT_STRIDES + 4 * MAX_OPS * MAX_DIMS;
+let IT_OFF: usize = IT_COUNT + 4 * MAX_DIMS;
+
+/** Moves this instance's iterator state to the IT_BYTES (212) bytes at `ptr` (a worker thread's own block of 256). */
+export function set_strided_state(ptr: usize): void {
+  IT = ptr;
+  IT_SHAPE = IT + 4;
+  IT_STRIDES = IT_SHAPE + 4 * MAX_DIMS;
+  IT_COUNT = IT_STRIDES + 4 * MAX_OPS * MAX_DIMS;
+  IT_OFF = IT_COUNT + 4 * MAX_DIMS;
+}
 
 @inline function shapeAt(d: i32): i32 { return load<i32>(IT_SHAPE + (<usize>d << 2)); }
 @inline function setShape(d: i32, v: i32): void { store<i32>(IT_SHAPE + (<usize>d << 2), v); }

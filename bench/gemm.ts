@@ -22,7 +22,8 @@ function workload(n: number, v: Variant): { fn: () => void; flops: number; free:
   return { fn: () => op().dispose(), flops: 2 * n ** 3, free: () => { a.dispose(); b.dispose(); } };
 }
 
-function gflops(n: number, v: Variant): number {
+/** GFLOPS of one layout at size n on the current backend and thread count. */
+export function gflops(n: number, v: Variant): number {
   const { fn, flops, free } = workload(n, v);
   // warm up for a while: V8 runs a wasm function's first long calls in its baseline tier
   const t0 = performance.now();

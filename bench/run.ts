@@ -5,11 +5,11 @@
  * backend is than each peer. A peer that cannot run a workload gets an "n/a (reason)" row.
  * See bench/README.md for how to read and extend it.
  */
-import { setBackend } from '../src/index.js';
-import { quick, ratio, table } from './harness.js';
+import { init, setBackend } from '../src/index.js';
+import { fmt, quick, ratio, table } from './harness.js';
 import { tfjsMlpSteps, wasmgradMlpSteps } from './mlp.js';
 import { tfjsTutorialMicros, wasmgradTutorialMicros } from './tutorial.js';
-import { gemmBench, tfjsMatmulGflops } from './gemm.js';
+import { gemmBench, gflops, tfjsMatmulGflops } from './gemm.js';
 import { jaxMatmulGflops, jaxMlpSteps, jaxTutorialMicros, type Result } from './jax.js';
 import { ADD_N, jaxAdd, tfjsAddGBs, wasmgradAddGBs } from './elementwise.js';
 import { tfjsCnnSamples, wasmgradCnnSamples } from './cnn.js';
@@ -21,6 +21,8 @@ function vs(ours: number, peer: Result, higher = true): string {
 }
 
 const t0 = performance.now();
+// one thread for every table but the "2 threads" rows (Node's default is one thread per core)
+await init({ threads: 1 });
 const gemm = await gemmBench(); // GEMM: relaxed-SIMD and plain-SIMD builds, NN/TN/NT/batched, js
 
 // wasmgrad and TensorFlow.js first, jax-js last: after its eager tutorial loop jax-js keeps ~100 MB of JS
@@ -56,6 +58,21 @@ const add = {
   jax: '' as Result,
   jaxJit: '' as Result,
 };
+
+/** wasmgrad on 2 threads (worker_threads on the shared memory) for the same workloads, then back to 1. */
+async function twoThreads(): Promise<{ mm: Result; mlp: Result; add: Result; cnn: Result }> {
+  try {
+    await init({ threads: 2 });
+  } catch (err) {
+    const na = `n/a (${(err as Error).message.split(';')[0]})`;
+    return { mm: na, mlp: na, add: na, cnn: na };
+  }
+  setBackend('wasm');
+  const r = { mm: gflops(1024, 'NN'), mlp: wasmgradMlpSteps('wasm'), add: wasmgradAddGBs('wasm'), cnn: wasmgradCnnSamples('wasm') };
+  await init({ threads: 1 });
+  return r;
+}
+const two = await twoThreads();
 const mm = await Promise.all([256, 1024].map(async (n) => ({ n, ours: gemm.nn.get(n)!, tfWasm: await tfjsMatmulGflops(n) })));
 
 // jax-js
@@ -74,6 +91,9 @@ table(`matmul against the peers, float32, 1 thread (GFLOPS, higher is better; wa
     const { plain, jit } = mmJax[i]!;
     return [`${n}×${n} · ${n}×${n}`, ours, plain, jit, tfWasm, vs(ours, plain), vs(ours, jit), vs(ours, tfWasm)];
   }));
+const mm1024 = mm.find((r) => r.n === 1024)!.ours;
+console.log(`\nwasmgrad wasm on 2 threads, matmul 1024×1024 · 1024×1024: ${typeof two.mm === 'number' ? `${fmt(two.mm)} GFLOPS ` +
+  `(${ratio(two.mm, mm1024)} one thread; jax-js and TensorFlow.js wasm have no threads in Node)` : two.mm}`);
 
 table('tutorial loop y = w·x: forward + backward + update (µs per iteration, lower is better)', ['implementation', 'µs/iteration', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', tut.wasm, '1×'],
@@ -86,6 +106,7 @@ table('tutorial loop y = w·x: forward + backward + update (µs per iteration, l
 
 table('MLP 784-256-256-10 training step, batch 128, SGD (steps/s, higher is better)', ['implementation', 'steps/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', mlp.wasm, '1×'],
+  ['wasmgrad wasm, 2 threads', two.mlp, vs(mlp.wasm, two.mlp)],
   ['wasmgrad js (pure TypeScript)', mlp.js, ratio(mlp.wasm, mlp.js)],
   ['TensorFlow.js wasm backend', mlp.tfWasm, ratio(mlp.wasm, mlp.tfWasm)],
   ['TensorFlow.js cpu backend', mlp.tfCpu, ratio(mlp.wasm, mlp.tfCpu)],
@@ -95,6 +116,7 @@ table('MLP 784-256-256-10 training step, batch 128, SGD (steps/s, higher is bett
 
 table(`elementwise add of ${ADD_N / 2 ** 20}M floats, c = a + b (GB/s counting 12 bytes per element, higher is better)`, ['implementation', 'GB/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', add.wasm, '1×'],
+  ['wasmgrad wasm, 2 threads', two.add, vs(add.wasm, two.add)],
   ['wasmgrad js (pure TypeScript)', add.js, ratio(add.wasm, add.js)],
   ['TensorFlow.js wasm backend (+ dataSync copy-out)', add.tfWasm, ratio(add.wasm, add.tfWasm)],
   ['TensorFlow.js cpu backend (+ dataSync)', add.tfCpu, ratio(add.wasm, add.tfCpu)],
@@ -104,6 +126,7 @@ table(`elementwise add of ${ADD_N / 2 ** 20}M floats, c = a + b (GB/s counting 1
 
 table('CNN training on MNIST batches (the `npm start` model), batch 32, Adam (samples/s, higher is better)', ['implementation', 'samples/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', cnn.wasm, '1×'],
+  ['wasmgrad wasm, 2 threads', two.cnn, vs(cnn.wasm, two.cnn)],
   ['wasmgrad js (pure TypeScript)', cnn.js, ratio(cnn.wasm, cnn.js)],
   ['TensorFlow.js wasm backend', cnn.tfWasm, vs(cnn.wasm, cnn.tfWasm)],
   ['TensorFlow.js cpu backend', cnn.tfCpu, vs(cnn.wasm, cnn.tfCpu)],

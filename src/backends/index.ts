@@ -13,9 +13,8 @@ import {
   type SimdPreference,
   type WasmBuild,
 } from './wasm/loader.js';
-import {
-  configureThreads, coreCount, getThreads, MAX_THREADS, threadsSupported, whenReady, withThreads,
-} from './wasm/threads.js';
+import { configureThreads, coreCount, getThreads, MAX_THREADS, threadsSupported, whenReady } from './wasm/threads.js';
+import { withThreads } from './wasm/split.js';
 import { warmUp } from './wasm/warmup.js';
 
 export type BackendName = 'js' | 'wasm';
@@ -56,8 +55,8 @@ function defaultThreads(): number {
 }
 
 /**
- * Takes a freshly loaded module: warms its kernels up, wraps its GEMM for the thread pool and (re)starts
- * the pool on it.
+ * Takes a freshly loaded module: warms its kernels up, wraps its large kernels for the thread pool and
+ * (re)starts the pool on it.
  */
 function adopt(loaded: LoadedKernels): void {
   warmUp(loaded.kernels);
@@ -84,9 +83,12 @@ function checkThreads(n: unknown, op: string): number {
 }
 
 /**
- * Sets how many threads large GEMMs (matmul, linear, conv2d) run on, the calling thread included.
- * Workers start in the background; until they are ready, products run on the calling thread
- * (`await init({ threads })` waits for them). Results do not depend on the number of threads.
+ * Sets how many threads large kernels run on, the calling thread included: GEMMs (matmul, linear),
+ * conv2d (split over the batch), elementwise ops, optimizer steps and sums (wasm/split.ts).
+ * Workers start in the background; until they are ready, kernels run on the calling thread
+ * (`await init({ threads })` waits for them). Results do not depend on the number of threads, except
+ * conv2d's weight gradient (summed per thread, then across threads in a fixed order: deterministic for a
+ * given number of threads).
  */
 export function setNumThreads(n: number): void {
   requestedThreads = checkThreads(n, 'setNumThreads');
@@ -123,7 +125,7 @@ export interface InitOptions {
    */
   simd?: SimdPreference;
   /**
-   * Threads for large GEMMs, the calling thread included (as setNumThreads); init waits until the
+   * Threads for large kernels, the calling thread included (as setNumThreads); init waits until the
    * workers are ready. Default in Node: the number of cores; 1 where SharedArrayBuffer is unavailable.
    */
   threads?: number;

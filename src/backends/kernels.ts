@@ -176,6 +176,22 @@ export interface Kernels {
   maxpool2d_backward_f32(dy: number, idx: number, dx: number, planes: number, h: number, w: number,
     oh: number, ow: number): void;
 
+  // ---- conv2d over a run of n images (NCHW; weight [o, c, kh, kw]; L = oh*ow, CKK = c*kh*kw) ----
+  // One call does a whole batch; the thread pool gives each thread a run of images. cols holds CKK*L
+  // floats; work holds gemm_f32_workspace bytes for that kernel's GEMM shape.
+  /** out[i] = w·im2col(x[i]) (+ bias[oc] per output channel when bias != 0); work for (o, L, CKK). */
+  conv2d_images_f32(x: number, w: number, bias: number, out: number, n: number, c: number, h: number, wd: number,
+    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
+    cols: number, work: number): void;
+  /** dx[i] += col2im(wᵀ·gy[i]); work for (CKK, L, o). */
+  conv2d_backward_input_images_f32(gy: number, w: number, dx: number, n: number, c: number, h: number, wd: number,
+    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
+    cols: number, work: number): void;
+  /** dw += gy[i]·im2col(x[i])ᵀ for i = 0 .. n-1 in order; work for (o, CKK, L). */
+  conv2d_backward_weight_images_f32(gy: number, x: number, dw: number, n: number, c: number, h: number, wd: number,
+    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
+    cols: number, work: number): void;
+
   // ---- indexing over a contiguous [outer, dimSize, inner] array; indices i32 in [0, dimSize) ----
   /** out[(o*nIdx + j)*inner + i] = x[(o*dimSize + idx[j])*inner + i] (4-byte elements, f32 or i32). */
   index_select_f32(x: number, idx: number, out: number, outer: number, dimSize: number, nIdx: number, inner: number): void;

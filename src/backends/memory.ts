@@ -5,6 +5,9 @@
  * Layout of the low addresses:
  *   [0, 16 KiB)       static data of the AssemblyScript module (lookup tables, if any)
  *   [16 KiB, 32 KiB)  scratch: shape/stride descriptors ("meta") and scalar operands for the next kernel call
+ *   [32 KiB, 44 KiB)  per-thread parts of a split kernel call's meta (PART_META, 192 bytes per part)
+ *   [44 KiB, 64 KiB)  strided-iterator state of the calling thread's module instance, then of each worker
+ *                     thread's (ITER_STATE, 256 bytes each; assembly/strided.ts has the same address)
  *   [64 KiB, ...)     tensor blocks, 16-byte aligned, handed out in size classes
  * Offset 0 is never a valid block, so kernels may treat a 0 pointer as "absent".
  */
@@ -13,6 +16,12 @@ export const STATIC_END = 16 * 1024;
 export const SCRATCH = 16 * 1024;
 /** Scalar operand slots (one f32 each) live at the end of the scratch area. */
 export const SCALAR_SLOTS = SCRATCH + 12 * 1024;
+/** Meta descriptors of the parts of a kernel call split across threads, PART_META_BYTES each. */
+export const PART_META = 32 * 1024;
+export const PART_META_BYTES = 192;
+/** Iterator state of the calling thread's instance; worker slot s has the block at ITER_STATE + 256 * (s + 1). */
+export const ITER_STATE = 44 * 1024;
+export const ITER_STATE_BYTES = 256;
 export const HEAP_BASE = 64 * 1024;
 const PAGE = 64 * 1024;
 const MAX_PAGES = 65536; // 4 GiB, the most a wasm32 memory can hold

@@ -1,5 +1,5 @@
 /**
- * conv2d (im2col + GEMM per image) and max pooling, NCHW, PyTorch weight layout [out, in, kH, kW].
+ * conv2d (im2col + GEMM per image, in one kernel call over the batch) and max pooling, NCHW, PyTorch weight layout [out, in, kH, kW].
  * Backward passes are their own kernels-level functions: the input gradient is col2im of Wᵀ·g and the
  * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept).
  */
@@ -31,51 +31,36 @@ interface Geometry {
   oh: number; ow: number;
 }
 
-function withScratch<T>(bytes: number, fn: (ptr: number) => T): T {
-  const ptr = heap.alloc(bytes);
-  try {
-    return fn(ptr);
-  } finally {
-    heap.free(ptr, bytes);
-  }
-}
-
 /**
- * Runs gemm on contiguous row-major operands: C[m×n] = A[m×k]·B[k×n] (+C when beta = 1), plus
- * rowBias[i] (m floats) added on store when rowBias != 0 (the conv bias, fused into the GEMM epilogue).
+ * Runs one of the conv2d-over-images kernels on the whole batch with scratch for its im2col columns and
+ * its GEMM (of m×n×k); the backend may split the batch across threads (each with its own scratch).
  */
-function gemm(a: number, b: number, c: number, m: number, n: number, k: number, beta: number, transA = false, transB = false,
-  rowBias = 0): void {
+function overImages(kernel: 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'conv2d_backward_weight_images_f32',
+  p0: number, p1: number, bias: number, dst: number, g: Geometry, m: number, n: number, k: number): void {
   const kern = K();
-  const ws = kern.gemm_f32_workspace(m, n, k);
-  const [sa0, sa1] = transA ? [1, m] : [k, 1];
-  const [sb0, sb1] = transB ? [1, k] : [n, 1];
-  const mode = rowBias !== 0 ? 2 : 0;
-  if (ws === 0) kern.gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, rowBias, mode, 0, 0);
-  else withScratch(ws, (p) => kern.gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, rowBias, mode, 0, p));
-}
-
-function im2col(ptrX: number, cols: number, g: Geometry): void {
-  K().im2col_f32(ptrX, cols, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow);
+  const colsBytes = Math.max(4, g.c * g.kh * g.kw * g.oh * g.ow * 4);
+  const wsBytes = Math.max(4, kern.gemm_f32_workspace(m, n, k));
+  const cols = heap.alloc(colsBytes);
+  try {
+    const ws = heap.alloc(wsBytes);
+    try {
+      const geo = [g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow] as const;
+      if (kernel === 'conv2d_images_f32') kern.conv2d_images_f32(p0, p1, bias, dst, ...geo, cols, ws);
+      else kern[kernel](p0, p1, dst, ...geo, cols, ws);
+    } finally {
+      heap.free(ws, wsBytes);
+    }
+  } finally {
+    heap.free(cols, colsBytes);
+  }
 }
 
 /** y = conv(x, w) (+ bias[o] per output channel, added by the GEMM as it stores; bias contiguous float32). */
 function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Tensor {
   const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
-  const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   if (out.numel() === 0) return out;
-  const biasPtr = bias !== null ? bias.ptr : 0;
-  if (CKK === 0) {
-    // empty reduction: the GEMM epilogue alone (0, plus the bias)
-    for (let i = 0; i < g.n; i++) gemm(0, 0, out.ptr + i * g.o * L * 4, g.o, L, 0, 0, false, false, biasPtr);
-    return out;
-  }
-  withScratch(CKK * L * 4, (cols) => {
-    for (let i = 0; i < g.n; i++) {
-      im2col(x.ptr + i * g.c * g.h * g.w * 4, cols, g);
-      gemm(w.ptr, cols, out.ptr + i * g.o * L * 4, g.o, L, CKK, 0, false, false, biasPtr);
-    }
-  });
+  const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  overImages('conv2d_images_f32', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g, g.o, L, CKK);
   return out;
 }
 
@@ -84,12 +69,7 @@ function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   const dx = zeros([g.n, g.c, g.h, g.w]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   if (dx.numel() === 0 || L === 0) return dx;
-  withScratch(CKK * L * 4, (cols) => {
-    for (let i = 0; i < g.n; i++) {
-      gemm(w.ptr, gy.ptr + i * g.o * L * 4, cols, CKK, L, g.o, 0, true, false);
-      K().col2im_f32(cols, dx.ptr + i * g.c * g.h * g.w * 4, g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.oh, g.ow);
-    }
-  });
+  overImages('conv2d_backward_input_images_f32', gy.ptr, w.ptr, 0, dx.ptr, g, CKK, L, g.o);
   return dx;
 }
 
@@ -98,12 +78,7 @@ function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
   const dw = zeros([g.o, g.c, g.kh, g.kw]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   if (dw.numel() === 0 || L === 0) return dw;
-  withScratch(CKK * L * 4, (cols) => {
-    for (let i = 0; i < g.n; i++) {
-      im2col(x.ptr + i * g.c * g.h * g.w * 4, cols, g);
-      gemm(gy.ptr + i * g.o * L * 4, cols, dw.ptr, g.o, CKK, L, 1, false, true);
-    }
-  });
+  overImages('conv2d_backward_weight_images_f32', gy.ptr, x.ptr, 0, dw.ptr, g, g.o, CKK, L);
   return dw;
 }
 

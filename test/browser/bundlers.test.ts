@@ -97,6 +97,7 @@ describe('the packed package', () => {
     expect(packedFiles).toContain('dist/index.js');
     expect(packedFiles).toContain('dist/index.d.ts');
     expect(packedFiles).toContain('build/wasmgrad.wasm');
+    expect(packedFiles).toContain('dist/backends/wasm/kernel-worker.mjs');
     expect(packedFiles).toContain('package.json');
     const unexpected = packedFiles.filter(
       (f) => !/^dist\/.+\.(js|mjs|d\.ts)$/.test(f) && !/^build\/[^/]+\.wasm$/.test(f) && !/^(package\.json|README\.md|LICENSE)$/.test(f),

@@ -12,6 +12,9 @@ import { max_f32, min_f32, sum_f32 } from './reduce.js';
 import { axpy_f32, gemm_bias_f32, gemm_f32, gemm_f32_workspace } from './gemm.js';
 import { log_softmax_f32, softmax_f32, softmax_xent_backward_f32, softmax_xent_f32 } from './softmax.js';
 import { col2im_f32, im2col_f32, maxpool2d_backward_f32, maxpool2d_f32 } from './conv.js';
+import {
+  conv2d_backward_input_images_f32, conv2d_backward_weight_images_f32, conv2d_images_f32,
+} from './conv-batch.js';
 import { gather_f32, index_add_f32, index_select_f32, scatter_add_f32 } from './indexing.js';
 import { erf_f32 } from './activation.js';
 import { avgpool2d_backward_f32, avgpool2d_f32 } from './pool.js';
@@ -31,6 +34,7 @@ export const jsKernels: Kernels = {
   gemm_f32, gemm_f32_workspace, gemm_bias_f32, axpy_f32,
   softmax_f32, log_softmax_f32, softmax_xent_f32, softmax_xent_backward_f32,
   im2col_f32, col2im_f32, maxpool2d_f32, maxpool2d_backward_f32,
+  conv2d_images_f32, conv2d_backward_input_images_f32, conv2d_backward_weight_images_f32,
   index_select_f32, index_add_f32, gather_f32, scatter_add_f32,
   sgd_step_f32, adam_step_f32, rmsprop_step_f32,
   erf_f32, avgpool2d_f32, avgpool2d_backward_f32,

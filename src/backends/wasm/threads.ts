@@ -1,18 +1,22 @@
 /**
- * GEMM on worker threads (Node): a pool of N-1 `worker_threads` instantiates the kernel module on the
- * heap's shared WebAssembly.Memory, and gemm_f32 / gemm_bias_f32 of large products are split by rows of
- * C. Each thread owns a fixed block of rows whose boundaries are multiples of the micro-kernel's MR rows,
- * so every element of C is computed by the same instruction sequence whatever the number of threads: the
- * results are bit-identical to one thread's.
+ * The worker pool (Node): N-1 `worker_threads` instantiate the kernel module on the heap's shared
+ * WebAssembly.Memory and run parts of kernel calls the calling thread posts (split.ts decides how a
+ * kernel is split). Allocation stays in the main thread: every pointer a worker gets, its workspace
+ * included, comes from the main thread's allocator.
  *
- * Dispatch goes through a small control block (a SharedArrayBuffer): per worker a job id, a done id and
- * its kernel arguments. The caller posts the jobs, computes its own block, then waits for the others
- * (spinning briefly on Atomics.load before Atomics.wait; so do idle workers). Allocation stays in the
- * main thread: the caller's workspace (gemm_f32_workspace, which this table enlarges) is cut into one
- * part per thread.
+ * Dispatch goes through a small job table in two SharedArrayBuffers: per worker slot, control words
+ * (job id, done id, ready, error, dead) and the job itself (a kernel index into KERNEL_NAMES and its
+ * arguments as float64: pointers and sizes are exact in a double, float arguments keep their value).
+ * The caller posts the jobs, computes its own part, then waits for the others, spinning briefly on
+ * Atomics.load before Atomics.wait (so do idle workers).
+ *
+ * A worker that dies or hangs mid-job must not block the caller forever: while it waits, the caller's
+ * event loop is blocked, so 'exit' events cannot be seen. It waits in slices of WAIT_SLICE_MS, checks the
+ * dead word (set by a worker that exits) and a deadline (the job timeout, at least JOB_TIMEOUT_FACTOR
+ * times its own part's time), and on failure throws, terminates the pool and starts a fresh one; calls
+ * run on the calling thread until the new workers are ready.
  */
-import type { Kernels } from '../kernels.js';
-import { heap } from '../memory.js';
+import { heap, ITER_STATE, ITER_STATE_BYTES } from '../memory.js';
 
 type WorkerLike = {
   unref(): void;
@@ -25,13 +29,37 @@ type WorkerThreads = {
   Worker: new (url: URL, options: { workerData: unknown; execArgv?: string[]; stdout?: boolean }) => WorkerLike;
 };
 
-/** Products with fewer multiply-adds than this stay on the calling thread. */
-export const PARALLEL_MIN_MACS = 2 ** 21;
 /** How long idle workers spin before sleeping, and the caller spins before waiting for them (ms). */
 const WORKER_SPIN_MS = 0.1;
 const CALLER_SPIN_MS = 2;
+/** The caller's waits on a worker last at most this long, then it checks the dead word and its deadline. */
+const WAIT_SLICE_MS = 20;
+/** A worker's part may take this many times the caller's own part before the worker is given up. */
+const JOB_TIMEOUT_FACTOR = 50;
 /** Most threads accepted by setNumThreads. */
 export const MAX_THREADS = 64;
+
+/** Control words per slot (one 64-byte line); kernel-worker.mjs has the same layout. */
+const CTL_WORDS = 16;
+const JOB = 0, DONE = 1, READY = 2, ERROR = 3, DEAD = 4;
+/** Float64 words per slot in the argument table: [kernel index, argument count, arguments...]. */
+const ARGS_PER_SLOT = 32;
+/** Test hooks understood by the worker: exit, or hang without answering. */
+const HOOK_EXIT = -1, HOOK_HANG = -2;
+
+/** Kernels a worker can run, by index in the job table (sent to each worker at start). */
+export const KERNEL_NAMES = [
+  'gemm_bias_f32',
+  'add_f32', 'sub_f32', 'mul_f32', 'div_f32', 'pow_f32', 'maximum_f32', 'minimum_f32',
+  'eq_f32', 'ne_f32', 'gt_f32', 'lt_f32', 'ge_f32', 'le_f32', 'where_f32',
+  'neg_f32', 'exp_f32', 'log_f32', 'sqrt_f32', 'abs_f32', 'relu_f32', 'sigmoid_f32', 'tanh_f32', 'clamp_f32',
+  'pow_scalar_f32', 'erf_f32', 'cast_i32_f32', 'cast_f32_i32', 'axpy_f32', 'copy_strided', 'fill_f32', 'fill_i32',
+  'relu_backward_f32', 'pow_backward_f32', 'sigmoid_backward_f32', 'tanh_backward_f32',
+  'sgd_step_f32', 'adam_step_f32', 'rmsprop_step_f32', 'sum_f32',
+  'conv2d_images_f32', 'conv2d_backward_input_images_f32', 'conv2d_backward_weight_images_f32',
+] as const;
+export type SplitKernel = (typeof KERNEL_NAMES)[number];
+const kernelIndex = new Map<string, number>(KERNEL_NAMES.map((name, i) => [name, i]));
 
 interface PoolWorker {
   worker: WorkerLike;
@@ -40,7 +68,7 @@ interface PoolWorker {
   slot: number;
 }
 
-/** Slots of the control block no worker (live or exiting) holds. */
+/** Slots of the job table no worker (live or exiting) holds. */
 const freeSlots: number[] = [];
 for (let s = MAX_THREADS - 1; s >= 0; s--) freeSlots.push(s);
 
@@ -48,13 +76,17 @@ let module: WebAssembly.Module | null = null;
 let workers: PoolWorker[] = [];
 /** Threads requested (the caller included). */
 let numThreads = 1;
-const ctlBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer((MAX_THREADS + 1) * 64) : null;
-const argsBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(MAX_THREADS * 16 * 8) : null;
+const ctlBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(MAX_THREADS * CTL_WORDS * 4) : null;
+const argsBuffer = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(MAX_THREADS * ARGS_PER_SLOT * 8) : null;
 const ctl = ctlBuffer !== null ? new Int32Array(ctlBuffer) : new Int32Array(0);
-const args = argsBuffer !== null ? new Int32Array(argsBuffer) : new Int32Array(0);
+const args = argsBuffer !== null ? new Float64Array(argsBuffer) : new Float64Array(0);
 let jobId = 0;
-/** Number of gemm calls that ran on more than one thread (tests check the pool was used). */
-export let parallelCalls = 0;
+/** Least time (ms) a worker's part may take before the caller gives the worker up (setJobTimeout). */
+let jobTimeoutMs = 10_000;
+/** Kernel calls that ran on more than one thread, by kernel (tests check the pool was used). */
+export const parallelCalls = new Map<string, number>();
+/** Pool restarts after a worker failed (tests). */
+export let poolRestarts = 0;
 
 function workerThreads(): WorkerThreads | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -78,16 +110,24 @@ export function getThreads(): number {
   return numThreads;
 }
 
+/**
+ * Sets the least time a worker's part of a kernel call may take before the caller gives it up (it also
+ * waits at least JOB_TIMEOUT_FACTOR times its own part's time). Tests lower it; returns the old value.
+ */
+export function setJobTimeout(ms: number): number {
+  const old = jobTimeoutMs;
+  jobTimeoutMs = ms;
+  return old;
+}
+
 function startWorker(mod: WebAssembly.Module): PoolWorker {
   const { Worker } = workerThreads()!;
   const slot = freeSlots.pop()!;
-  const base = (slot + 1) * 16;
-  Atomics.store(ctl, base, 0); // job
-  Atomics.store(ctl, base + 1, 0); // done
-  Atomics.store(ctl, base + 2, 0); // ready
-  Atomics.store(ctl, base + 3, 0); // error
-  const worker = new Worker(new URL('./gemm-worker.mjs', import.meta.url), {
-    workerData: { module: mod, memory: heap.memory, ctl: ctlBuffer, args: argsBuffer, slot, spinMs: WORKER_SPIN_MS },
+  const base = slot * CTL_WORDS;
+  for (const w of [JOB, DONE, READY, ERROR, DEAD]) Atomics.store(ctl, base + w, 0);
+  const worker = new Worker(new URL('./kernel-worker.mjs', import.meta.url), {
+    workerData: { module: mod, memory: heap.memory, ctl: ctlBuffer, args: argsBuffer, slot, spinMs: WORKER_SPIN_MS, kernels: KERNEL_NAMES,
+      iterState: ITER_STATE + ITER_STATE_BYTES * (slot + 1) },
     execArgv: [],
   });
   worker.unref(); // idle workers never keep the process alive
@@ -96,24 +136,33 @@ function startWorker(mod: WebAssembly.Module): PoolWorker {
     worker.once('error', (err) => reject(err));
   });
   ready.catch(() => {}); // surfaced by whenReady(); a dead worker is simply never dispatched to
+  const entry: PoolWorker = { worker, ready, slot };
   worker.once('exit', () => {
-    Atomics.store(ctl, base + 2, 0);
+    Atomics.store(ctl, base + READY, 0);
     freeSlots.push(slot);
+    // a worker that exits on its own leaves the pool; the next dispatch starts a replacement
+    const at = workers.indexOf(entry);
+    if (at >= 0) workers.splice(at, 1);
   });
-  return { worker, ready, slot };
+  return entry;
 }
 
 function stopWorker(w: PoolWorker): void {
-  const base = (w.slot + 1) * 16;
-  Atomics.store(ctl, base + 2, 0);
-  Atomics.store(ctl, base, -1);
-  Atomics.notify(ctl, base);
+  const base = w.slot * CTL_WORDS;
+  Atomics.store(ctl, base + READY, 0);
+  Atomics.store(ctl, base + JOB, -1);
+  Atomics.notify(ctl, base + JOB);
   void w.worker.terminate();
+}
+
+/** Starts workers until there are numThreads - 1 (fewer while stopped ones still hold their slots). */
+function topUp(): void {
+  while (module !== null && workers.length < numThreads - 1 && freeSlots.length > 0) workers.push(startWorker(module));
 }
 
 /**
  * Sets the number of threads (the caller included) and, with a module, (re)starts the pool on it.
- * Workers start asynchronously; until all are ready, GEMMs run on the calling thread.
+ * Workers start asynchronously; until all are ready, kernels run on the calling thread.
  */
 export function configureThreads(n: number, mod: WebAssembly.Module | null = module): void {
   numThreads = n;
@@ -124,10 +173,7 @@ export function configureThreads(n: number, mod: WebAssembly.Module | null = mod
   }
   if (module === null) return;
   while (workers.length > n - 1) stopWorker(workers.pop()!);
-  while (workers.length < n - 1) {
-    if (freeSlots.length === 0) break; // stopped workers still exiting: run on fewer threads meanwhile
-    workers.push(startWorker(module));
-  }
+  topUp();
 }
 
 /** Resolves once every worker has instantiated the module (keeps the process alive until then). */
@@ -141,119 +187,102 @@ export async function whenReady(): Promise<void> {
   }
 }
 
-function allReady(count: number): boolean {
-  for (let w = 0; w < count; w++) if (Atomics.load(ctl, (workers[w]!.slot + 1) * 16 + 2) !== 1) return false;
-  return true;
-}
-
-function roundUp(x: number, to: number): number {
-  return Math.ceil(x / to) * to;
-}
-
-/** Rows per block when m rows are split over `threads` threads (a multiple of mr). */
-function blockRows(m: number, threads: number, mr: number): number {
-  return roundUp(Math.ceil(m / threads), mr);
+/**
+ * How many threads (the caller included, at most `want`) a kernel call can use right now: the ready
+ * workers in front of the pool, plus one. Starts replacements for workers that left the pool.
+ */
+export function available(want: number): number {
+  if (workers.length < numThreads - 1) topUp();
+  const n = Math.min(want - 1, workers.length);
+  let w = 0;
+  while (w < n && Atomics.load(ctl, workers[w]!.slot * CTL_WORDS + READY) === 1) w++;
+  return w + 1;
 }
 
 /**
- * The kernel table with gemm_f32 / gemm_bias_f32 split across the pool when it has workers and the
- * product is large, and gemm_f32_workspace enlarged to hold one workspace per thread. `mr` is the
- * build's micro-kernel height (row blocks are multiples of it, for bit-identical results).
+ * Runs one kernel call in parts: `parts[0 .. p-2]` (argument lists) on the first p-1 workers, the last
+ * part on the calling thread through `local`, then waits for the workers. p must be at most available().
+ * Throws if a worker failed, died or overran its deadline (the pool is then restarted).
  */
-export function withThreads(base: Kernels, mr: number): Kernels {
-  const baseWs = base.gemm_f32_workspace;
-  const baseGemm = base.gemm_bias_f32;
-
-  /** Threads a product of these sizes runs on with `threads` configured. */
-  function parts(m: number, n: number, k: number, threads: number): number {
-    if (threads <= 1 || m * n * k < PARALLEL_MIN_MACS || m <= mr) return 1;
-    return Math.ceil(m / blockRows(m, threads, mr));
+export function runParts(kernel: SplitKernel, parts: readonly (readonly number[])[], local: (...a: number[]) => void): void {
+  const p = parts.length;
+  const id = kernelIndex.get(kernel)!;
+  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
+  const job = jobId;
+  for (let w = 0; w < p - 1; w++) post(workers[w]!.slot, job, id, parts[w]!);
+  parallelCalls.set(kernel, (parallelCalls.get(kernel) ?? 0) + 1);
+  const t0 = performance.now();
+  try {
+    local(...parts[p - 1]!);
+  } finally {
+    // the workers write into memory the caller may free once it returns: always wait for them
+    waitAll(p - 1, job, kernel, performance.now() - t0);
   }
+}
 
-  /** Bytes of one thread's workspace slot (64-byte multiple; the largest over the blocks). */
-  function slotBytes(m: number, n: number, k: number, p: number): number {
-    const rows = blockRows(m, p, mr);
-    const last = m - rows * (p - 1);
-    return roundUp(Math.max(baseWs(rows, n, k), baseWs(last, n, k)), 64);
-  }
+function post(slot: number, job: number, kernel: number, a: readonly number[]): void {
+  const at = slot * ARGS_PER_SLOT;
+  args[at] = kernel;
+  args[at + 1] = a.length;
+  for (let i = 0; i < a.length; i++) args[at + 2 + i] = a[i]!;
+  const jw = slot * CTL_WORDS + JOB;
+  Atomics.store(ctl, jw, job); // publishes the plain writes above to the worker's Atomics.load
+  Atomics.notify(ctl, jw);
+}
 
-  function workspace(m: number, n: number, k: number): number {
-    const single = baseWs(m, n, k);
-    const p = parts(m, n, k, numThreads);
-    return p <= 1 ? single : Math.max(single, p * slotBytes(m, n, k, p));
-  }
-
-  function gemmBias(a: number, b: number, c: number, m: number, n: number, k: number, sa0: number, sa1: number,
-    sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
-    const p = parts(m, n, k, numThreads);
-    if (p <= 1 || workers.length < p - 1 || !allReady(p - 1)) {
-      baseGemm(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, work);
-      return;
-    }
-    parallelCalls++;
-    const rows = blockRows(m, p, mr);
-    const slot = slotBytes(m, n, k, p);
-    jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
-    const job = jobId;
-    // workers take blocks 0 .. p-2, the caller the last (smallest) one
-    for (let w = 0; w < p - 1; w++) {
-      const r0 = w * rows;
-      const ws = workers[w]!.slot;
-      const at = ws * 16;
-      Atomics.store(args, at, a + r0 * sa0 * 4);
-      Atomics.store(args, at + 1, b);
-      Atomics.store(args, at + 2, c + r0 * n * 4);
-      Atomics.store(args, at + 3, rows);
-      Atomics.store(args, at + 4, n);
-      Atomics.store(args, at + 5, k);
-      Atomics.store(args, at + 6, sa0);
-      Atomics.store(args, at + 7, sa1);
-      Atomics.store(args, at + 8, sb0);
-      Atomics.store(args, at + 9, sb1);
-      Atomics.store(args, at + 10, beta);
-      Atomics.store(args, at + 11, biasMode === 2 ? bias + r0 * 4 : bias);
-      Atomics.store(args, at + 12, biasMode);
-      Atomics.store(args, at + 13, relu);
-      Atomics.store(args, at + 14, work + (w + 1) * slot);
-      const jw = (ws + 1) * 16;
-      Atomics.store(ctl, jw, job);
-      Atomics.notify(ctl, jw);
-    }
-    const r0 = (p - 1) * rows;
-    baseGemm(a + r0 * sa0 * 4, b, c + r0 * n * 4, m - r0, n, k, sa0, sa1, sb0, sb1, beta,
-      biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, work);
-    waitAll(p, job);
-  }
-
-  function waitAll(p: number, job: number): void {
-    let failed = false;
-    for (let w = 0; w < p - 1; w++) {
-      const idx = (workers[w]!.slot + 1) * 16 + 1;
-      let v = Atomics.load(ctl, idx);
-      if (v !== job) {
-        const until = performance.now() + CALLER_SPIN_MS;
-        for (let i = 1; v !== job; i++) {
-          v = Atomics.load(ctl, idx);
-          if ((i & 255) === 0 && performance.now() > until) break;
-        }
-        while (v !== job) {
-          Atomics.wait(ctl, idx, v);
-          v = Atomics.load(ctl, idx);
-        }
+function waitAll(count: number, job: number, kernel: string, ownMs: number): void {
+  let error: string | null = null;
+  const deadline = performance.now() + Math.max(jobTimeoutMs, JOB_TIMEOUT_FACTOR * ownMs);
+  for (let w = 0; w < count && error === null; w++) {
+    const base = workers[w]!.slot * CTL_WORDS;
+    let v = Atomics.load(ctl, base + DONE);
+    if (v !== job) {
+      const until = performance.now() + CALLER_SPIN_MS;
+      for (let i = 1; v !== job; i++) {
+        v = Atomics.load(ctl, base + DONE);
+        if ((i & 255) === 0 && performance.now() > until) break;
       }
-      if (Atomics.load(ctl, idx + 2) !== 0) {
-        failed = true;
-        Atomics.store(ctl, idx + 2, 0);
+      while (v !== job) {
+        if (Atomics.load(ctl, base + DEAD) !== 0) {
+          error = `worker thread ${w + 1} exited during ${kernel}`;
+          break;
+        }
+        if (performance.now() > deadline) {
+          error = `worker thread ${w + 1} did not finish its part of ${kernel} in ` +
+            `${Math.round(Math.max(jobTimeoutMs, JOB_TIMEOUT_FACTOR * ownMs))} ms (hung or starved)`;
+          break;
+        }
+        Atomics.wait(ctl, base + DONE, v, WAIT_SLICE_MS);
+        v = Atomics.load(ctl, base + DONE);
       }
     }
-    if (failed) throw new Error('wasmgrad: a GEMM worker thread failed');
+    if (error === null && Atomics.load(ctl, base + ERROR) !== 0) {
+      Atomics.store(ctl, base + ERROR, 0);
+      error = `worker thread ${w + 1} failed in ${kernel}`;
+    }
   }
+  if (error !== null) {
+    restartPool();
+    throw new Error(`wasmgrad: ${error}; its result is incomplete, so the call failed. The thread pool was ` +
+      'restarted (kernels run on the calling thread until the new workers are ready)');
+  }
+}
 
-  return {
-    ...base,
-    gemm_f32_workspace: workspace,
-    gemm_bias_f32: gemmBias,
-    gemm_f32: (a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, work) =>
-      gemmBias(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, 0, 0, work),
-  };
+/** Terminates every worker and starts fresh ones (asynchronously; kernels stay on the caller meanwhile). */
+function restartPool(): void {
+  poolRestarts++;
+  workers.forEach(stopWorker);
+  workers = [];
+  topUp();
+}
+
+/**
+ * Test hook: posts a job that makes the first worker exit (`exit`) or hang (`hang`), and waits for it as
+ * for a kernel part, so the caller sees the failure as it would mid-kernel.
+ */
+export function failWorkerForTest(how: 'exit' | 'hang'): void {
+  if (available(2) < 2) throw new Error('failWorkerForTest: no ready worker');
+  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
+  post(workers[0]!.slot, jobId, how === 'exit' ? HOOK_EXIT : HOOK_HANG, []);
+  waitAll(1, jobId, `the ${how} test hook`, 0);
 }
