@@ -8,8 +8,8 @@
  * lr, seed, autostart=1.
  */
 import {
-  backendInfo, data, F, getBackend, init, manualSeed, memory, nn, noGrad, optim, setBackend, softmax, tensor,
-  type BackendName, type Tensor,
+  backendInfo, data, F, getBackend, getNumThreads, init, manualSeed, memory, nn, noGrad, optim, setBackend,
+  softmax, tensor, type BackendName, type Tensor,
 } from 'wasmgrad';
 
 // ---------------------------------------------------------------- page state (also read by the tests)
@@ -18,6 +18,8 @@ interface RunResult {
   backend: string;
   /** The WebAssembly build that ran (relaxed-simd or simd), null on the js backend. */
   build: string | null;
+  /** Threads the kernels ran on. */
+  threads: number;
   epochs: number;
   trainDigits: number;
   testDigits: number;
@@ -295,6 +297,7 @@ async function train(): Promise<void> {
     model: kind,
     backend: getBackend(),
     build: getBackend() === 'wasm' ? backendInfo().build : null,
+    threads: getNumThreads(),
     epochs: curves.testAcc.length,
     trainDigits: nTrain,
     testDigits: testSet!.length,
@@ -490,14 +493,33 @@ function tutorial(): number {
 async function main(): Promise<void> {
   clearPad();
   drawChart(null);
-  await init(); // fetches /build/wasmgrad.wasm (found by the loader through import.meta.url)
   const isolated = demo.isolated;
-  $('env').textContent =
-    `WebAssembly ${backendInfo().build === 'relaxed-simd' ? 'relaxed-SIMD' : 'SIMD'} kernels · ${isolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · ` +
-    `${navigator.hardwareConcurrency ?? '?'} logical CPUs · training runs on the page's main thread, yielding after every batch`;
+  // fetches build/wasmgrad-relaxed.wasm (found by the loader through import.meta.url; the -mt twin on an
+  // isolated page) and, on an isolated page, starts the Web Workers (?threads=N, default: one per core)
+  const wanted = params.get('threads');
+  await init(isolated && wanted !== null ? { threads: Number(wanted) } : {});
+  const showEnv = (): void => {
+    const n = getNumThreads();
+    $('env').textContent =
+      `WebAssembly ${backendInfo().build === 'relaxed-simd' ? 'relaxed-SIMD' : 'SIMD'} kernels · ${isolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · ` +
+      `${navigator.hardwareConcurrency ?? '?'} logical CPUs · training runs on the page's main thread, yielding after every batch` +
+      (n > 1 ? `; large kernels are split over it and ${n - 1} Web Worker${n > 2 ? 's' : ''}` : '');
+  };
+  const threads = $<HTMLSelectElement>('threads');
+  if (isolated) {
+    const cores = Math.max(1, Math.min(16, navigator.hardwareConcurrency ?? 1));
+    threads.replaceChildren(...Array.from({ length: Math.max(cores, getNumThreads()) }, (_, i) => new Option(String(i + 1), String(i + 1))));
+    threads.value = String(getNumThreads());
+    threads.disabled = false;
+    threads.addEventListener('change', () => {
+      if (demo.state !== 'training') void init({ threads: Number(threads.value) }).then(showEnv);
+      else threads.value = String(getNumThreads());
+    });
+  }
+  showEnv();
   $('threads-note').textContent = isolated
-    ? 'Threads: this page is cross-origin isolated (COOP/COEP), so Web Workers over shared memory could be used, but threads are not implemented in this version of wasmgrad: 1 thread.'
-    : 'Threads: this page is not cross-origin isolated; threads would need the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (and are not implemented in this version yet): 1 thread.';
+    ? 'Threads: this page is cross-origin isolated (COOP/COEP), so wasmgrad runs large kernels (matmul, conv, big elementwise ops) on Web Workers sharing its WebAssembly memory.'
+    : 'Threads: this page is not cross-origin isolated; threads need the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp: 1 thread.';
   const w = tutorial();
   demo.tutorialW = w;
   $('tutorial').textContent = `tutorial check (README): w = ${w.toFixed(6)} after 100 epochs ${Math.abs(w - 2) < 1e-3 ? '✓' : '✗'}`;

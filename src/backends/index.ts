@@ -13,7 +13,7 @@ import {
   type SimdPreference,
   type WasmBuild,
 } from './wasm/loader.js';
-import { configureThreads, coreCount, getThreads, MAX_THREADS, threadsSupported, whenReady } from './wasm/threads.js';
+import { configureThreads, coreCount, getThreads, MAX_THREADS, setWorkerUrl, threadsSupported, whenReady } from './wasm/threads.js';
 import { withThreads } from './wasm/split.js';
 import { warmUp } from './wasm/warmup.js';
 
@@ -47,7 +47,7 @@ function loadWasmSync(): Kernels {
 /** Threads asked for before the module is loaded (null: the default). */
 let requestedThreads: number | null = null;
 
-/** The default: the number of cores in Node with SharedArrayBuffer, else 1 (with a notice in Node). */
+/** The default: the number of cores where threads are possible (Node, cross-origin isolated pages), else 1 (with a notice). */
 function defaultThreads(): number {
   if (threadsSupported()) return coreCount();
   threadsNotice();
@@ -75,8 +75,8 @@ function checkThreads(n: unknown, op: string): number {
   }
   if (n > 1 && !threadsSupported()) {
     throw new Error(
-      `${op}(${n}): threads need Node with SharedArrayBuffer and a shared WebAssembly memory ` +
-        '(not available here, or disabled with WASMGRAD_THREADS=1); only 1 is possible',
+      `${op}(${n}): threads need a shared WebAssembly memory: Node with SharedArrayBuffer (not disabled with ` +
+        'WASMGRAD_THREADS=1) or a cross-origin isolated page; only 1 is possible here',
     );
   }
   return n;
@@ -113,11 +113,18 @@ export interface InitOptions {
   backend?: BackendName;
   /**
    * Where to fetch the plain-SIMD `.wasm` file from (default: `build/wasmgrad.wasm` next to this package,
-   * via import.meta.url). Given alone, it is the only file loaded.
+   * via import.meta.url). Given alone, it is the only file loaded. Where threads are possible (Node, a
+   * cross-origin isolated page) the heap is a shared memory and the defaults are the shared-memory builds
+   * `wasmgrad-mt.wasm` / `wasmgrad-relaxed-mt.wasm`: URLs given here must then point at those.
    */
   wasmUrl?: string | URL;
   /** Where to fetch the relaxed-SIMD build from (default: `build/wasmgrad-relaxed.wasm`, unless wasmUrl is given). */
   relaxedWasmUrl?: string | URL;
+  /**
+   * Where worker threads load `kernel-worker.mjs` from (default: next to the package's threads module,
+   * which bundlers that understand `new URL(..., import.meta.url)` keep; give it for others).
+   */
+  workerUrl?: string | URL;
   /**
    * Which WebAssembly build to run: `auto` (default) takes relaxed SIMD (fused multiply-add GEMM) when
    * the engine supports it, `plain` forces the plain-SIMD build, `relaxed` requires relaxed SIMD.
@@ -153,6 +160,9 @@ function buildMatches(pref: SimdPreference, build: WasmBuild | null): boolean {
 
 /** Loads the WebAssembly module; needed once in browsers, optional in Node. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  if (options.workerUrl !== undefined) {
+    setWorkerUrl(new URL(options.workerUrl, (globalThis as { location?: { href: string } }).location?.href ?? import.meta.url));
+  }
   if (options.threads !== undefined) requestedThreads = checkThreads(options.threads, 'init');
   if (options.simd !== undefined) {
     if (options.simd !== 'auto' && options.simd !== 'plain' && options.simd !== 'relaxed') {
@@ -174,22 +184,25 @@ export async function init(options: InitOptions = {}): Promise<void> {
 
 let noticeShown = false;
 
-/** One console line in browsers (which define `crossOriginIsolated`; Node does not) on why we run on one thread. */
+/**
+ * One console line where threads are impossible and the user did not ask for one thread: a browser page
+ * that is not cross-origin isolated (naming the two headers), or Node without SharedArrayBuffer.
+ */
 function threadsNotice(): void {
+  if (noticeShown || threadsSupported()) return;
   const isolated = (globalThis as { crossOriginIsolated?: unknown }).crossOriginIsolated;
-  if (noticeShown) return;
   if (typeof isolated !== 'boolean') {
     // Node: threads unless SharedArrayBuffer is missing or WASMGRAD_THREADS=1 turned them off
     const proc = (globalThis as { process?: { getBuiltinModule?: unknown; env?: Record<string, string | undefined> } }).process;
-    if (typeof proc?.getBuiltinModule !== 'function' || threadsSupported() || proc.env?.WASMGRAD_THREADS?.trim() === '1') return;
+    if (typeof proc?.getBuiltinModule !== 'function' || proc.env?.WASMGRAD_THREADS?.trim() === '1') return;
     noticeShown = true;
     console.info('wasmgrad: running single-threaded; SharedArrayBuffer is not available in this process');
     return;
   }
   noticeShown = true;
   console.info(
-    isolated && typeof SharedArrayBuffer === 'function'
-      ? 'wasmgrad: the page is cross-origin isolated, but threads are not implemented in this version; running single-threaded'
+    isolated
+      ? 'wasmgrad: running single-threaded; this page is cross-origin isolated but cannot start Web Workers'
       : 'wasmgrad: running single-threaded; threads need a cross-origin isolated page: serve it with ' +
           '`Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`',
   );

@@ -295,12 +295,15 @@ export class Heap {
 
 /**
  * Whether the process-wide heap gets a shared memory (so worker threads can run kernels on it): in Node
- * with SharedArrayBuffer, unless WASMGRAD_THREADS=1 asks for a single thread. Browsers keep a plain memory.
+ * with SharedArrayBuffer, unless WASMGRAD_THREADS=1 asks for a single thread; in a browser, when the page
+ * is cross-origin isolated (the only pages with SharedArrayBuffer) and can start Web Workers.
  */
 function wantSharedMemory(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
   const proc = (globalThis as { process?: { getBuiltinModule?: unknown; env?: Record<string, string | undefined> } }).process;
-  if (typeof proc?.getBuiltinModule !== 'function' || typeof SharedArrayBuffer !== 'function') return false;
-  return proc.env?.WASMGRAD_THREADS?.trim() !== '1';
+  if (typeof proc?.getBuiltinModule === 'function') return proc.env?.WASMGRAD_THREADS?.trim() !== '1';
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  return g.crossOriginIsolated === true && typeof g.Worker === 'function';
 }
 
 /** The process-wide heap. Both backends compute on it. */

@@ -33,7 +33,9 @@ const opt = new optim.SGD(layer.parameters(), { lr: 0.1 });
 const x = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), y = tensor([[1], [2], [3]]);
 let loss = 0;
 for (let i = 0; i < 300; i++) { opt.zeroGrad(); const l = F.mseLoss(layer.forward(x), y); l.backward(); opt.step(); loss = l.item(); }
-document.body.dataset.result = JSON.stringify({ w: w.item(), mm, loss, backend: getBackend(), build: backendInfo().build });
+// large enough to be split over the Web Workers when the page is cross-origin isolated
+const big = randn(256, 256).matmul(randn(256, 256)).sum().item();
+document.body.dataset.result = JSON.stringify({ w: w.item(), mm, loss, backend: getBackend(), build: backendInfo().build, threads: getNumThreads(), big });
 `;
 
 let work: string;
@@ -61,9 +63,9 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function runInChromium(dir: string): Promise<Computed> {
+async function runInChromium(dir: string, isolate = false): Promise<Computed> {
   const wasm: string[] = [];
-  const server = await serve({ isolate: false, mounts: { '/': dir }, onRequest: (p, s) => p.endsWith('.wasm') && wasm.push(`${s} ${p}`) });
+  const server = await serve({ isolate, mounts: { '/': dir }, onRequest: (p, s) => p.endsWith('.wasm') && wasm.push(`${s} ${p}`) });
   try {
     const { page, errors } = await chromium.newPage();
     await page.goto(server.url);
@@ -78,7 +80,7 @@ async function runInChromium(dir: string): Promise<Computed> {
   }
 }
 
-interface Computed { w: number; mm: number[][]; loss: number; backend: string; build: string }
+interface Computed { w: number; mm: number[][]; loss: number; backend: string; build: string; threads: number; big: number }
 
 function expectComputed(r: Computed): void {
   expect(r.backend).toBe('wasm');
@@ -86,6 +88,7 @@ function expectComputed(r: Computed): void {
   expect(r.w).toBeCloseTo(2.0, 4);
   expect(r.mm).toEqual([[17], [39]]);
   expect(r.loss).toBeLessThan(1e-3);
+  expect(Number.isFinite(r.big)).toBe(true);
 }
 
 const page = (script: string) =>
@@ -126,16 +129,23 @@ describe('bundlers', () => {
     const root = join(app, 'vite');
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, 'index.html'), page('./main.js'));
-    writeFileSync(join(root, 'main.js'), `import { init, tensor, nn, optim, F, getBackend, backendInfo } from 'wasmgrad';\nawait init();\n${APP_CODE}`);
+    writeFileSync(join(root, 'main.js'), `import { init, tensor, nn, optim, F, getBackend, backendInfo, getNumThreads, randn } from 'wasmgrad';\nawait init();\n${APP_CODE}`);
     const outDir = join(root, 'dist');
     await viteBuild({
       root, configFile: false, logLevel: 'warn',
       build: { outDir, emptyOutDir: true, target: 'es2022' },
     });
     const assets = readdirSync(join(outDir, 'assets'));
-    // Vite emitted both builds as assets
-    expect(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.replace(/-[\w-]{8}\.wasm$/, '')).sort()).toEqual(['wasmgrad', 'wasmgrad-relaxed']);
-    expectComputed(await runInChromium(outDir));
+    // Vite emitted the four builds (plain/relaxed, plain/shared memory); the small worker script it inlines
+    expect(assets.filter((f) => f.endsWith('.wasm')).map((f) => f.replace(/-[\w-]{8}\.wasm$/, '')).sort())
+      .toEqual(['wasmgrad', 'wasmgrad-mt', 'wasmgrad-relaxed', 'wasmgrad-relaxed-mt']);
+    const plain = await runInChromium(outDir);
+    expectComputed(plain);
+    expect(plain.threads).toBe(1);
+    // served cross-origin isolated, the same build starts its Web Workers (init() fails if they do not start)
+    const isolated = await runInChromium(outDir, true);
+    expectComputed(isolated);
+    expect(isolated.threads).toBe(2);
   });
 
   it("Vite dev server: the app works with optimizeDeps.exclude: ['wasmgrad'] (as the README says)", async () => {
@@ -162,7 +172,7 @@ describe('bundlers', () => {
     mkdirSync(root, { recursive: true });
     writeFileSync(
       join(root, 'main.js'),
-      `import { init, tensor, nn, optim, F, getBackend, backendInfo } from 'wasmgrad';\n` +
+      `import { init, tensor, nn, optim, F, getBackend, backendInfo, getNumThreads, randn } from 'wasmgrad';\n` +
         `import wasmUrl from 'wasmgrad/build/wasmgrad.wasm';\n` +
         `import relaxedWasmUrl from 'wasmgrad/build/wasmgrad-relaxed.wasm';\n` +
         `await init({ wasmUrl, relaxedWasmUrl });\n${APP_CODE}`,
@@ -183,7 +193,7 @@ describe('bundlers', () => {
       join(root, 'index.html'),
       `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">` +
         `<script type="importmap">{"imports":{"wasmgrad":"/node_modules/wasmgrad/dist/index.js"}}</script></head>` +
-        `<body><script type="module">import { init, tensor, nn, optim, F, getBackend, backendInfo } from 'wasmgrad';\nawait init();\n${APP_CODE}</script></body></html>`,
+        `<body><script type="module">import { init, tensor, nn, optim, F, getBackend, backendInfo, getNumThreads, randn } from 'wasmgrad';\nawait init();\n${APP_CODE}</script></body></html>`,
     );
     copyFileSync(join(root, 'index.html'), join(app, 'index.html'));
     expectComputed(await runInChromium(app));

@@ -18,7 +18,7 @@ interface Demo {
   state: string;
   isolated: boolean;
   tutorialW: number | null;
-  result: { model: string; backend: string; build: string | null; testAccuracy: number; samplesPerSecond: number; epochs: number; stopped: boolean } | null;
+  result: { model: string; backend: string; build: string | null; threads: number; testAccuracy: number; samplesPerSecond: number; epochs: number; stopped: boolean } | null;
   prediction: { digit: number; probabilities: number[] } | null;
   error: string | null;
 }
@@ -46,6 +46,25 @@ const TUTORIAL = `(async () => {
     }
   }
   return { w: w.item(), prediction: forward(4).item(), backend: getBackend() };
+})()`;
+
+/**
+ * Threads in the page: the same products, sums and elementwise ops on 1 and on 2 threads (bit-identical),
+ * and how many kernel calls the Web Workers took part in.
+ */
+const THREADS_CHECK = `(async () => {
+  const { init, randn, matmul, noGrad, getNumThreads } = await import('wasmgrad');
+  const { parallelCalls } = await import('/dist/backends/wasm/threads.js');
+  const count = () => [...parallelCalls.values()].reduce((a, b) => a + b, 0);
+  const a = randn(300, 200), b = randn(200, 257), x = randn(1 << 21), y = randn(1 << 21);
+  const run = () => noGrad(() => [matmul(a, b).toArray(), x.add(y).toArray(), x.sum().toArray(), a.t().matmul(a).toArray()]);
+  await init({ threads: 1 });
+  const one = run();
+  const before = count();
+  await init({ threads: 2 });
+  const two = run();
+  const same = one.every((r, i) => r.length === two[i].length && r.every((v, j) => Object.is(v, two[i][j])));
+  return { threads: getNumThreads(), parallel: count() - before, same };
 })()`;
 
 /** Draws strokes (pad coordinates 0..280) with the mouse on the drawing pad. */
@@ -81,9 +100,9 @@ afterAll(async () => {
 });
 
 describe('demo page, cross-origin isolated (COOP/COEP sent)', () => {
-  it('loads the package, runs the tutorial (w ≈ 2), trains the CNN to >= 85% and classifies a drawn digit', async () => {
+  it('loads the package, runs the tutorial (w ≈ 2), trains the CNN on 2 threads to >= 85% and classifies a drawn digit', async () => {
     const { page, console: lines, errors } = await chromium.newPage();
-    const response = await page.goto(`${isolatedServer.url}?model=cnn&epochs=1&train=4000&autostart=1`);
+    const response = await page.goto(`${isolatedServer.url}?model=cnn&epochs=1&train=4000&threads=2&autostart=1`);
     expect(response!.headers()['cross-origin-opener-policy']).toBe('same-origin');
     expect(response!.headers()['cross-origin-embedder-policy']).toBe('require-corp');
     await waitFor(page, ['training', 'done', 'error'], 30_000);
@@ -96,10 +115,11 @@ describe('demo page, cross-origin isolated (COOP/COEP sent)', () => {
     expect(demo.result!.model).toBe('cnn');
     expect(demo.result!.backend).toBe('wasm');
     expect(demo.result!.build).toBe('relaxed-simd'); // Chromium validates relaxed SIMD, so init() picked that build
+    expect(demo.result!.threads).toBe(2);
     expect(demo.result!.stopped).toBe(false);
     expect(demo.result!.testAccuracy).toBeGreaterThanOrEqual(0.85);
     expect(demo.result!.samplesPerSecond).toBeGreaterThan(0);
-    console.log(`[browser] isolated page: CNN, 4000 digits, 1 epoch: test accuracy ${(100 * demo.result!.testAccuracy).toFixed(2)}%, ${Math.round(demo.result!.samplesPerSecond)} samples/s`);
+    console.log(`[browser] isolated page: CNN, 4000 digits, 1 epoch, 2 threads: test accuracy ${(100 * demo.result!.testAccuracy).toFixed(2)}%, ${Math.round(demo.result!.samplesPerSecond)} samples/s`);
 
     // the same module instance, used from code typed into the page
     const tut = (await page.evaluate(TUTORIAL)) as { w: number; prediction: number; backend: string };
@@ -107,12 +127,14 @@ describe('demo page, cross-origin isolated (COOP/COEP sent)', () => {
     expect(tut.prediction).toBeCloseTo(8.0, 3);
     expect(tut.backend).toBe('wasm');
 
-    // threads: isolated, so the notice says they are not implemented yet (one line, once)
-    const notices = lines.filter((l) => l.includes('wasmgrad:'));
-    expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatch(/cross-origin isolated, but threads are not implemented in this version/);
-    expect(await page.locator('#threads').isDisabled()).toBe(true);
-    expect(wasmRequests).toContain('200 /build/wasmgrad-relaxed.wasm');
+    // threads: the page is isolated, so the heap is shared (the -mt build) and Web Workers run kernel parts
+    expect(lines.filter((l) => l.includes('wasmgrad:'))).toEqual([]); // no single-thread notice
+    expect(await page.locator('#threads').isDisabled()).toBe(false);
+    expect(wasmRequests).toContain('200 /build/wasmgrad-relaxed-mt.wasm');
+    const th = (await page.evaluate(THREADS_CHECK)) as { threads: number; parallel: number; same: boolean };
+    expect(th.threads).toBe(2);
+    expect(th.parallel).toBeGreaterThanOrEqual(4); // each of the four ops ran on the worker too
+    expect(th.same).toBe(true);
 
     // draw a "7" and read the prediction
     await draw(page, [[[70, 60], [210, 60], [130, 240]]]);

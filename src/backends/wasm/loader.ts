@@ -7,10 +7,10 @@
  * when the engine validates it: Chromium and Node >= 22 do; Node 20 does after V8's
  * `--experimental-wasm-relaxed-simd` flag, which `enableRelaxedSimd()` sets at run time.
  *
- * In Node the heap's memory is shared (worker threads run GEMM on it), and a module importing a plain
- * memory cannot take a shared one: each build has a twin importing a shared memory
- * (`build/wasmgrad-mt.wasm`, `build/wasmgrad-relaxed-mt.wasm`), which file reads pick instead
- * (threadsTwin). Browsers keep the plain-memory builds.
+ * Where threads are possible (Node; a cross-origin isolated page) the heap's memory is shared (worker
+ * threads run kernels on it), and a module importing a plain memory cannot take a shared one: each build
+ * has a twin importing a shared memory (`build/wasmgrad-mt.wasm`, `build/wasmgrad-relaxed-mt.wasm`),
+ * which is loaded instead (threadsTwin).
  */
 import { heap } from '../memory.js';
 import type { Kernels } from '../kernels.js';
@@ -20,15 +20,18 @@ export const defaultWasmUrl = new URL('../../../build/wasmgrad.wasm', import.met
 /** The relaxed-SIMD build (same kernels; GEMM with f32x4.relaxed_madd). */
 export const relaxedWasmUrl = new URL('../../../build/wasmgrad-relaxed.wasm', import.meta.url);
 
+/** Their twins importing a shared memory, loaded when the heap is shared (written out so bundlers ship them). */
+const defaultMtWasmUrl = new URL('../../../build/wasmgrad-mt.wasm', import.meta.url);
+const relaxedMtWasmUrl = new URL('../../../build/wasmgrad-relaxed-mt.wasm', import.meta.url);
+
 /**
- * The shared-memory twin of a `file:` URL of one of the two builds when the heap's memory is shared
- * (Node), else the URL itself. Made by string replacement so bundlers do not pick the twins up.
+ * The URL to load for `url`: when the heap's memory is shared, the `-mt` twin of a default URL. URLs given
+ * to init() are loaded as given (on a shared heap they must be the `-mt` files).
  */
 export function threadsTwin(url: URL): URL {
-  if (!heap.shared || url.protocol !== 'file:') return url;
-  if (url.href === defaultWasmUrl.href || url.href === relaxedWasmUrl.href) {
-    return new URL(url.href.replace(/\.wasm$/, '-mt.wasm'));
-  }
+  if (!heap.shared) return url;
+  if (url.href === defaultWasmUrl.href) return defaultMtWasmUrl;
+  if (url.href === relaxedWasmUrl.href) return relaxedMtWasmUrl;
   return url;
 }
 
@@ -169,7 +172,7 @@ async function instantiateModule(source: URL | string | Response | BufferSource)
         return { kernels: asKernels(instance), module };
       }
     }
-    return fromResponse(await fetch(url));
+    return fromResponse(await fetch(threadsTwin(url)));
   }
   const { instance, module } = await WebAssembly.instantiate(source, imports());
   return { kernels: asKernels(instance), module };

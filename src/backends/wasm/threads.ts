@@ -1,14 +1,15 @@
 /**
- * The worker pool (Node): N-1 `worker_threads` instantiate the kernel module on the heap's shared
- * WebAssembly.Memory and run parts of kernel calls the calling thread posts (split.ts decides how a
- * kernel is split). Allocation stays in the main thread: every pointer a worker gets, its workspace
+ * The worker pool: N-1 workers (Node's `worker_threads`, or Web Workers in a cross-origin isolated page;
+ * worker-host.ts starts either) instantiate the kernel module on the heap's shared WebAssembly.Memory and
+ * run parts of kernel calls the calling thread posts (split.ts decides how a kernel is split). Allocation stays in the main thread: every pointer a worker gets, its workspace
  * included, comes from the main thread's allocator.
  *
  * Dispatch goes through a small job table in two SharedArrayBuffers: per worker slot, control words
  * (job id, done id, ready, error, dead) and the job itself (a kernel index into KERNEL_NAMES and its
  * arguments as float64: pointers and sizes are exact in a double, float arguments keep their value).
  * The caller posts the jobs, computes its own part, then waits for the others, spinning briefly on
- * Atomics.load before Atomics.wait (so do idle workers).
+ * Atomics.load before Atomics.wait (so do idle workers). A browser's main thread may not block in
+ * Atomics.wait: there the caller spins until the workers are done.
  *
  * A worker that dies or hangs mid-job must not block the caller forever: while it waits, the caller's
  * event loop is blocked, so 'exit' events cannot be seen. It waits in slices of WAIT_SLICE_MS, checks the
@@ -17,17 +18,7 @@
  * run on the calling thread until the new workers are ready.
  */
 import { heap, ITER_STATE, ITER_STATE_BYTES } from '../memory.js';
-
-type WorkerLike = {
-  unref(): void;
-  ref(): void;
-  terminate(): Promise<number>;
-  on(event: string, fn: (arg: unknown) => void): void;
-  once(event: string, fn: (arg: unknown) => void): void;
-};
-type WorkerThreads = {
-  Worker: new (url: URL, options: { workerData: unknown; execArgv?: string[]; stdout?: boolean }) => WorkerLike;
-};
+import { mainThreadCanWait, startKernelWorker, workerPlatform, type KernelWorker } from './worker-host.js';
 
 /** How long idle workers spin before sleeping, and the caller spins before waiting for them (ms). */
 const WORKER_SPIN_MS = 0.1;
@@ -62,8 +53,7 @@ export type SplitKernel = (typeof KERNEL_NAMES)[number];
 const kernelIndex = new Map<string, number>(KERNEL_NAMES.map((name, i) => [name, i]));
 
 interface PoolWorker {
-  worker: WorkerLike;
-  ready: Promise<void>;
+  worker: KernelWorker;
   /** Its control words and argument slot; a slot is reused only after its previous worker has exited. */
   slot: number;
 }
@@ -88,22 +78,29 @@ export const parallelCalls = new Map<string, number>();
 /** Pool restarts after a worker failed (tests). */
 export let poolRestarts = 0;
 
-function workerThreads(): WorkerThreads | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('worker_threads') as WorkerThreads) : undefined;
-}
-
-/** True when worker threads can share the heap: Node, SharedArrayBuffer, and a shared heap memory. */
+/**
+ * True when worker threads can share the heap: a shared heap memory (Node, or a cross-origin isolated
+ * page) and a way to start workers on it.
+ */
 export function threadsSupported(): boolean {
-  return heap.shared && ctlBuffer !== null && workerThreads() !== undefined;
+  return heap.shared && ctlBuffer !== null && workerPlatform() !== null;
 }
 
-/** Cores of this machine (os.availableParallelism in Node), 1 if unknown. */
+/** Cores of this machine (os.availableParallelism in Node, navigator.hardwareConcurrency in browsers), 1 if unknown. */
 export function coreCount(): number {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const os = proc?.getBuiltinModule?.('os') as { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined;
-  const n = os?.availableParallelism?.() ?? os?.cpus?.().length ?? 1;
+  const browser = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const n = os?.availableParallelism?.() ?? os?.cpus?.().length ?? browser ?? 1;
   return Math.max(1, Math.min(MAX_THREADS, n | 0));
+}
+
+/** Where workers load their script from: next to this module, unless init({ workerUrl }) said otherwise. */
+let workerUrl: URL = new URL('./kernel-worker.mjs', import.meta.url);
+
+/** Sets the URL of kernel-worker.mjs (for bundles that do not keep it next to this module). */
+export function setWorkerUrl(url: URL): void {
+  workerUrl = url;
 }
 
 export function getThreads(): number {
@@ -121,23 +118,16 @@ export function setJobTimeout(ms: number): number {
 }
 
 function startWorker(mod: WebAssembly.Module): PoolWorker {
-  const { Worker } = workerThreads()!;
   const slot = freeSlots.pop()!;
   const base = slot * CTL_WORDS;
   for (const w of [JOB, DONE, READY, ERROR, DEAD]) Atomics.store(ctl, base + w, 0);
-  const worker = new Worker(new URL('./kernel-worker.mjs', import.meta.url), {
-    workerData: { module: mod, memory: heap.memory, ctl: ctlBuffer, args: argsBuffer, slot, spinMs: WORKER_SPIN_MS, kernels: KERNEL_NAMES,
-      iterState: ITER_STATE + ITER_STATE_BYTES * (slot + 1) },
-    execArgv: [],
+  const worker = startKernelWorker(workerUrl, {
+    module: mod, memory: heap.memory, ctl: ctlBuffer, args: argsBuffer, slot, spinMs: WORKER_SPIN_MS, kernels: KERNEL_NAMES,
+    iterState: ITER_STATE + ITER_STATE_BYTES * (slot + 1),
   });
   worker.unref(); // idle workers never keep the process alive
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
-    worker.once('error', (err) => reject(err));
-  });
-  ready.catch(() => {}); // surfaced by whenReady(); a dead worker is simply never dispatched to
-  const entry: PoolWorker = { worker, ready, slot };
-  worker.once('exit', () => {
+  const entry: PoolWorker = { worker, slot };
+  worker.onExit(() => {
     Atomics.store(ctl, base + READY, 0);
     freeSlots.push(slot);
     // a worker that exits on its own leaves the pool; the next dispatch starts a replacement
@@ -152,7 +142,7 @@ function stopWorker(w: PoolWorker): void {
   Atomics.store(ctl, base + READY, 0);
   Atomics.store(ctl, base + JOB, -1);
   Atomics.notify(ctl, base + JOB);
-  void w.worker.terminate();
+  w.worker.terminate();
 }
 
 /** Starts workers until there are numThreads - 1 (fewer while stopped ones still hold their slots). */
@@ -181,7 +171,7 @@ export async function whenReady(): Promise<void> {
   const pending = workers.slice();
   pending.forEach((w) => w.worker.ref());
   try {
-    await Promise.all(pending.map((w) => w.ready));
+    await Promise.all(pending.map((w) => w.worker.ready));
   } finally {
     pending.forEach((w) => w.worker.unref());
   }
@@ -233,6 +223,7 @@ function post(slot: number, job: number, kernel: number, a: readonly number[]): 
 function waitAll(count: number, job: number, kernel: string, ownMs: number): void {
   let error: string | null = null;
   const deadline = performance.now() + Math.max(jobTimeoutMs, JOB_TIMEOUT_FACTOR * ownMs);
+  const canWait = mainThreadCanWait();
   for (let w = 0; w < count && error === null; w++) {
     const base = workers[w]!.slot * CTL_WORDS;
     let v = Atomics.load(ctl, base + DONE);
@@ -252,7 +243,8 @@ function waitAll(count: number, job: number, kernel: string, ownMs: number): voi
             `${Math.round(Math.max(jobTimeoutMs, JOB_TIMEOUT_FACTOR * ownMs))} ms (hung or starved)`;
           break;
         }
-        Atomics.wait(ctl, base + DONE, v, WAIT_SLICE_MS);
+        if (canWait) Atomics.wait(ctl, base + DONE, v, WAIT_SLICE_MS);
+        else for (let i = 0; i < 4096 && v === Atomics.load(ctl, base + DONE); i++); // a browser's main thread: spin
         v = Atomics.load(ctl, base + DONE);
       }
     }
