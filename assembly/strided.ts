@@ -6,11 +6,13 @@
 // innermost (merged) dim is run by the kernel's own loop, starting at element offset itOff(op) of
 // each operand, and itNext() advances the outer dims with an odometer counter.
 
-export const MAX_DIMS = 8;
+// Must equal MAX_DIMS in src/tensor/shape.ts, which keeps every tensor within it: a descriptor with more
+// dims (after dropping size-1 dims) would overrun the state block below.
+export const MAX_DIMS = 16;
 export const MAX_OPS = 4;
 
 // Static state (inside the module's static data, below 16 KiB):
-// [nd][shape x8][strides: MAX_OPS x 8][counters x8][offsets x MAX_OPS], all i32.
+// [nd][shape x MAX_DIMS][strides: MAX_OPS x MAX_DIMS][counters x MAX_DIMS][offsets x MAX_OPS], all i32.
 const IT: usize = memory.data(4 * (1 + MAX_DIMS + MAX_OPS * MAX_DIMS + MAX_DIMS + MAX_OPS), 16);
 const IT_SHAPE: usize = IT + 4;
 const IT_STRIDES: usize = IT_SHAPE + 4 * MAX_DIMS;

@@ -143,7 +143,7 @@ function reference(file: Uint8Array): { ok: true; tensors: Map<string, Expected>
     if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(`${name}: not an object`);
     const { dtype, shape, data_offsets: off } = e as Record<string, unknown>;
     if (typeof dtype !== 'string' || !Object.hasOwn(ELEM, dtype)) return bad(`${name}: dtype`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) return bad(`${name}: shape`);
+    if (!Array.isArray(shape) || shape.length > 16 || !shape.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31)) return bad(`${name}: shape`);
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0)) return bad(`${name}: offsets`);
     const [b, f] = [BigInt(off[0]), BigInt(off[1])];
     if (f < b || f > dataLen) return bad(`${name}: offsets out of range`);

@@ -8,7 +8,7 @@ import type { Node, AccumulateGrad } from '../autograd/node.js';
 import { backward as runBackward } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { type DType } from './dtype.js';
-import { contiguousStrides, isContiguous, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
+import { contiguousStrides, isContiguous, MAX_DIMS, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
 import { Storage } from './storage.js';
 import { formatTensor } from './format.js';
 import * as U from '../ops/unary.js';
@@ -63,6 +63,8 @@ export class Tensor {
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
+    // Ops check this themselves, naming the op; this guard keeps any other path away from the kernels' limit.
+    if (shape.length > MAX_DIMS) throw new RangeError(`tensors have at most ${MAX_DIMS} dimensions, got shape ${shapeStr(shape)}`);
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
@@ -138,6 +140,10 @@ export class Tensor {
     return this._grad;
   }
   set grad(g: Tensor | null) {
+    if (g !== null && !(g instanceof Tensor)) throw new TypeError(`grad: assigned gradient must be a Tensor or null, got ${typeof g}`);
+    if (g !== null && g.dtype !== this.dtype) {
+      throw new TypeError(`grad: assigned gradient has dtype ${g.dtype} but the tensor has dtype ${this.dtype}`);
+    }
     if (g !== null && !sameShape(g.shape, this.shape)) {
       throw new RangeError(`grad: assigned gradient has shape ${shapeStr(g.shape)} but the tensor has shape ${shapeStr(this.shape)}`);
     }
@@ -152,7 +158,10 @@ export class Tensor {
   }
   /** Computes gradients of this tensor (a scalar, unless `gradient` is given) with respect to the leaves. */
   backward(gradient?: Tensor | null, options: BackwardOptions = {}): void {
-    runBackward(this, gradient ?? null, options);
+    if (gradient != null && !(gradient instanceof Tensor)) {
+      throw new TypeError(`backward: gradient must be a Tensor (or null for a scalar output), got ${typeof gradient}`);
+    }
+    runBackward(this, gradient ?? null, options ?? {});
   }
   /** A view of the same storage, cut from the graph. */
   detach(): Tensor {
