@@ -39,6 +39,7 @@ export function rawContiguous(x: Tensor): Tensor {
 
 /** A contiguous version of x (x itself when it already is). Differentiable. */
 export function contiguous(x: Tensor): Tensor {
+  x._checkLive();
   if (x.isContiguous()) return x;
   return record(rawContiguous(x), 'CloneBackward0', [x], [], (g) => [g]);
 }

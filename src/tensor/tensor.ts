@@ -85,8 +85,9 @@ export class Tensor {
     return new Tensor(new Storage(numelOf(shape) * 4), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** @internal A view sharing this tensor's storage. */
+  /** @internal A view sharing this tensor's storage (none of a disposed tensor, even if its storage lives on). */
   _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    this._checkLive();
     const t = new Tensor(this.storage, shape, strides, offset, this.dtype);
     t._base = this._base ?? this;
     return t;
@@ -105,8 +106,12 @@ export class Tensor {
   }
   /** @internal byte address of element 0 of this view; throws if the tensor was disposed. */
   get ptr(): number {
-    if (this._disposed || this.storage.ptr < 0) throw new Error(`tensor of shape ${shapeStr(this.shape)} was used after dispose()`);
+    this._checkLive();
     return this.storage.ptr + this.offset * 4;
+  }
+  /** @internal throws if this tensor was disposed (or its storage freed). */
+  _checkLive(): void {
+    if (this._disposed || this.storage.ptr < 0) throw new Error(`tensor of shape ${shapeStr(this.shape)} was used after dispose()`);
   }
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
@@ -161,10 +166,12 @@ export class Tensor {
     if (gradient != null && !(gradient instanceof Tensor)) {
       throw new TypeError(`backward: gradient must be a Tensor (or null for a scalar output), got ${typeof gradient}`);
     }
+    if (this._disposed) throw new Error(`backward: the output (shape ${shapeStr(this.shape)}) was disposed`);
     runBackward(this, gradient ?? null, options ?? {});
   }
   /** A view of the same storage, cut from the graph. */
   detach(): Tensor {
+    this._checkLive();
     const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
     t._base = this._base;
     return t;
