@@ -151,7 +151,7 @@ export class Heap {
     } else {
       this.beforeGrow?.();
       const refilled = this.freeLists[index];
-      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bump(index, size);
+      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bumpOrSplit(index, size);
     }
     this.inUse += size;
     this.blocks++;
@@ -206,6 +206,35 @@ export class Heap {
     this.inUse -= classBytes(index);
     this.blocks--;
     if (this.inUse < this.liveAfterCollect) this.liveAfterCollect = this.inUse;
+  }
+
+  /**
+   * bump(), and when the memory cannot grow any more, a free block of a larger class split in two: blocks
+   * are never merged, so after a peak of large tensors the free lists may hold gigabytes that no other size
+   * could use, and every new size would fail although almost nothing is in use.
+   */
+  private bumpOrSplit(index: number, size: number): number {
+    try {
+      return this.bump(index, size);
+    } catch (err) {
+      for (let j = index + 1; j < this.freeLists.length; j++) {
+        const list = this.freeLists[j];
+        if (list === undefined || list.length === 0) continue;
+        const ptr = list.pop()!;
+        // The rest of the block goes back to the free lists as the largest classes that fit (all multiples of 16).
+        let at = ptr + size;
+        let rest = classBytes(j) - size;
+        while (rest > 0) {
+          let c = sizeClassIndex(rest);
+          if (classBytes(c) > rest) c--;
+          (this.freeLists[c] ??= []).push(at);
+          at += classBytes(c);
+          rest -= classBytes(c);
+        }
+        return ptr;
+      }
+      throw err;
+    }
   }
 
   private bump(index: number, size: number): number {
