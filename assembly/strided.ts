@@ -6,23 +6,25 @@
 // innermost (merged) dim is run by the kernel's own loop, starting at element offset itOff(op) of
 // each operand, and itNext() advances the outer dims with an odometer counter.
 
-export const MAX_DIMS = 8;
+// Must equal MAX_DIMS in src/tensor/shape.ts, which keeps every tensor within it: a descriptor with more
+// dims (after dropping size-1 dims) would overrun the state block below.
+export const MAX_DIMS = 16;
 export const MAX_OPS = 4;
 
-// State: [nd][shape x8][strides: MAX_OPS x 8][counters x8][offsets x MAX_OPS], all i32, at IT. It is not
+// State: [nd][shape x MAX_DIMS][strides: MAX_OPS x MAX_DIMS][counters x MAX_DIMS][offsets x MAX_OPS], all i32, at IT. It is not
 // static data: every instance of the module on one shared memory (the worker threads') shares its static
 // data, and instantiating writes the data segments again. Each instance keeps its own block instead:
 // the calling thread's at ITER_STATE (a block src/backends/memory.ts reserves), a worker's where
 // set_strided_state puts it (threads.ts gives each worker its own).
 const IT_BYTES: usize = 4 * (1 + MAX_DIMS + MAX_OPS * MAX_DIMS + MAX_DIMS + MAX_OPS);
-const ITER_STATE: usize = 44 * 1024;
+const ITER_STATE: usize = 64 * 1024;
 let IT: usize = ITER_STATE;
 let IT_SHAPE: usize = IT + 4;
 let IT_STRIDES: usize = IT_SHAPE + 4 * MAX_DIMS;
 let IT_COUNT: usize = IT_STRIDES + 4 * MAX_OPS * MAX_DIMS;
 let IT_OFF: usize = IT_COUNT + 4 * MAX_DIMS;
 
-/** Moves this instance's iterator state to the IT_BYTES (212) bytes at `ptr` (a worker thread's own block of 256). */
+/** Moves this instance's iterator state to the IT_BYTES (404) bytes at `ptr` (a worker thread's own block of 512). */
 export function set_strided_state(ptr: usize): void {
   IT = ptr;
   IT_SHAPE = IT + 4;

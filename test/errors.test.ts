@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   Tensor, tensor, zeros, ones, full, rand, randn, randint, arange, linspace, eye, F,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where, matmul, mm, bmm, cat, stack,
-  softmax, logSoftmax, indexSelect, gather, memory,
+  softmax, logSoftmax, indexSelect, gather, memory, zerosLike, onesLike, fullLike, stack as stackOp, noGrad, enableGrad,
+  gradcheck, nn, optim, data,
 } from '../src/index.js';
 
 interface Snapshot {
@@ -348,6 +349,105 @@ describe('convolution and pooling', () => {
   for (const [name, fn, pattern] of cases) {
     it(name, () => {
       expectCleanError(fn, pattern, [input]);
+    });
+  }
+});
+
+describe('wrong types from JavaScript callers', () => {
+  // TypeScript callers reach all of these with `as any`; plain JavaScript callers without trying.
+  const x = randn(2, 3).requiresGrad_();
+  const i32 = tensor([1, 2], { dtype: 'int32' });
+  const any = (v: unknown) => v as never;
+  const cases: [string, () => unknown, RegExp][] = [
+    // sizes and dims
+    ['a size beyond 2^31 - 1, even with no elements', () => zeros(2 ** 40, 0), /zeros: size 1099511627776 .* beyond the largest size/],
+    ['17 dims', () => zeros(Array<number>(17).fill(1)), /zeros: tensors have at most 16 dimensions, got 17/],
+    ['reshape to 17 dims', () => x.reshape([2, 3, ...Array<number>(15).fill(1)]), /reshape: tensors have at most 16 dimensions/],
+    ['unsqueeze a 16-D tensor', () => ones(Array<number>(16).fill(1)).unsqueeze(0), /unsqueeze: tensors have at most 16 dimensions, got 17/],
+    ['stack 16-D tensors', () => stackOp([ones(Array<number>(16).fill(1))]), /stack: tensors have at most 16 dimensions/],
+    ['nested arrays 10,000 deep', () => { let a: unknown = [1]; for (let i = 0; i < 10_000; i++) a = [a]; return tensor(a as number[]); }, /tensor: tensors have at most 16 dimensions/],
+    ['dim given as a string', () => x.permute(any('0'), 1), /permute: dim must be an integer, got string/],
+    ['dim undefined', () => x.transpose(any(undefined), 1), /transpose: dim must be an integer, got undefined/],
+    // values that do not fit int32
+    ['int32 tensor from 2^40', () => tensor([2 ** 40], { dtype: 'int32' }), /tensor: value 1099511627776 cannot be converted to int32 without overflow/],
+    ['full int32 with 1e10', () => full([2], 1e10, { dtype: 'int32' }), /full: value 10000000000 cannot be converted to int32/],
+    ['full int32 with NaN', () => full([2], NaN, { dtype: 'int32' }), /full: value NaN cannot be converted to int32/],
+    ['fullLike an int32 tensor with Infinity', () => fullLike(i32, Infinity), /fullLike: value Infinity cannot be converted/],
+    ['fill_ int32 with NaN', () => i32.fill_(NaN), /fill_: value NaN cannot be converted to int32/],
+    ['fill_ int32 with 2^31', () => i32.fill_(2 ** 31), /fill_: value 2147483648 cannot be converted/],
+    ['randint beyond int32', () => randint(0, 2 ** 40, [2]), /randint: value .* cannot be converted to int32/],
+    // dtypes
+    ['to an unknown dtype', () => x.to(any('float64')), /to: unknown dtype "float64"/],
+    ['to(undefined)', () => i32.to(any(undefined)), /to: unknown dtype undefined/],
+    ['linspace with an unknown dtype', () => linspace(0, 1, 3, { dtype: any('x') }), /linspace: unknown dtype "x"/],
+    ['zerosLike with an unknown dtype', () => zerosLike(x, { dtype: any('half') }), /zerosLike: unknown dtype "half"/],
+    // objects where tensors are expected
+    ['zerosLike(3)', () => zerosLike(any(3)), /zerosLike: expects a Tensor, got number/],
+    ['onesLike(null)', () => onesLike(any(null)), /onesLike: expects a Tensor, got null/],
+    ['fullLike({})', () => fullLike(any({}), 1), /fullLike: expects a Tensor, got object/],
+    ['crossEntropy with a JS array as target', () => F.crossEntropy(x, any([0, 1])), /crossEntropy: input and target must be Tensors/],
+    ['crossEntropy with bool targets', () => F.crossEntropy(x, tensor([true, false])), /crossEntropy: target must hold int32 class indices, got dtype bool/],
+    ['nllLoss with fractional labels', () => F.nllLoss(x, tensor([0.5, 1.5])), /nllLoss: target must hold int32/],
+    ['nllLoss negative class', () => F.nllLoss(x, tensor([0, -2], { dtype: 'int32' })), /nllLoss: target -2 is out of bounds for 3 classes/],
+    // autograd
+    ['backward(3)', () => x.sum().backward(any(3)), /backward: gradient must be a Tensor/],
+    ['grad = 3', () => { x.grad = any(3); }, /grad: assigned gradient must be a Tensor or null, got number/],
+    ['grad = an int32 tensor', () => { tensor([1, 2], { requiresGrad: true }).grad = i32; }, /grad: assigned gradient has dtype int32 but the tensor has dtype float32/],
+    ['noGrad(3)', () => noGrad(any(3)), /noGrad: expects a function, got number/],
+    ['enableGrad(null)', () => enableGrad(any(null)), /enableGrad: expects a function/],
+    ['gradcheck(null)', () => gradcheck(any(null), [x]), /gradcheck: expects a function/],
+    // modules
+    ['Linear(2.5, 3)', () => new nn.Linear(2.5, 3), /Linear: inFeatures must be an integer >= 0, got 2.5/],
+    ['Linear("2", 3)', () => new nn.Linear(any('2'), 3), /Linear: inFeatures must be an integer/],
+    ['Linear(3, NaN)', () => new nn.Linear(3, NaN), /Linear: outFeatures must be an integer/],
+    ['Linear on the wrong last dim', () => new nn.Linear(4, 2).forward(x), /linear: input shape \[2, 3\] does not match weight shape \[2, 4\]/],
+    ['Linear on a JS array', () => new nn.Linear(3, 2).forward(any([1, 2, 3])), /linear: input and weight must be Tensors/],
+    ['Conv2d on the wrong channel count', () => new nn.Conv2d(1, 2, 3).forward(ones(1, 2, 5, 5)), /conv2d: input shape \[1, 2, 5, 5\] has 2 channels/],
+    ['Embedding with float indices', () => new nn.Embedding(3, 2).forward(tensor([0, 1])), /embedding: indices must be int32, got float32/],
+    ['BatchNorm1d on the wrong feature count', () => new nn.BatchNorm1d(4).forward(x), /BatchNorm1d: input shape \[2, 3\] has 3 channels, expected 4/],
+    // optimizers and data
+    ['optimizer over an empty list', () => new optim.SGD([]), /SGD: optimizer got an empty parameter list/],
+    ['optimizer over a module', () => new optim.Adam(any(new nn.Linear(2, 2))), /Adam: params argument .* iterable of Tensors or param groups, but got Linear/],
+    ['optimizer over numbers', () => new optim.SGD(any([1, 2])), /SGD: optimizer can only optimize Tensors, but parameter 0 of param group 0 is number/],
+    ['negative lr', () => new optim.SGD([x], { lr: -1 }), /SGD: Invalid learning rate: -1/],
+    ['NaN lr', () => new optim.AdamW([x], { lr: NaN }), /AdamW: Invalid learning rate: NaN/],
+    ['lr as a string', () => new optim.SGD([x], { lr: any('0.1') }), /SGD: Invalid learning rate: 0.1/],
+    ['lr set to NaN in a param group, then step()', () => {
+      const o = new optim.SGD([x], { lr: 0.1 });
+      x.grad = ones(2, 3);
+      o.paramGroups[0]!.lr = NaN;
+      try { o.step(); } finally { x.grad = null; }
+    }, /SGD: Invalid learning rate: NaN/],
+    ['DataLoader batchSize 1.5', () => new data.DataLoader(new data.TensorDataset(x), { batchSize: 1.5 }), /DataLoader: batchSize must be a positive integer, got 1.5/],
+  ];
+  for (const [name, fn, pattern] of cases) {
+    it(name, () => {
+      expectCleanError(fn, pattern, [x, i32]);
+    });
+  }
+
+  it('a null options object counts as none', () => {
+    const target = tensor([0, 2], { dtype: 'int32' });
+    expect(F.crossEntropy(x, target, any(null)).item()).toBe(F.crossEntropy(x, target).item());
+    expect(F.mseLoss(x, ones(2, 3), any(null)).item()).toBe(F.mseLoss(x, ones(2, 3)).item());
+  });
+});
+
+describe('many dims', () => {
+  // The strided kernels iterate over a fixed block of dims; 9-12 dims that cannot be merged (all reversed)
+  // used to overrun it: wrong values from 9 dims, a WebAssembly trap from 12.
+  for (const nd of [8, 9, 12, 16]) {
+    it(`${nd} reversed dims: contiguous() and a broadcast add are exact`, () => {
+      const shape = Array<number>(nd).fill(2);
+      const rev = shape.map((_, i) => nd - 1 - i);
+      const y = arange(2 ** nd).reshape(shape).permute(rev);
+      const c = Array.from(y.contiguous().toArray());
+      const s = Array.from(y.add(ones(shape.slice(1))).toArray());
+      for (let i = 0; i < 2 ** nd; i++) {
+        let r = 0; // element i of the reversed view is the arange value with i's nd bits reversed
+        for (let b = 0; b < nd; b++) if (i & (1 << b)) r |= 1 << (nd - 1 - b);
+        if (c[i] !== r || s[i] !== r + 1) expect([i, c[i], s[i]]).toEqual([i, r, r + 1]);
+      }
     });
   }
 });

@@ -45,6 +45,7 @@ function project(outs: readonly Tensor[], cots: readonly Float64Array[]): number
 
 /** True when analytic and numeric gradients agree for every input that requires grad. */
 export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
+  if (typeof fn !== 'function') throw new TypeError(`gradcheck: expects a function, got ${typeof fn}`);
   const eps = options.eps ?? 1e-3;
   const atol = options.atol ?? 1e-3;
   const rtol = options.rtol ?? 1e-2;

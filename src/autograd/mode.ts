@@ -15,6 +15,7 @@ export function setGradEnabled(v: boolean): boolean {
 
 /** Runs `fn` with gradient recording off (like `with torch.no_grad():`) and returns its result. */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`noGrad: expects a function, got ${typeof fn}`);
   const prev = setGradEnabled(false);
   try {
     return fn();
@@ -25,6 +26,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Runs `fn` with gradient recording on, even inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`enableGrad: expects a function, got ${typeof fn}`);
   const prev = setGradEnabled(true);
   try {
     return fn();

@@ -5,10 +5,10 @@
  * Layout of the low addresses:
  *   [0, 16 KiB)       static data of the AssemblyScript module (lookup tables, if any)
  *   [16 KiB, 32 KiB)  scratch: shape/stride descriptors ("meta") and scalar operands for the next kernel call
- *   [32 KiB, 44 KiB)  per-thread parts of a split kernel call's meta (PART_META, 192 bytes per part)
- *   [44 KiB, 64 KiB)  strided-iterator state of the calling thread's module instance, then of each worker
- *                     thread's (ITER_STATE, 256 bytes each; assembly/strided.ts has the same address)
- *   [64 KiB, ...)     tensor blocks, 16-byte aligned, handed out in size classes
+ *   [32 KiB, 64 KiB)  per-thread parts of a split kernel call's meta (PART_META, 512 bytes per part)
+ *   [64 KiB, 128 KiB) strided-iterator state of the calling thread's module instance, then of each worker
+ *                     thread's (ITER_STATE, 512 bytes each; assembly/strided.ts has the same address)
+ *   [128 KiB, ...)    tensor blocks, 16-byte aligned, handed out in size classes
  * Offset 0 is never a valid block, so kernels may treat a 0 pointer as "absent".
  */
 
@@ -17,12 +17,16 @@ export const SCRATCH = 16 * 1024;
 /** Scalar operand slots (one f32 each) live at the end of the scratch area. */
 export const SCALAR_SLOTS = SCRATCH + 12 * 1024;
 /** Meta descriptors of the parts of a kernel call split across threads, PART_META_BYTES each. */
+/** (A descriptor of MAX_DIMS = 16 dims with 4 operands' strides takes 324 bytes.) */
 export const PART_META = 32 * 1024;
-export const PART_META_BYTES = 192;
-/** Iterator state of the calling thread's instance; worker slot s has the block at ITER_STATE + 256 * (s + 1). */
-export const ITER_STATE = 44 * 1024;
-export const ITER_STATE_BYTES = 256;
-export const HEAP_BASE = 64 * 1024;
+export const PART_META_BYTES = 512;
+/**
+ * Iterator state of the calling thread's instance; worker slot s has the block at ITER_STATE + 512 * (s + 1)
+ * (the state of 16 dims and 4 operands takes 404 bytes).
+ */
+export const ITER_STATE = 64 * 1024;
+export const ITER_STATE_BYTES = 512;
+export const HEAP_BASE = 128 * 1024;
 const PAGE = 64 * 1024;
 const MAX_PAGES = 65536; // 4 GiB, the most a wasm32 memory can hold
 
@@ -160,7 +164,7 @@ export class Heap {
     } else {
       this.beforeGrow?.();
       const refilled = this.freeLists[index];
-      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bump(index, size);
+      ptr = refilled !== undefined && refilled.length > 0 ? refilled.pop()! : this.bumpOrSplit(index, size);
     }
     this.inUse += size;
     this.blocks++;
@@ -215,6 +219,35 @@ export class Heap {
     this.inUse -= classBytes(index);
     this.blocks--;
     if (this.inUse < this.liveAfterCollect) this.liveAfterCollect = this.inUse;
+  }
+
+  /**
+   * bump(), and when the memory cannot grow any more, a free block of a larger class split in two: blocks
+   * are never merged, so after a peak of large tensors the free lists may hold gigabytes that no other size
+   * could use, and every new size would fail although almost nothing is in use.
+   */
+  private bumpOrSplit(index: number, size: number): number {
+    try {
+      return this.bump(index, size);
+    } catch (err) {
+      for (let j = index + 1; j < this.freeLists.length; j++) {
+        const list = this.freeLists[j];
+        if (list === undefined || list.length === 0) continue;
+        const ptr = list.pop()!;
+        // The rest of the block goes back to the free lists as the largest classes that fit (all multiples of 16).
+        let at = ptr + size;
+        let rest = classBytes(j) - size;
+        while (rest > 0) {
+          let c = sizeClassIndex(rest);
+          if (classBytes(c) > rest) c--;
+          (this.freeLists[c] ??= []).push(at);
+          at += classBytes(c);
+          rest -= classBytes(c);
+        }
+        return ptr;
+      }
+      throw err;
+    }
   }
 
   private bump(index: number, size: number): number {

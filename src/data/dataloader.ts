@@ -96,6 +96,10 @@ export class DataLoader<S = Tensor[]> implements Iterable<Batch<S>> {
       for (let b = 0; b < nb; b++) {
         const start = b * bs;
         const m = Math.min(bs, rows.length - start);
+        // The sources keep the storage alive, so a disposed dataset tensor would still read: refuse it.
+        base.tensors.forEach((t, j) => {
+          if (t.isDisposed) throw new Error(`DataLoader: tensor ${j} of the dataset (shape ${shapeStr(t.shape)}) was disposed`);
+        });
         const outs = sources.map((s, j) => Tensor.empty([m, ...rowShapes[j]!], s.dtype));
         // Allocation may have grown the memory: read heap.i32 only now.
         heap.i32.set(rows.subarray(start, start + m), idx.ptr >>> 2);

@@ -43,6 +43,7 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> 
     tensors.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} is not a Tensor`);
       if (t.ndim === 0) throw new RangeError(`TensorDataset: tensor ${i} is 0-d; every tensor needs a first (sample) dimension`);
+      if (t.isDisposed) throw new Error(`TensorDataset: tensor ${i} (shape ${shapeStr(t.shape)}) was disposed`);
     });
     const n = tensors[0]!.shape[0]!;
     if (tensors.some((t) => t.shape[0] !== n)) {

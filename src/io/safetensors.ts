@@ -19,7 +19,7 @@
 import { heap } from '../backends/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
-import { shapeStr } from '../tensor/shape.js';
+import { MAX_DIMS, shapeStr } from '../tensor/shape.js';
 
 /** A corrupt, truncated or unsupported safetensors file (or an invalid input to the writer). */
 export class SafetensorsError extends Error {
@@ -231,6 +231,7 @@ export function readSafetensorsHeader(input: Uint8Array | ArrayBuffer): Safetens
       fail(`${what}: unknown dtype ${JSON.stringify(dtype)} (readable: ${Object.keys(READABLE).join(', ')})`);
     }
     if (!Array.isArray(shape)) fail(`${what}: shape must be an array of non-negative integers, got ${JSON.stringify(shape) ?? typeof shape}`);
+    if (shape.length > MAX_DIMS) fail(`${what}: shape ${JSON.stringify(shape)} has more than ${MAX_DIMS} dimensions, the most wasmgrad supports`);
     for (const d of shape) {
       if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 0x7fffffff) {
         fail(`${what}: shape ${JSON.stringify(shape)} must hold non-negative integers below 2^31`);

@@ -3,7 +3,7 @@ import { K } from '../backends/index.js';
 import { writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
-import type { DType } from '../tensor/dtype.js';
+import { checkDType, checkValue, type DType } from '../tensor/dtype.js';
 import { broadcastStrides, broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { fillContiguous, fullLike, onesLike, zerosLike } from '../tensor/creation.js';
@@ -39,6 +39,7 @@ export function rawContiguous(x: Tensor): Tensor {
 
 /** A contiguous version of x (x itself when it already is). Differentiable. */
 export function contiguous(x: Tensor): Tensor {
+  x._checkLive();
   if (x.isContiguous()) return x;
   return record(rawContiguous(x), 'CloneBackward0', [x], [], (g) => [g]);
 }
@@ -51,6 +52,7 @@ export function clone(x: Tensor): Tensor {
 /** x converted to `dtype` (x itself when it already has it). float32 -> float32 keeps the graph. */
 export function toDType(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  checkDType(dtype, 'to');
   const src = x.isContiguous() ? x : rawContiguous(x);
   const out = Tensor.empty(x.shape, dtype);
   const n = x.numel();
@@ -105,6 +107,7 @@ function writeValues(self: Tensor, values: Tensor, op: string): void {
 export function fill_<T extends Tensor>(self: T, value: number): T {
   checkInplace(self, 'fill_');
   if (typeof value !== 'number') throw new TypeError(`fill_: value must be a number, got ${typeof value}`);
+  checkValue(value, self.dtype, 'fill_');
   if (self.ndim <= 1) {
     const n = self.ndim === 0 ? 1 : self.shape[0]!;
     if (n > 0) {

@@ -5,7 +5,7 @@
 import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
-import { normDim, numelOf, shapeStr } from '../tensor/shape.js';
+import { checkNdim, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import { copyInto, rawContiguous, toDType } from './copy.js';
@@ -168,6 +168,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RangeError(`stack: expects tensors of equal shape, got ${tensors.map((x) => shapeStr(x.shape)).join(', ')}`);
     }
   });
+  checkNdim(first.ndim + 1, 'stack', `tensors of shape ${shapeStr(first.shape)}`);
   const d = normDim(dim, first.ndim + 1, 'stack');
   return cat(tensors.map((t) => t.unsqueeze(d)), d);
 }

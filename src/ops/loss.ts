@@ -38,7 +38,7 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   }
-  return reduce(input.sub(target).pow(2), options.reduction, 'mseLoss');
+  return reduce(input.sub(target).pow(2), options?.reduction, 'mseLoss');
 }
 
 /** Validates class-index targets for [N, C] scores: int32, shape [N], values in [0, C). */
@@ -67,7 +67,7 @@ function checkTargets(input: Tensor, target: Tensor, op: string): Tensor {
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const t = checkTargets(input, target, 'crossEntropy');
-  const eps = options.labelSmoothing ?? 0;
+  const eps = options?.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) {
     throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
   }
@@ -85,16 +85,16 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
     return [uniform ? d : d.mul(g.unsqueeze(1))];
   });
-  if (eps === 0) return reduce(perRow, options.reduction, 'crossEntropy');
+  if (eps === 0) return reduce(perRow, options?.reduction, 'crossEntropy');
   // label smoothing: (1 - eps) * nll + eps * mean over classes of -log_softmax (PyTorch's formula)
   const smooth = input.logSoftmax(1).mean(1).neg();
-  return reduce(perRow.mul(1 - eps).add(smooth.mul(eps)), options.reduction, 'crossEntropy');
+  return reduce(perRow.mul(1 - eps).add(smooth.mul(eps)), options?.reduction, 'crossEntropy');
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 class indices [N]. */
 export function nllLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const t = checkTargets(input, target, 'nllLoss');
-  return reduce(input.gather(1, t.unsqueeze(1)).squeeze(1).neg(), options.reduction, 'nllLoss');
+  return reduce(input.gather(1, t.unsqueeze(1)).squeeze(1).neg(), options?.reduction, 'nllLoss');
 }
 
 /** Mean absolute error; the gradient at input == target is 0 (as PyTorch). */
@@ -103,7 +103,7 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`l1Loss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   }
-  return reduce(input.sub(target).abs(), options.reduction, 'l1Loss');
+  return reduce(input.sub(target).abs(), options?.reduction, 'l1Loss');
 }
 
 export interface BCEWithLogitsOptions extends LossOptions {
@@ -122,7 +122,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`${op}: target shape ${shapeStr(target.shape)} must be the same as input shape ${shapeStr(input.shape)}`);
   }
-  const pw = options.posWeight ?? null;
+  const pw = options?.posWeight ?? null;
   if (pw !== null && !(pw instanceof Tensor)) throw new TypeError(`${op}: posWeight must be a Tensor or null`);
   const y = target.dtype === 'float32' ? target : target.float();
   const elementwise = noGrad(() => {
@@ -148,5 +148,5 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
     }
     return [gx, gy];
   });
-  return reduce(loss, options.reduction, op);
+  return reduce(loss, options?.reduction, op);
 }

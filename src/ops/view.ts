@@ -4,7 +4,7 @@
  */
 import { record } from '../autograd/node.js';
 import { noGrad } from '../autograd/mode.js';
-import { contiguousStrides, normDim, numelOf, parseShape, shapeStr } from '../tensor/shape.js';
+import { checkNdim, contiguousStrides, normDim, numelOf, parseShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import { contiguous, copyInto } from './copy.js';
@@ -105,6 +105,7 @@ export function squeeze(x: Tensor, dim?: number | null): Tensor {
 
 /** Inserts a size-1 dim at `dim` (which may be ndim, or negative). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
+  checkNdim(x.ndim + 1, 'unsqueeze', `input shape ${shapeStr(x.shape)}`);
   const d = normDim(dim, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape];
   const strides = [...x.strides];

@@ -1,8 +1,8 @@
 /** Functions that make new tensors: from data, constants, ranges and random draws. */
 import { heap, writeMeta } from '../backends/memory.js';
 import { K } from '../backends/index.js';
-import { checkDType, type DType } from './dtype.js';
-import { parseShape, shapeStr, contiguousStrides } from './shape.js';
+import { checkDType, checkValue, type DType } from './dtype.js';
+import { checkNdim, parseShape, shapeStr, contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
 import { nextInt, nextNormal, nextUniform } from './random.js';
 
@@ -61,6 +61,7 @@ export function tensor(data: Nested | Float32Array | Int32Array | Tensor, option
     let probe: Nested = data;
     while (Array.isArray(probe)) {
       shape.push(probe.length);
+      checkNdim(shape.length, 'tensor', 'nested arrays');
       probe = probe.length > 0 ? (probe[0] as Nested) : 0;
     }
     const values: number[] = [];
@@ -100,6 +101,7 @@ export function tensor(data: Nested | Float32Array | Int32Array | Tensor, option
       if (dtype === 'int32' && !Number.isInteger(v)) {
         throw new TypeError(`tensor: dtype int32 needs integer values, got ${v}`);
       }
+      if (dtype === 'int32') checkValue(v, dtype, 'tensor');
       i32[p + i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : v;
     }
   }
@@ -132,19 +134,28 @@ export function ones(...args: (number | readonly number[] | CreateOptions)[]): T
 export function full(shape: number | readonly number[], value: number, options?: CreateOptions): Tensor {
   const s = parseShape(typeof shape === 'number' ? [shape] : [shape], 'full');
   if (typeof value !== 'number') throw new TypeError(`full: fill value must be a number, got ${typeof value}`);
-  return finish(fillContiguous(Tensor.empty(s, checkDType(options?.dtype ?? 'float32', 'full')), value), options, 'full');
+  const dtype = checkDType(options?.dtype ?? 'float32', 'full');
+  return finish(fillContiguous(Tensor.empty(s, dtype), checkValue(value, dtype, 'full')), options, 'full');
+}
+
+/** A new tensor of `t`'s shape and (unless `options.dtype`) dtype, filled with `value`. */
+function filledLike(t: Tensor, value: number, options: CreateOptions | undefined, op: string): Tensor {
+  if (!(t instanceof Tensor)) throw new TypeError(`${op}: expects a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (typeof value !== 'number') throw new TypeError(`${op}: fill value must be a number, got ${typeof value}`);
+  const dtype = checkDType(options?.dtype ?? t.dtype, op);
+  return finish(fillContiguous(Tensor.empty(t.shape, dtype), checkValue(value, dtype, op)), options, op);
 }
 
 export function zerosLike(t: Tensor, options?: CreateOptions): Tensor {
-  return finish(fillContiguous(Tensor.empty(t.shape, options?.dtype ?? t.dtype), 0), options, 'zerosLike');
+  return filledLike(t, 0, options, 'zerosLike');
 }
 
 export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
-  return finish(fillContiguous(Tensor.empty(t.shape, options?.dtype ?? t.dtype), 1), options, 'onesLike');
+  return filledLike(t, 1, options, 'onesLike');
 }
 
 export function fullLike(t: Tensor, value: number, options?: CreateOptions): Tensor {
-  return finish(fillContiguous(Tensor.empty(t.shape, options?.dtype ?? t.dtype), value), options, 'fullLike');
+  return filledLike(t, value, options, 'fullLike');
 }
 
 function fromGenerator(shape: number[], dtype: DType, gen: () => number): Tensor {
@@ -175,6 +186,8 @@ export function randint(low: number, high: number, shape: number | readonly numb
   }
   const s = parseShape(typeof shape === 'number' ? [shape] : [shape], 'randint');
   const dtype = checkDType(options?.dtype ?? 'int32', 'randint');
+  checkValue(low, dtype, 'randint');
+  checkValue(high - 1, dtype, 'randint');
   return finish(fromGenerator(s, dtype, () => low + nextInt(high - low)), options, 'randint');
 }
 
@@ -197,9 +210,10 @@ export function arange(start: number, end?: number | CreateOptions, step?: numbe
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const dtype = checkDType(options?.dtype ?? 'float32', 'linspace');
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
   let i = 0;
-  return finish(fromGenerator([steps], options?.dtype ?? 'float32', () => (steps > 1 && i === steps - 1 ? end : start + d * i++)), options, 'linspace');
+  return finish(fromGenerator([steps], dtype, () => (steps > 1 && i === steps - 1 ? end : start + d * i++)), options, 'linspace');
 }
 
 /** Identity matrix n×m (m defaults to n). */

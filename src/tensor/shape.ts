@@ -2,6 +2,19 @@
 
 export type Shape = readonly number[];
 
+/**
+ * Most dims a tensor may have: the strided kernels iterate over a fixed-size state block of this many
+ * dims (MAX_DIMS in assembly/strided.ts, which must match). Sizes must also fit the kernels' int32
+ * descriptors, hence MAX_SIZE.
+ */
+export const MAX_DIMS = 16;
+export const MAX_SIZE = 0x7fffffff;
+
+/** Throws unless a result of `ndim` dims fits MAX_DIMS (`what` describes the shape for the message). */
+export function checkNdim(ndim: number, op: string, what: string): void {
+  if (ndim > MAX_DIMS) throw new RangeError(`${op}: tensors have at most ${MAX_DIMS} dimensions, got ${ndim} (${what})`);
+}
+
 export function shapeStr(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
@@ -40,8 +53,10 @@ export function parseShape(args: readonly unknown[], op: string, allowInfer = fa
     if (typeof v !== 'number' || !Number.isInteger(v) || (v < 0 && !(allowInfer && v === -1))) {
       throw new TypeError(`${op}: shape must be a list of non-negative integers, got ${fmtArg(raw)}`);
     }
+    if (v > MAX_SIZE) throw new RangeError(`${op}: size ${v} in shape ${fmtArg(raw)} is beyond the largest size, 2^31 - 1`);
     shape[i] = v;
   }
+  checkNdim(shape.length, op, `shape ${fmtArg(raw)}`);
   return shape;
 }
 
@@ -81,6 +96,7 @@ export function broadcastStrides(shape: Shape, strides: Shape, target: Shape): n
 
 /** Normalises a possibly negative dim against `ndim` dims, or throws. */
 export function normDim(dim: number, ndim: number, op: string): number {
+  if (typeof dim !== 'number') throw new TypeError(`${op}: dim must be an integer, got ${dim === null ? 'null' : typeof dim}`);
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n) {
     throw new RangeError(`${op}: dim ${dim} is out of range for a tensor with ${ndim} dimension${ndim === 1 ? '' : 's'}`);

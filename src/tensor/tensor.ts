@@ -8,7 +8,7 @@ import type { Node, AccumulateGrad } from '../autograd/node.js';
 import { backward as runBackward } from '../autograd/engine.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { type DType } from './dtype.js';
-import { contiguousStrides, isContiguous, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
+import { contiguousStrides, isContiguous, MAX_DIMS, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
 import { Storage } from './storage.js';
 import { formatTensor } from './format.js';
 import * as U from '../ops/unary.js';
@@ -75,6 +75,8 @@ export class Tensor {
 
   /** @internal Use the creation functions (tensor, zeros, ...) instead. */
   constructor(storage: Storage, shape: readonly number[], strides: readonly number[], offset: number, dtype: DType) {
+    // Ops check this themselves, naming the op; this guard keeps any other path away from the kernels' limit.
+    if (shape.length > MAX_DIMS) throw new RangeError(`tensors have at most ${MAX_DIMS} dimensions, got shape ${shapeStr(shape)}`);
     this.storage = storage;
     this.shape = shape;
     this.strides = strides;
@@ -95,8 +97,9 @@ export class Tensor {
     return new Tensor(new Storage(numelOf(shape) * 4), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** @internal A view sharing this tensor's storage. */
+  /** @internal A view sharing this tensor's storage (none of a disposed tensor, even if its storage lives on). */
   _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    this._checkLive();
     const t = new Tensor(this.storage, shape, strides, offset, this.dtype);
     t._base = this._base ?? this;
     return t;
@@ -115,8 +118,12 @@ export class Tensor {
   }
   /** @internal byte address of element 0 of this view; throws if the tensor was disposed. */
   get ptr(): number {
-    if (this._disposed || this.storage.ptr < 0) throw new Error(`tensor of shape ${shapeStr(this.shape)} was used after dispose()`);
+    this._checkLive();
     return this.storage.ptr + this.offset * 4;
+  }
+  /** @internal throws if this tensor was disposed (or its storage freed). */
+  _checkLive(): void {
+    if (this._disposed || this.storage.ptr < 0) throw new Error(`tensor of shape ${shapeStr(this.shape)} was used after dispose()`);
   }
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
@@ -151,6 +158,10 @@ export class Tensor {
     return this._grad;
   }
   set grad(g: Tensor | null) {
+    if (g !== null && !(g instanceof Tensor)) throw new TypeError(`grad: assigned gradient must be a Tensor or null, got ${typeof g}`);
+    if (g !== null && g.dtype !== this.dtype) {
+      throw new TypeError(`grad: assigned gradient has dtype ${g.dtype} but the tensor has dtype ${this.dtype}`);
+    }
     if (g !== null && !sameShape(g.shape, this.shape)) {
       throw new RangeError(`grad: assigned gradient has shape ${shapeStr(g.shape)} but the tensor has shape ${shapeStr(this.shape)}`);
     }
@@ -191,15 +202,19 @@ export class Tensor {
   backward(gradient?: Tensor | null | BackwardOptions, options: BackwardOptions = {}): void {
     if (gradient != null && !(gradient instanceof Tensor)) {
       if (typeof gradient !== 'object' || Array.isArray(gradient)) {
-        throw new TypeError(`backward: gradient must be a Tensor, got ${Array.isArray(gradient) ? 'an array' : typeof gradient}`);
+        throw new TypeError(
+          `backward: gradient must be a Tensor (or null for a scalar output), got ${Array.isArray(gradient) ? 'an array' : typeof gradient}`,
+        );
       }
-      runBackward(this, null, gradient);
-      return;
+      options = gradient;
+      gradient = null;
     }
-    runBackward(this, gradient ?? null, options);
+    if (this._disposed) throw new Error(`backward: the output (shape ${shapeStr(this.shape)}) was disposed`);
+    runBackward(this, gradient ?? null, options ?? {});
   }
   /** A view of the same storage, cut from the graph. */
   detach(): Tensor {
+    this._checkLive();
     const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
     t._base = this._base;
     return t;
