@@ -1,4 +1,4 @@
-// Reductions over the middle axis of a contiguous [outer, r, inner] array.
+// Reductions over the middle axis of a contiguous [outer, r, inner] array, and the NaN search.
 import { hsum, hmax } from "./vmath";
 
 /** Lanes 0-1 / 2-3 of a f32x4 as f64x2. */
@@ -233,4 +233,27 @@ export function max_f32(x: usize, out: usize, idx: usize, outer: i32, r: i32, in
 /** out = min over the middle axis of [outer, r, inner]; idx (if non-zero) gets the first argmin (NaN wins). */
 export function min_f32(x: usize, out: usize, idx: usize, outer: i32, r: i32, inner: i32): void {
   extreme(false, x, out, idx, outer, r, inner);
+}
+
+/** Floats scanned per step of find_nan_f32: four vectors OR-ed together, one branch per 16 elements. */
+const NAN_BLOCK: i32 = 16;
+
+/**
+ * Index of the first NaN among the n contiguous floats at x, or -1 (Infinity is not NaN). A NaN is the
+ * only value unequal to itself, so f32x4.ne(v, v) marks NaN lanes; a block that has one is rescanned
+ * one element at a time to find the first.
+ */
+export function find_nan_f32(x: usize, n: i32): i32 {
+  let i = 0;
+  for (; i + NAN_BLOCK <= n; i += NAN_BLOCK) {
+    const p = x + (<usize>i << 2);
+    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    const any = v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3)));
+    if (v128.any_true(any)) break;
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) return i;
+  }
+  return -1;
 }

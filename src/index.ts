@@ -16,6 +16,7 @@ export {
 } from './tensor/creation.js';
 export { manualSeed, Generator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/mode.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/anomaly.js';
 export { grad, type GradOptions } from './autograd/engine.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export type { Node } from './autograd/node.js';

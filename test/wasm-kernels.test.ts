@@ -468,6 +468,48 @@ describe('reductions', () => {
       }
     });
   }
+
+  it('find_nan_f32: a NaN at every position, none, Infinity only, several, unaligned starts', () => {
+    rng = mulberry32(10);
+    const find = (k: Kernels, data: Float32Array, shift: number): number => {
+      // shift elements of padding before the data: the kernel may only assume 4-byte alignment
+      const padded = new Float32Array(shift + data.length).fill(NaN);
+      padded.set(data, shift); // a typed-array copy keeps NaN payload bits
+      const p = put(padded);
+      const r = k.find_nan_f32(p + 4 * shift, data.length);
+      freeAll([p], [data.length + shift]);
+      return r;
+    };
+    const both = (data: Float32Array, shift: number, what: string): number => {
+      const w = find(wasm, data, shift);
+      expect(w, what).toBe(find(js, data, shift));
+      return w;
+    };
+    for (const n of [1, 3, 17, 129]) {
+      for (const shift of [0, 1]) {
+        const clean = sprinkle(randArray(n), [Infinity, -Infinity, 0, -0], 0.2);
+        expect(both(clean, shift, `none n=${n}`)).toBe(-1);
+        for (let at = 0; at < n; at++) {
+          const one = clean.slice();
+          one[at] = NaN;
+          expect(both(one, shift, `n=${n} at ${at} shift ${shift}`)).toBe(at);
+          // a second NaN further on does not change the answer
+          if (at + 1 < n) {
+            one[n - 1] = NaN;
+            expect(both(one, shift, `n=${n} at ${at} and ${n - 1}`)).toBe(at);
+          }
+        }
+      }
+    }
+    // n = 0 reads nothing; a NaN with a payload or the sign bit set is still NaN
+    expect(both(new Float32Array(0), 0, 'empty')).toBe(-1);
+    const bits = new Int32Array([0x3f800000, 0x7fc00001, 0]);
+    expect(both(new Float32Array(bits.buffer), 0, 'payload')).toBe(1);
+    bits[1] = 0xffc00000 | 0;
+    expect(both(new Float32Array(bits.buffer), 0, 'negative NaN')).toBe(1);
+    bits[1] = 0x7f800000; // +Infinity
+    expect(both(new Float32Array(bits.buffer), 0, 'infinity')).toBe(-1);
+  });
 });
 
 // ---------- gemm ----------

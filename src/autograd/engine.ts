@@ -16,6 +16,7 @@ import { add } from '../ops/binary.js';
 import { clone, onesLike } from '../ops/copy.js';
 import { AccumulateGrad, Node, type GraphNode } from './node.js';
 import { setGradEnabled } from './mode.js';
+import { anomalyMode, checkBackward } from './anomaly.js';
 
 export interface GradOptions {
   retainGraph?: boolean;
@@ -155,6 +156,9 @@ function run(
   const prevMode = setGradEnabled(createGraph);
   const prevScope = creationScope.current;
   const prevDefer = storageMode.deferRegistration;
+  // In anomaly mode each node's returned gradients are checked below, not the ops of its rule one by one.
+  const prevCheckForward = anomalyMode.checkForward;
+  anomalyMode.checkForward = false;
   // The outermost run reuses the module's arrays (a run inside a backward rule would make its own).
   const ws = depth === 0 ? shared : newWorkspace();
   depth++;
@@ -197,6 +201,7 @@ function run(
         if (node.retained !== null && targets === null) accumulateLeaf(node.retained, g, createGraph);
         const first = temps.length; // temporaries made by this node start here
         const out = node.fn!(g, node.savedTensors(), node.needs);
+        if (anomalyMode.enabled) checkBackward(node, out);
         const next = node.next;
         for (let i = 0; i < next.length; i++) {
           const nx = next[i];
@@ -217,6 +222,7 @@ function run(
     creationScope.current = prevScope;
     storageMode.deferRegistration = prevDefer;
     setGradEnabled(prevMode);
+    anomalyMode.checkForward = prevCheckForward;
     for (let i = 0; i < grads.length; i++) {
       const g = grads[i];
       if (g != null) g._pend = 0;

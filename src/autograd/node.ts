@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './mode.js';
+import { anomalyMode, checkForward, rememberForward } from './anomaly.js';
 
 /**
  * A backward rule: receives the gradient of the op's output, the saved tensors and which inputs need a
@@ -119,6 +120,8 @@ function edgeOf(t: Tensor): GraphNode {
 /**
  * Records `out` as produced by an op with a backward rule, if grad mode is on and any input requires
  * grad. Returns `out`. `saved` lists exactly what the rule reads (PyTorch's save_for_backward).
+ * In anomaly mode (anomaly.ts) it first checks `out` for a NaN the op made, so ops that skip record()
+ * when nothing needs a gradient call it anyway while the mode is on, if they can make a NaN.
  */
 export function record(
   out: Tensor,
@@ -127,6 +130,7 @@ export function record(
   saved: readonly Tensor[],
   fn: BackwardFn,
 ): Tensor {
+  if (anomalyMode.checkForward) checkForward(out, name, inputs);
   if (!isGradEnabled()) return out;
   let any = false;
   for (let i = 0; i < inputs.length; i++) {
@@ -137,7 +141,9 @@ export function record(
     }
   }
   if (!any) return out;
-  out.gradFn = new Node(name, inputs, saved, fn);
+  const node = new Node(name, inputs, saved, fn);
+  if (anomalyMode.enabled) rememberForward(node, record);
+  out.gradFn = node;
   out._setRequiresGrad(true);
   return out;
 }

@@ -120,6 +120,11 @@ export interface Kernels {
   max_f32(x: number, out: number, idx: number, outer: number, r: number, inner: number): void;
   /** As max_f32 with the minimum. */
   min_f32(x: number, out: number, idx: number, outer: number, r: number, inner: number): void;
+  /**
+   * Index of the first NaN among the n contiguous floats at x, or -1 when there is none (±Infinity is not
+   * NaN). n >= 0. Anomaly detection (src/autograd/anomaly.ts) runs it over op outputs and gradients.
+   */
+  find_nan_f32(x: number, n: number): number;
 
   // ---- linear algebra ----
   /**

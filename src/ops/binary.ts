@@ -8,6 +8,7 @@ import type { KernelName } from '../backends/kernels.js';
 import { scalarSlot, writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
+import { anomalyMode } from '../autograd/anomaly.js';
 import { promote, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
@@ -107,7 +108,7 @@ function tensorOf(v: TensorOrScalar): Tensor {
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return add(a, mul(b, alpha));
   const out = run(a, b, 'add_f32', 'add', 'arith');
-  if (!wantsGrad(a, b)) return out;
+  if (!mustRecord(a, b)) return out;
   return record(out, 'AddBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g) => [g, g]);
 }
 
@@ -115,14 +116,14 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tenso
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return sub(a, mul(b, alpha));
   const out = run(a, b, 'sub_f32', 'sub', 'arith');
-  if (!wantsGrad(a, b)) return out;
+  if (!mustRecord(a, b)) return out;
   return record(out, 'SubBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
 }
 
 /** a * b. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'mul_f32', 'mul', 'arith');
-  if (!wantsGrad(a, b)) return out;
+  if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   const saved = at === null || bt === null ? [] : at.requiresGrad ? (bt.requiresGrad ? [bt, at] : [bt]) : [at];
   return record(out, 'MulBackward0', [at, bt], saved, (g, _s, needs) => [
@@ -134,7 +135,7 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** a / b (true division: integer inputs give float32). */
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'div_f32', 'div', 'float');
-  if (!wantsGrad(a, b)) return out;
+  if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   return record(out, 'DivBackward0', [at, bt], bt ? [bt, out] : [], (g, _s, needs) => [
     needs[0] ? g.div(b) : null,
@@ -154,7 +155,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       if (c !== src) c.dispose();
     }
     if (src !== a) src.dispose();
-    if (!a.requiresGrad) return out;
+    if (!a.requiresGrad && !anomalyMode.checkForward) return out;
     // NOTE: exponent 0 has gradient 0 everywhere (PyTorch avoids 0 * x^-1 = nan at x = 0).
     return record(out, 'PowBackward0', [a], [a], (g, [x]) => [powGradFused(g, x!, b) ?? (b === 0 ? g.mul(0) : g.mul(x!.pow(b - 1).mul(b)))]);
   }
@@ -180,8 +181,9 @@ function powGradFused(g: Tensor, x: Tensor, p: number): Tensor | null {
   return out;
 }
 
-/** True when an op with these operands is recorded for autograd. */
-function wantsGrad(a: TensorOrScalar, b: TensorOrScalar): boolean {
+/** True when an op with these operands goes through record(): autograd records it, or anomaly mode checks it. */
+function mustRecord(a: TensorOrScalar, b: TensorOrScalar): boolean {
+  if (anomalyMode.checkForward) return true;
   return isGradEnabled() && ((a instanceof Tensor && a.requiresGrad) || (b instanceof Tensor && b.requiresGrad));
 }
 

@@ -8,7 +8,7 @@ import {
   fill_i32, ge_f32, gt_f32, le_f32, log_f32, lt_f32, maximum_f32, minimum_f32, mul_f32, ne_f32, neg_f32, pow_f32,
   pow_scalar_f32, relu_f32, sigmoid_f32, sqrt_f32, sub_f32, tanh_f32, where_f32,
 } from './elementwise.js';
-import { max_f32, min_f32, sum_f32 } from './reduce.js';
+import { find_nan_f32, max_f32, min_f32, sum_f32 } from './reduce.js';
 import { axpy_f32, gemm_bias_f32, gemm_f32, gemm_f32_workspace } from './gemm.js';
 import { log_softmax_f32, softmax_f32, softmax_xent_backward_f32, softmax_xent_f32 } from './softmax.js';
 import { col2im_f32, im2col_f32, maxpool2d_backward_f32, maxpool2d_f32 } from './conv.js';
@@ -30,7 +30,7 @@ export const jsKernels: Kernels = {
   neg_f32, exp_f32, log_f32, sqrt_f32, abs_f32, relu_f32, sigmoid_f32, tanh_f32, clamp_f32, pow_scalar_f32,
   add_f32, sub_f32, mul_f32, div_f32, pow_f32, maximum_f32, minimum_f32,
   eq_f32, ne_f32, gt_f32, lt_f32, ge_f32, le_f32, where_f32,
-  sum_f32, max_f32, min_f32,
+  sum_f32, max_f32, min_f32, find_nan_f32,
   gemm_f32, gemm_f32_workspace, gemm_bias_f32, axpy_f32,
   softmax_f32, log_softmax_f32, softmax_xent_f32, softmax_xent_backward_f32,
   im2col_f32, col2im_f32, maxpool2d_f32, maxpool2d_backward_f32,

@@ -1,4 +1,4 @@
-/** Reference kernels: reductions over the middle axis of a contiguous [outer, r, inner] array. */
+/** Reference kernels: reductions over the middle axis of a contiguous [outer, r, inner] array, and the NaN search. */
 import { heap } from '../memory.js';
 
 /** out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i], accumulated in a double. */
@@ -56,4 +56,15 @@ export function max_f32(x: number, out: number, idx: number, outer: number, r: n
 /** out = min over the middle axis; idx (i32, when idx != 0) = j of the first minimum; NaN wins. */
 export function min_f32(x: number, out: number, idx: number, outer: number, r: number, inner: number): void {
   extreme(x, out, idx, outer, r, inner, (v, best) => v < best);
+}
+
+/** Index of the first NaN among x[0..n), or -1. */
+export function find_nan_f32(x: number, n: number): number {
+  const f32 = heap.f32;
+  const xs = x >>> 2;
+  for (let i = 0; i < n; i++) {
+    const v = f32[xs + i];
+    if (v !== v) return i;
+  }
+  return -1;
 }
