@@ -168,7 +168,8 @@ export interface Kernels {
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
   /**
    * Max pooling of `planes` planes of h×w: out[p*oh*ow + oy*ow + ox] = max over the window (padding
-   * counts as -Infinity) and idx[same] = iy*w + ix of the first maximum (NaN wins).
+   * counts as -Infinity) and idx[same] = iy*w + ix of the first maximum, or of the last NaN in the window
+   * (NaN wins; PyTorch's kernel replaces on `v > best || isnan(v)`, so the gradient goes to the last NaN).
    */
   maxpool2d_f32(x: number, out: number, idx: number, planes: number, h: number, w: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
