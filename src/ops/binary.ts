@@ -189,23 +189,27 @@ function tensorOrNull(v: TensorOrScalar): Tensor | null {
   return v instanceof Tensor ? v : null;
 }
 
-/** Elementwise maximum; at ties the gradient is split evenly (as PyTorch). */
+/** Elementwise maximum (NaN if either is NaN); at ties the gradient is split evenly (as PyTorch). */
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.gt(y));
+  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.lt(y));
 }
 
-/** Elementwise minimum; at ties the gradient is split evenly. */
+/** Elementwise minimum (NaN if either is NaN); at ties the gradient is split evenly. */
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.lt(y));
+  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.gt(y));
 }
 
-function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, wins: (x: Tensor, y: TensorOrScalar) => Tensor): Tensor {
+/**
+ * PyTorch's rule: each input gets g / 2 at a tie, 0 where it `loses`, else g. Both comparisons are false
+ * at a NaN, so there both inputs get the whole gradient.
+ */
+function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
   const out = run(a, b, kernel, op, 'arith');
   return record(out, name, [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => {
-    const x = tensorOf(a);
-    const tie = x.eq(b).mul(0.5);
-    const aw = wins(x, b).add(tie);
-    return [needs[0] ? g.mul(aw) : null, needs[1] ? g.mul(aw.neg().add(1)) : null];
+    const x = tensorOf(a), y = tensorOf(b);
+    const tie = x.eq(y).mul(0.5);
+    const share = (lost: Tensor) => lost.add(tie).neg().add(1);
+    return [needs[0] ? g.mul(share(loses(x, y))) : null, needs[1] ? g.mul(share(loses(y, x))) : null];
   });
 }
 
