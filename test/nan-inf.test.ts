@@ -660,6 +660,9 @@ describe('gradients at NaN and ±Inf', () => {
     const sgn = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : 0);
     for (const g of grads((x) => x.abs(), x0)) expectSame(g, x0.map(sgn), 'abs backward');
     for (const g of grads((x) => x.clamp(-1, 1), x0)) expectSame(g, x0.map((x) => (x >= -1 && x <= 1 ? 1 : 0)), 'clamp backward');
+    // clamp's backward is a select: a NaN gradient outside the bounds (or at a NaN input) gives 0
+    const nanCot = x0.map(() => NaN);
+    for (const g of grads((x) => x.clamp(-1, 1), x0, nanCot)) expectSame(g, x0.map((x) => (x >= -1 && x <= 1 ? NaN : 0)), 'clamp backward of a NaN gradient');
     for (const g of grads((x) => x.sqrt(), x0)) expectSame(g, x0.map((x) => f(1 / (2 * f(Math.sqrt(x))))), 'sqrt backward', { rtol: 1e-6 });
     for (const g of grads((x) => x.log(), x0)) expectSame(g, x0.map((x) => f(1 / x)), 'log backward', { rtol: 1e-6 });
     for (const g of grads((x) => x.exp(), x0)) expectSame(g, x0.map((x) => f(Math.exp(x))), 'exp backward', { atol: 1e-6, rtol: 2e-6 });
@@ -678,7 +681,24 @@ describe('gradients at NaN and ±Inf', () => {
         const win = (x: number, y: number) => (x === y ? 0.5 : (name === 'maximum' ? x < y : x > y) ? 0 : 1);
         expectSame(ga!, a.map((x, i) => win(x, b[i]!)), `${name} backward, first`);
         expectSame(gb!, b.map((y, i) => win(y, a[i]!)), `${name} backward, second`);
+        // a select: the losing input gets 0 even from a NaN gradient
+        const ua = tensor([1, 3], { requiresGrad: true }), ub = tensor([2, 2], { requiresGrad: true });
+        const [gna, gnb] = grad(fn(ua, ub).mul(tensor([NaN, NaN])).sum(), [ua, ub], { createGraph });
+        expectSame(gna!, name === 'maximum' ? [0, NaN] : [NaN, 0], `${name} backward of a NaN gradient, first`);
+        expectSame(gnb!, name === 'maximum' ? [NaN, 0] : [0, NaN], `${name} backward of a NaN gradient, second`);
       }
+    }
+  });
+
+  it('pow: exponent 0 has gradient 0 even at x = 0, x = NaN or for a NaN gradient; d/de is g * x^e * log x, 0 at x = 0', () => {
+    for (const createGraph of [false, true]) {
+      const x = tensor([0, 0, 2, NaN, -0], { requiresGrad: true }), e = tensor([0, 2, 0, 0, 3], { requiresGrad: true });
+      const [gx, ge] = grad(pow(x, e).sum(), [x, e], { createGraph });
+      expectSame(gx!, [0, 0, 0, 0, 0], 'pow(x, e) backward to x');
+      expectSame(ge!, [0, 0, f(Math.log(2)), NaN, 0], 'pow(x, e) backward to e', { rtol: 1e-6 });
+      const s = tensor([0, NaN, Infinity, 2], { requiresGrad: true });
+      expectSame(grad(s.pow(0).mul(tensor([1, 1, NaN, Infinity])).sum(), [s], { createGraph })[0]!, [0, 0, 0, 0], 'pow(x, 0) backward');
+      expectSame(grad(s.pow(2).sum(), [s], { createGraph })[0]!, [0, NaN, Infinity, 4], 'pow(x, 2) backward');
     }
   });
 

@@ -120,5 +120,6 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const out = Tensor.empty(x.shape, 'float32');
   if (out.numel() > 0) K().clamp_f32(src.ptr, out.ptr, out.numel(), lo, hi);
   if (src !== x) src.dispose();
-  return record(out, 'ClampBackward1', [x], [x], (g, [a]) => [g.mul(a!.ge(lo).mul(a!.le(hi)))]);
+  // a select, as PyTorch's clamp_backward: 0 outside the bounds and at NaN even for a NaN gradient
+  return record(out, 'ClampBackward1', [x], [x], (g, [a]) => [where(a!.ge(lo).mul(a!.le(hi)), g, 0)]);
 }
