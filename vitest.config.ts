@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'wasm-plain',
           env: { WASMGRAD_BACKEND: 'wasm', WASMGRAD_WASM_BUILD: 'plain' },
-          include: ['test/gemm.test.ts', 'test/threads.test.ts', 'test/ops-grad.test.ts', 'test/torch-reference.test.ts', 'test/nn.test.ts', 'test/training.test.ts'],
+          include: ['test/gemm.test.ts', 'test/threads.test.ts', 'test/ops-grad.test.ts', 'test/torch-reference.test.ts', 'test/nn.test.ts', 'test/training.test.ts', 'test/nan-inf.test.ts'],
         },
       },
       {

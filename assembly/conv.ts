@@ -93,7 +93,7 @@ export function col2im_f32(cols: usize, dx: usize, c: i32, h: i32, w: i32, kh: i
 
 /**
  * Max pooling of `planes` planes of h x w: out = max over each window (padding counts as -Infinity),
- * idx = iy*w + ix of the first maximum (NaN wins).
+ * idx = iy*w + ix of the first maximum, or of the last NaN (NaN wins; PyTorch's `v > best || isnan(v)`).
  */
 export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
@@ -115,8 +115,8 @@ export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: 
           for (let kj = kx0; kj < kx1; kj++) {
             const at = rowIdx + ix0 + kj;
             const v = load<f32>(xp + (<usize>at << 2));
-            // the first in-range element starts the scan; then strictly greater, or first NaN
-            if (bi < 0 || v > best || (v != v && best == best)) {
+            // the first in-range element starts the scan; then strictly greater, or any NaN (the last one stays)
+            if (bi < 0 || v > best || v != v) {
               best = v;
               bi = at;
             }

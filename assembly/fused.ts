@@ -2,17 +2,17 @@
 // Semantics are documented in src/backends/kernels.ts; all contiguous, out may equal an input.
 import { hsum, ieeePow, vexp, sexp } from "./vmath";
 
-/** out[i] = y[i] > 0 ? g[i] : 0 (ReLU's backward from its output y). */
+/** out[i] = y[i] <= 0 ? 0 : g[i] (ReLU's backward from its output y; g passes where y is NaN, as in PyTorch). */
 export function relu_backward_f32(g: usize, y: usize, out: usize, n: i32): void {
   const zero = f32x4.splat(0.0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, v128.and(v128.load(g + o), f32x4.gt(v128.load(y + o), zero)));
+    v128.store(out + o, v128.andnot(v128.load(g + o), f32x4.le(v128.load(y + o), zero)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(out + o, load<f32>(y + o) > 0 ? load<f32>(g + o) : 0);
+    store<f32>(out + o, load<f32>(y + o) <= 0 ? 0 : load<f32>(g + o));
   }
 }
 

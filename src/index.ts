@@ -42,7 +42,7 @@ export {
   optimizerStateToSafetensors, optimizerStateFromSafetensors,
 } from './io/index.js';
 
-import { amax as amaxOp, maxDim } from './ops/reduce.js';
+import { maxAll, maxDim } from './ops/reduce.js';
 import type { Tensor as T } from './tensor/tensor.js';
 import type { ValuesIndices as VI } from './ops/reduce.js';
 
@@ -50,11 +50,11 @@ import type { ValuesIndices as VI } from './ops/reduce.js';
 export function max(x: T): T;
 export function max(x: T, dim: number, keepdim?: boolean): VI;
 export function max(x: T, dim?: number, keepdim = false): T | VI {
-  return dim === undefined ? amaxOp(x) : maxDim(x, dim, keepdim, 'max');
+  return dim === undefined ? maxAll(x, 'max') : maxDim(x, dim, keepdim, 'max');
 }
 /** min(x) over all elements, or {values, indices} along `dim`. */
 export function min(x: T): T;
 export function min(x: T, dim: number, keepdim?: boolean): VI;
 export function min(x: T, dim?: number, keepdim = false): T | VI {
-  return dim === undefined ? x.amin() : maxDim(x, dim, keepdim, 'min');
+  return dim === undefined ? maxAll(x, 'min') : maxDim(x, dim, keepdim, 'min');
 }

@@ -76,7 +76,7 @@ describe('fused kernels: wasm against js', () => {
         const g = values(n, -3, 3, special), y = values(n, -3, 3, special);
         const [w, j] = both(n, [g, y], (k, [pg, py], out) => k.relu_backward_f32(pg!, py!, out, n));
         expectClose(w, j);
-        for (let i = 0; i < n; i++) expect(Object.is(j[i], y[i]! > 0 ? g[i] : 0)).toBe(true);
+        for (let i = 0; i < n; i++) expect(Object.is(j[i], y[i]! <= 0 ? 0 : g[i])).toBe(true);
       });
       it(`sigmoid_backward_f32 and tanh_backward_f32 ${tag}`, () => {
         const g = values(n, -3, 3, special), y = values(n, -1, 1, special);

@@ -173,7 +173,8 @@ export interface Kernels {
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
   /**
    * Max pooling of `planes` planes of h×w: out[p*oh*ow + oy*ow + ox] = max over the window (padding
-   * counts as -Infinity) and idx[same] = iy*w + ix of the first maximum (NaN wins).
+   * counts as -Infinity) and idx[same] = iy*w + ix of the first maximum, or of the last NaN in the window
+   * (NaN wins; PyTorch's kernel replaces on `v > best || isnan(v)`, so the gradient goes to the last NaN).
    */
   maxpool2d_f32(x: number, out: number, idx: number, planes: number, h: number, w: number, kh: number, kw: number,
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
@@ -221,7 +222,10 @@ export interface Kernels {
     sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
 
   // ---- fused backward kernels for training (assembly/fused.ts), contiguous; out may equal an input ----
-  /** out[i] = y[i] > 0 ? g[i] : 0: ReLU's backward from its output y (0 where y is NaN, even for g NaN). */
+  /**
+   * out[i] = y[i] <= 0 ? 0 : g[i]: ReLU's backward from its output y, PyTorch's threshold_backward (g passes
+   * where y is NaN; 0 where y <= 0 even for g NaN).
+   */
   relu_backward_f32(g: number, y: number, out: number, n: number): void;
   /**
    * Backward of x ** p for a scalar exponent p: out[i] = g[i] * (f32(p) * x[i] ** (p - 1)), with

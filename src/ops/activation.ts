@@ -26,10 +26,11 @@ export type GeluApproximate = 'none' | 'tanh';
 export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('gelu: input must be a Tensor');
   const approximate = options.approximate ?? 'none';
-  if (approximate === 'none') return x.mul(erf(x.mul(SQRT1_2)).add(1)).mul(0.5);
+  // halve x first, as PyTorch does: x * (1 + erf) would overflow for x near the float32 maximum
+  if (approximate === 'none') return x.mul(0.5).mul(erf(x.mul(SQRT1_2)).add(1));
   if (approximate === 'tanh') {
     const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-    return x.mul(inner.tanh().add(1)).mul(0.5);
+    return x.mul(0.5).mul(inner.tanh().add(1));
   }
   throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
 }

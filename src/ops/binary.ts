@@ -12,7 +12,7 @@ import { anomalyMode } from '../autograd/anomaly.js';
 import { promote, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
-import { scalarTensor } from '../tensor/creation.js';
+import { scalarTensor, zeros } from '../tensor/creation.js';
 import { toDType } from './copy.js';
 
 type BinaryKernel = Extract<
@@ -156,17 +156,18 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     }
     if (src !== a) src.dispose();
     if (!a.requiresGrad && !anomalyMode.checkForward) return out;
-    // NOTE: exponent 0 has gradient 0 everywhere (PyTorch avoids 0 * x^-1 = nan at x = 0).
-    return record(out, 'PowBackward0', [a], [a], (g, [x]) => [powGradFused(g, x!, b) ?? (b === 0 ? g.mul(0) : g.mul(x!.pow(b - 1).mul(b)))]);
+    // NOTE: exponent 0 has gradient 0 everywhere, whatever g is (PyTorch: zeros_like(x); 0 * x^-1 would be NaN at 0).
+    return record(out, 'PowBackward0', [a], [a], (g, [x]) => [b === 0 ? zeros(x!.shape) : powGradFused(g, x!, b) ?? g.mul(x!.pow(b - 1).mul(b))]);
   }
   const out = run(a, b, 'pow_f32', 'pow', 'float');
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   return record(out, 'PowBackward1', [at, bt], [], (g, _s, needs) => {
     const x = tensorOf(a), e = tensorOf(b);
     return [
-      needs[0] ? g.mul(e).mul(pow(x, sub(e, 1))) : null,
-      // d(x^e)/de = x^e * log(x), taken as 0 where x == 0 and e >= 0 (PyTorch's convention).
-      needs[1] ? where(x.eq(0).mul(e.ge(0)), 0, g.mul(out).mul(x.log())) : null,
+      // 0 where e == 0, as PyTorch (e * x^(e-1) would be 0 * Inf = NaN at x = 0)
+      needs[0] ? where(e.eq(0), 0, g.mul(e).mul(pow(x, sub(e, 1)))) : null,
+      // d(x^e)/de = x^e * log(x), taken as 0 where x == 0 and e >= 0 (PyTorch's convention), times g.
+      needs[1] ? g.mul(where(x.eq(0).mul(e.ge(0)), 0, out.mul(x.log()))) : null,
     ];
   });
 }
@@ -191,23 +192,26 @@ function tensorOrNull(v: TensorOrScalar): Tensor | null {
   return v instanceof Tensor ? v : null;
 }
 
-/** Elementwise maximum; at ties the gradient is split evenly (as PyTorch). */
+/** Elementwise maximum (NaN if either is NaN); at ties the gradient is split evenly (as PyTorch). */
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.gt(y));
+  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.lt(y));
 }
 
-/** Elementwise minimum; at ties the gradient is split evenly. */
+/** Elementwise minimum (NaN if either is NaN); at ties the gradient is split evenly. */
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.lt(y));
+  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.gt(y));
 }
 
-function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, wins: (x: Tensor, y: TensorOrScalar) => Tensor): Tensor {
+/**
+ * PyTorch's rule: each input gets g / 2 at a tie, 0 where it `loses` (a select: 0 even for a NaN g), else g.
+ * Both comparisons are false at a NaN, so there both inputs get the whole gradient.
+ */
+function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
   const out = run(a, b, kernel, op, 'arith');
   return record(out, name, [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => {
-    const x = tensorOf(a);
-    const tie = x.eq(b).mul(0.5);
-    const aw = wins(x, b).add(tie);
-    return [needs[0] ? g.mul(aw) : null, needs[1] ? g.mul(aw.neg().add(1)) : null];
+    const x = tensorOf(a), y = tensorOf(b);
+    const shared = g.mul(x.eq(y).mul(-0.5).add(1)); // g / 2 at ties
+    return [needs[0] ? where(loses(x, y), 0, shared) : null, needs[1] ? where(loses(y, x), 0, shared) : null];
   });
 }
 

@@ -121,9 +121,11 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
 
 /**
  * Maximum (or minimum) over `dim` (all when omitted). The gradient is shared evenly among tied
- * maxima, as PyTorch's amax.
+ * maxima, as PyTorch's amax: a NaN result equals no element, so its gradient is NaN everywhere.
+ * op 'max' / 'min' is max(x) / min(x) over all elements, whose gradient (PyTorch's
+ * evenly_distribute_backward) is instead shared among the NaNs when the result is NaN.
  */
-function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, op: 'amax' | 'amin'): Tensor {
+function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, op: 'amax' | 'amin' | 'max' | 'min'): Tensor {
   const dims = reduceDims(dim, x.ndim, op);
   for (const d of dims) {
     if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dimension (shape ${shapeStr(x.shape)}, dim ${d})`);
@@ -133,11 +135,15 @@ function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, 
   }
   const shape = outShape(x.shape, dims, keepdim);
   const kept = keptShape(x.shape, dims);
-  const r = dims.length === 0 ? rawContiguous(floatContiguous(x)) : reduceRuns(x, dims, op === 'amax' ? 'max_f32' : 'min_f32');
+  const isMax = op === 'amax' || op === 'max';
+  const r = dims.length === 0 ? rawContiguous(floatContiguous(x)) : reduceRuns(x, dims, isMax ? 'max_f32' : 'min_f32');
   const out = reshapeOwned(r, shape);
   if (x.dtype !== 'float32') return castOwned(out, 'int32');
-  return record(out, op === 'amax' ? 'AmaxBackward0' : 'AminBackward0', [x], [x, out], (g, [a, y]) => {
-    const mask = a!.eq(y!.reshape(kept)).float();
+  const name = { amax: 'AmaxBackward0', amin: 'AminBackward0', max: 'MaxBackward1', min: 'MinBackward1' }[op];
+  return record(out, name, [x], [x, out], (g, [a, y]) => {
+    const yk = y!.reshape(kept);
+    let mask = a!.eq(yk).float();
+    if (op === 'max' || op === 'min') mask = mask.add(a!.ne(a!).float().mul(yk.ne(yk))); // NaN matches a NaN result
     return [mask.mul(g.reshape(kept)).div(mask.sum(dims, true))];
   });
 }
@@ -147,6 +153,10 @@ export function amax(x: Tensor, dim?: number | readonly number[] | null, keepdim
 }
 export function amin(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
   return extreme(x, dim, keepdim, 'amin');
+}
+/** max(x) / min(x) over all elements: amax / amin's value, with PyTorch's gradient at a NaN result. */
+export function maxAll(x: Tensor, which: 'max' | 'min'): Tensor {
+  return extreme(x, null, false, which);
 }
 
 /** Indices of the maximum (or minimum) along one dim, as int32 with that dim kept (size 1). */

@@ -9,6 +9,7 @@ import { isGradEnabled } from '../autograd/mode.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
+import { where } from './binary.js';
 
 type UnaryKernel = Extract<KernelName, 'neg_f32' | 'exp_f32' | 'log_f32' | 'sqrt_f32' | 'abs_f32' | 'relu_f32' | 'sigmoid_f32' | 'tanh_f32'>;
 
@@ -81,11 +82,14 @@ export function sign(x: Tensor): Tensor {
   return x.gt(0).float().sub(x.lt(0).float());
 }
 
-/** max(x, 0); the gradient at 0 is 0. */
+/**
+ * max(x, 0), NaN kept. The gradient is PyTorch's threshold_backward(g, y, 0): 0 where y <= 0 (so 0 at x = 0),
+ * g elsewhere, including where y is NaN.
+ */
 export function relu(x: Tensor): Tensor {
   const y = apply(x, 'relu_f32', true);
   if (!x.requiresGrad) return y;
-  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [fusedGrad('relu_backward_f32', g, out!) ?? g.mul(out!.gt(0))]);
+  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [fusedGrad('relu_backward_f32', g, out!) ?? where(out!.le(0), 0, g)]);
 }
 
 /** 1 / (1 + e^-x), computed stably. */
@@ -116,5 +120,6 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   const out = Tensor.empty(x.shape, 'float32');
   if (out.numel() > 0) K().clamp_f32(src.ptr, out.ptr, out.numel(), lo, hi);
   if (src !== x) src.dispose();
-  return record(out, 'ClampBackward1', [x], [x], (g, [a]) => [g.mul(a!.ge(lo).mul(a!.le(hi)))]);
+  // a select, as PyTorch's clamp_backward: 0 outside the bounds and at NaN even for a NaN gradient
+  return record(out, 'ClampBackward1', [x], [x], (g, [a]) => [where(a!.ge(lo).mul(a!.le(hi)), g, 0)]);
 }

@@ -428,12 +428,12 @@ export class Tensor {
   max(): Tensor;
   max(dim: number, keepdim?: boolean): R.ValuesIndices;
   max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
-    return dim === undefined ? R.amax(this) : R.maxDim(this, dim, keepdim, 'max');
+    return dim === undefined ? R.maxAll(this, 'max') : R.maxDim(this, dim, keepdim, 'max');
   }
   min(): Tensor;
   min(dim: number, keepdim?: boolean): R.ValuesIndices;
   min(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
-    return dim === undefined ? R.amin(this) : R.maxDim(this, dim, keepdim, 'min');
+    return dim === undefined ? R.maxAll(this, 'min') : R.maxDim(this, dim, keepdim, 'min');
   }
   amax(dim?: number | readonly number[] | null, keepdim = false): Tensor {
     return R.amax(this, dim, keepdim);

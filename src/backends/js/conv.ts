@@ -73,15 +73,11 @@ export function maxpool2d_f32(x: number, out: number, idx: number, planes: numbe
         // Default: first in-range position (clamped into the plane for a window with none).
         let bi = Math.min(yStart, h - 1) * w + Math.min(xStart, w - 1);
         let first = true;
-        scan: for (let iy = yStart; iy < yEnd; iy++) {
+        for (let iy = yStart; iy < yEnd; iy++) {
           for (let ix = xStart; ix < xEnd; ix++) {
             const v = f32[plane + iy * w + ix];
-            if (v !== v) {
-              best = v;
-              bi = iy * w + ix;
-              break scan;
-            }
-            if (first || v > best) {
+            // strictly greater, or any NaN: the last NaN of the window wins, as in PyTorch
+            if (first || v > best || v !== v) {
               best = v;
               bi = iy * w + ix;
               first = false;

@@ -7,11 +7,11 @@ import { ieeePow } from './elementwise.js';
 
 const fround = Math.fround;
 
-/** out[i] = y[i] > 0 ? g[i] : 0. */
+/** out[i] = y[i] <= 0 ? 0 : g[i] (g passes where y is NaN, as PyTorch's threshold_backward). */
 export function relu_backward_f32(g: number, y: number, out: number, n: number): void {
   const f32 = heap.f32;
   const gs = g >>> 2, ys = y >>> 2, os = out >>> 2;
-  for (let i = 0; i < n; i++) f32[os + i] = f32[ys + i]! > 0 ? f32[gs + i]! : 0;
+  for (let i = 0; i < n; i++) f32[os + i] = f32[ys + i]! <= 0 ? 0 : f32[gs + i]!;
 }
 
 /** out[i] = g[i] * (f32(p) * f32(x[i] ** (p - 1))), each product rounded to f32; g[i] * 0 when p = 0. */
