@@ -2,16 +2,20 @@
 // and its state buffers, updating everything in place. f32x4 SIMD body over groups of 4, then a scalar
 // tail computing the same f32 operations in the same order. The exact math of each kernel is documented
 // in src/backends/kernels.ts. Flags are i32 (0 = off); state pointers a kernel does not use may be 0.
+// Hyperparameters arrive as f64 and derived ones (1 - beta, 1 - lr * weightDecay, ...) are computed in f64
+// before rounding to f32, as PyTorch computes them from Python floats (1 - 0.9 rounds to 0.1f, where
+// 1 - 0.9f would give 0.10000002f).
 
 /** SGD with optional L2 weight decay, (Nesterov) momentum, dampening and maximize. */
-export function sgd_step_f32(p: usize, g: usize, buf: usize, n: i32, lr: f32, momentum: f32, dampening: f32,
-  weightDecay: f32, nesterov: i32, firstStep: i32, maximize: i32): void {
+export function sgd_step_f32(p: usize, g: usize, buf: usize, n: i32, lr64: f64, momentum64: f64, dampening64: f64,
+  weightDecay64: f64, nesterov: i32, firstStep: i32, maximize: i32): void {
+  const lr = <f32>lr64, momentum = <f32>momentum64, weightDecay = <f32>weightDecay64;
   const hasWd = weightDecay != 0;
   const hasMom = momentum != 0;
   const nest = nesterov != 0;
   const first = firstStep != 0;
   const sgn: f32 = maximize != 0 ? -1.0 : 1.0;
-  const damp: f32 = <f32>1.0 - dampening;
+  const damp = <f32>(1.0 - dampening64);
   const vsgn = f32x4.splat(sgn);
   const vwd = f32x4.splat(weightDecay);
   const vlr = f32x4.splat(lr);
@@ -47,16 +51,18 @@ export function sgd_step_f32(p: usize, g: usize, buf: usize, n: i32, lr: f32, mo
 }
 
 /** Adam (decoupled = 0) and AdamW (decoupled = 1), with optional amsgrad and maximize. */
-export function adam_step_f32(p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32, lr: f32, beta1: f32,
-  beta2: f32, eps: f32, weightDecay: f32, stepSize: f32, bc2Sqrt: f32, decoupled: i32, amsgrad: i32,
+export function adam_step_f32(p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32, lr64: f64, beta164: f64,
+  beta264: f64, eps64: f64, weightDecay64: f64, stepSize64: f64, bc2Sqrt64: f64, decoupled: i32, amsgrad: i32,
   maximize: i32): void {
+  const beta1 = <f32>beta164, beta2 = <f32>beta264, eps = <f32>eps64, weightDecay = <f32>weightDecay64;
+  const stepSize = <f32>stepSize64, bc2Sqrt = <f32>bc2Sqrt64;
   const hasWd = weightDecay != 0;
   const dec = decoupled != 0;
   const ams = amsgrad != 0;
   const sgn: f32 = maximize != 0 ? -1.0 : 1.0;
-  const decay: f32 = <f32>1.0 - lr * weightDecay;
-  const ob1: f32 = <f32>1.0 - beta1;
-  const ob2: f32 = <f32>1.0 - beta2;
+  const decay = <f32>(1.0 - lr64 * weightDecay64);
+  const ob1 = <f32>(1.0 - beta164);
+  const ob2 = <f32>(1.0 - beta264);
   const vsgn = f32x4.splat(sgn);
   const vwd = f32x4.splat(weightDecay);
   const vdecay = f32x4.splat(decay);
@@ -113,13 +119,14 @@ export function adam_step_f32(p: usize, g: usize, m: usize, v: usize, vmax: usiz
 }
 
 /** RMSprop with optional weight decay, centering, momentum and maximize. */
-export function rmsprop_step_f32(p: usize, g: usize, sq: usize, gavg: usize, buf: usize, n: i32, lr: f32,
-  alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: i32, maximize: i32): void {
+export function rmsprop_step_f32(p: usize, g: usize, sq: usize, gavg: usize, buf: usize, n: i32, lr64: f64,
+  alpha64: f64, eps64: f64, weightDecay64: f64, momentum64: f64, centered: i32, maximize: i32): void {
+  const lr = <f32>lr64, alpha = <f32>alpha64, eps = <f32>eps64, weightDecay = <f32>weightDecay64, momentum = <f32>momentum64;
   const hasWd = weightDecay != 0;
   const hasMom = momentum > 0;
   const cen = centered != 0;
   const sgn: f32 = maximize != 0 ? -1.0 : 1.0;
-  const oa: f32 = <f32>1.0 - alpha;
+  const oa = <f32>(1.0 - alpha64);
   const vsgn = f32x4.splat(sgn);
   const vwd = f32x4.splat(weightDecay);
   const va = f32x4.splat(alpha);

@@ -161,3 +161,29 @@ describe('optimizer kernels: wasm vs js', () => {
     expect(j[0]![0]).toBeCloseTo(1 - 0.1 * 1.92, 6);
   });
 });
+
+describe('hyperparameters derived in float64, as PyTorch does from Python floats', () => {
+  it("Adam's first step on p = 3, g = 1, lr = 0.1 is PyTorch's float32 result on both backends (1 - 0.9 rounds to 0.1f, not 0.10000002f)", () => {
+    const f = Math.fround;
+    // PyTorch: m = lerp(0, g, f(1 - b1)); v = f(1 - b2) * g * g; denom = sqrt(v) / f(sqrt(1 - b2)) + eps; p -= f(lr / (1 - b1)) * m / denom
+    const m = f(f(1 - 0.9) * 1);
+    const v = f(f(1 - 0.999) * 1);
+    const denom = f(f(f(Math.sqrt(v)) / f(Math.sqrt(1 - 0.999))) + f(1e-8));
+    const expected = f(3 - f(f(f(0.1 / (1 - 0.9)) * m) / denom));
+    for (const k of [wasm, js]) {
+      const n = 5; // SIMD body and scalar tail
+      const base = heap.alloc(16 * n);
+      try {
+        const [p, g, mm, vv] = [0, 1, 2, 3].map((i) => base + i * 4 * n);
+        heap.f32.fill(3, p >>> 2, (p >>> 2) + n);
+        heap.f32.fill(1, g >>> 2, (g >>> 2) + n);
+        heap.f32.fill(0, mm >>> 2, (mm >>> 2) + 2 * n);
+        k.adam_step_f32(p!, g!, mm!, vv!, 0, n, 0.1, 0.9, 0.999, 1e-8, 0, 0.1 / (1 - 0.9), Math.sqrt(1 - 0.999), 0, 0, 0);
+        expect(Array.from(heap.f32.subarray(p! >>> 2, (p! >>> 2) + n))).toEqual(new Array(n).fill(expected));
+      } finally {
+        heap.free(base, 16 * n);
+      }
+    }
+    expect(expected).toBe(f(2.9000001));
+  });
+});
