@@ -76,8 +76,14 @@ const MIN_COLLECT_BYTES = 2 * 1024 * 1024;
  */
 const MAX_DEBT_FACTOR = 8;
 const MAX_DEBT_BYTES = 256 * 1024 * 1024;
-/** Between the two: collect only if the time since the last collection is this many times its duration. */
+/**
+ * Between the two: collect only if the time since the last collection is this many times the duration of
+ * a collection, taken as the shortest of the last COLLECT_TIMES_KEPT: one collection slowed down by
+ * something else (another process taking the core) would otherwise make memory grow for good, and a long
+ * run would creep up to the debt cap that way (the soak test, bench/soak.ts, saw it).
+ */
 const COLLECT_TIME_RATIO = 20;
+const COLLECT_TIMES_KEPT = 8;
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -101,7 +107,8 @@ export class Heap {
   /** bytesInUse right after the last collection (what survived it). */
   private liveAfterCollect = 0;
   private lastCollectEnd = 0;
-  private lastCollectMs = 0;
+  /** Durations of the last COLLECT_TIMES_KEPT collections (ms), oldest first. */
+  private readonly collectMs: number[] = [];
   /**
    * Called when memory would have to grow after much allocation; it should release dropped tensors
    * (run the garbage collector where possible). Installed by the storage layer.
@@ -219,7 +226,8 @@ export class Heap {
       let collected = false;
       if (this.collect !== null && debt >= MIN_COLLECT_BYTES) {
         const cap = Math.min(MAX_DEBT_FACTOR * this.liveAfterCollect, MAX_DEBT_BYTES);
-        if (debt >= cap || now() - this.lastCollectEnd >= COLLECT_TIME_RATIO * this.lastCollectMs) {
+        const collectMs = this.collectMs.length > 0 ? Math.min(...this.collectMs) : 0;
+        if (debt >= cap || now() - this.lastCollectEnd >= COLLECT_TIME_RATIO * collectMs) {
           collected = true;
           const ptr = this.collectAndTake(index);
           if (ptr >= 0) return ptr;
@@ -245,7 +253,7 @@ export class Heap {
     const t0 = now();
     this.collect!();
     const t1 = now();
-    this.lastCollectMs = t1 - t0;
+    if (this.collectMs.push(t1 - t0) > COLLECT_TIMES_KEPT) this.collectMs.shift();
     this.lastCollectEnd = t1;
     this.liveAfterCollect = this.inUse;
     const list = this.freeLists[index];
