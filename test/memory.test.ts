@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memory, randn, tensor, zeros } from '../src/index.js';
+import { Heap } from '../src/backends/memory.js';
+
+const MiB = 1024 * 1024;
 
 /** The tutorial's inner step, with no dispose() anywhere. */
 function tutorialSteps(w: ReturnType<typeof tensor>, n: number): void {
@@ -66,5 +69,35 @@ describe('memory management', () => {
     const keep = tensor([1, 2, 3]);
     expect(() => zeros(70_000, 70_000)).toThrow(/out of memory: cannot allocate .*GiB/);
     expect(keep.add(1).tolist()).toEqual([2, 3, 4]);
+  });
+
+  it('one slow collection does not make memory grow for good (collections are paced by the shortest recent one)', () => {
+    // a fake clock: each step takes 10 ms and allocates 1 MiB that is dropped; a collection frees what was
+    // dropped and takes 10 ms, except one that takes 200 ms (another process had the core)
+    let clock = 0;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const h = new Heap(16, false);
+      h.alloc(4 * MiB); // live for good
+      let dropped: number[] = [];
+      let collections = 0;
+      const slowAt = 30;
+      h.collect = () => {
+        for (const p of dropped) h.free(p, MiB);
+        dropped = [];
+        clock += ++collections === slowAt ? 200 : 10;
+      };
+      let before = 0;
+      while (collections < slowAt + 20) {
+        const p = h.alloc(MiB); // before push: a collection inside alloc replaces `dropped`
+        dropped.push(p);
+        clock += 10;
+        if (collections === slowAt - 1 && before === 0) before = h.memory.buffer.byteLength;
+      }
+      // memory had settled before the slow collection; 20 collections after it, it has not grown
+      expect(h.memory.buffer.byteLength).toBe(before);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
