@@ -78,12 +78,15 @@ const MAX_DEBT_FACTOR = 8;
 const MAX_DEBT_BYTES = 256 * 1024 * 1024;
 /**
  * Between the two: collect only if the time since the last collection is this many times the duration of
- * a collection, taken as the shortest of the last COLLECT_TIMES_KEPT: one collection slowed down by
- * something else (another process taking the core) would otherwise make memory grow for good, and a long
- * run would creep up to the debt cap that way (the soak test, bench/soak.ts, saw it).
+ * a collection, taken as the shortest of the last COLLECT_TIMES_KEPT (one collection slowed down by another
+ * process taking the core would otherwise make memory grow for good). Memory settles where collections are
+ * just far enough apart; from then on (once a collection has been paced by time) growing again takes
+ * collections SETTLED_SLACK times more frequent than that, so that the ordinary jitter of a loaded machine
+ * cannot creep memory up to the debt cap in a long run (the soak test, bench/soak.ts, saw both).
  */
 const COLLECT_TIME_RATIO = 20;
 const COLLECT_TIMES_KEPT = 8;
+const SETTLED_SLACK = 2;
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -109,6 +112,8 @@ export class Heap {
   private lastCollectEnd = 0;
   /** Durations of the last COLLECT_TIMES_KEPT collections (ms), oldest first. */
   private readonly collectMs: number[] = [];
+  /** Whether memory has been big enough for collections paced by time since it last grew. */
+  private settled = false;
   /**
    * Called when memory would have to grow after much allocation; it should release dropped tensors
    * (run the garbage collector where possible). Installed by the storage layer.
@@ -227,12 +232,16 @@ export class Heap {
       if (this.collect !== null && debt >= MIN_COLLECT_BYTES) {
         const cap = Math.min(MAX_DEBT_FACTOR * this.liveAfterCollect, MAX_DEBT_BYTES);
         const collectMs = this.collectMs.length > 0 ? Math.min(...this.collectMs) : 0;
-        if (debt >= cap || now() - this.lastCollectEnd >= COLLECT_TIME_RATIO * collectMs) {
+        const ratio = this.settled ? COLLECT_TIME_RATIO / SETTLED_SLACK : COLLECT_TIME_RATIO;
+        const paced = now() - this.lastCollectEnd >= ratio * collectMs;
+        if (debt >= cap || paced) {
+          if (paced) this.settled = true;
           collected = true;
           const ptr = this.collectAndTake(index);
           if (ptr >= 0) return ptr;
         }
       }
+      if (!collected) this.settled = false;
       try {
         this.grow(end);
       } catch (err) {
