@@ -77,15 +77,20 @@ const MIN_COLLECT_BYTES = 2 * 1024 * 1024;
 const MAX_DEBT_FACTOR = 8;
 const MAX_DEBT_BYTES = 256 * 1024 * 1024;
 /**
- * Between the two: collect only if the time since the last collection is this many times the duration of
- * a collection, taken as the shortest of the last COLLECT_TIMES_KEPT (one collection slowed down by another
- * process taking the core would otherwise make memory grow for good). Memory settles where collections are
- * just far enough apart; from then on (once a collection has been paced by time) growing again takes
- * collections SETTLED_SLACK times more frequent than that, so that the ordinary jitter of a loaded machine
- * cannot creep memory up to the debt cap in a long run (the soak test, bench/soak.ts, saw both).
+ * Between the two: collect only if collections are far enough apart, that is if the time since the last
+ * collection is this many times the duration of a collection. Time on a loaded machine is noisy, and memory
+ * settles where collections are just far enough apart; so that noise cannot creep memory up to the debt cap
+ * in a long run (the soak test, bench/soak.ts, saw it), the pacing is judged generously:
+ * - a collection's duration is the shortest of the last COLLECT_TIMES_KEPT (one slowed down by another
+ *   process taking the core does not count);
+ * - the time between collections is the longest of the current one and the last INTERVALS_KEPT - 1 (one
+ *   short interval does not count);
+ * - once a collection has been paced by time, growing again takes collections SETTLED_SLACK times more
+ *   frequent than that.
  */
 const COLLECT_TIME_RATIO = 20;
 const COLLECT_TIMES_KEPT = 8;
+const INTERVALS_KEPT = 3;
 const SETTLED_SLACK = 2;
 
 function now(): number {
@@ -112,6 +117,8 @@ export class Heap {
   private lastCollectEnd = 0;
   /** Durations of the last COLLECT_TIMES_KEPT collections (ms), oldest first. */
   private readonly collectMs: number[] = [];
+  /** Times between the last INTERVALS_KEPT - 1 collections (ms), oldest first. */
+  private readonly intervals: number[] = [];
   /** Whether memory has been big enough for collections paced by time since it last grew. */
   private settled = false;
   /**
@@ -233,7 +240,7 @@ export class Heap {
         const cap = Math.min(MAX_DEBT_FACTOR * this.liveAfterCollect, MAX_DEBT_BYTES);
         const collectMs = this.collectMs.length > 0 ? Math.min(...this.collectMs) : 0;
         const ratio = this.settled ? COLLECT_TIME_RATIO / SETTLED_SLACK : COLLECT_TIME_RATIO;
-        const paced = now() - this.lastCollectEnd >= ratio * collectMs;
+        const paced = Math.max(now() - this.lastCollectEnd, ...this.intervals) >= ratio * collectMs;
         if (debt >= cap || paced) {
           if (paced) this.settled = true;
           collected = true;
@@ -260,6 +267,7 @@ export class Heap {
   /** Runs collect() and returns a free block of class `index` if that made one, else -1. */
   private collectAndTake(index: number): number {
     const t0 = now();
+    if (this.intervals.push(t0 - this.lastCollectEnd) >= INTERVALS_KEPT) this.intervals.shift();
     this.collect!();
     const t1 = now();
     if (this.collectMs.push(t1 - t0) > COLLECT_TIMES_KEPT) this.collectMs.shift();
