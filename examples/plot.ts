@@ -21,8 +21,13 @@ export function terminalChart(title: string, values: readonly number[], width = 
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** Writes an SVG line chart of one or more series against their index (epoch, step, ...). */
-export function writeSvgChart(path: string, title: string, xLabel: string, series: readonly Series[], logY = false): void {
+/**
+ * Writes an SVG line chart of one or more series against their index (epoch, step, ...); `xValues`, if
+ * given, labels the x axis instead of the 1-based index (the step each sample was taken at, say).
+ */
+export function writeSvgChart(
+  path: string, title: string, xLabel: string, series: readonly Series[], logY = false, xValues?: readonly number[],
+): void {
   const W = 720, H = 420, L = 70, R = 20, T = 40, B = 50;
   const tf = (v: number) => (logY ? Math.log10(Math.max(v, 1e-12)) : v);
   const all = series.flatMap((s) => s.values.map(tf)).filter(Number.isFinite);
@@ -31,7 +36,7 @@ export function writeSvgChart(path: string, title: string, xLabel: string, serie
   const n = Math.max(...series.map((s) => s.values.length));
   const x = (i: number) => L + ((W - L - R) * i) / Math.max(n - 1, 1);
   const y = (v: number) => T + ((H - T - B) * (hi - tf(v))) / (hi - lo);
-  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e'];
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -43,13 +48,13 @@ export function writeSvgChart(path: string, title: string, xLabel: string, serie
   for (let k = 0; k <= 5; k++) {
     const v = lo + ((hi - lo) * k) / 5;
     const py = T + ((H - T - B) * (5 - k)) / 5;
-    const label = logY ? (10 ** v).toPrecision(2) : v.toPrecision(3);
+    const label = logY ? (10 ** v).toPrecision(2) : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3);
     parts.push(`<line x1="${L}" y1="${py}" x2="${W - R}" y2="${py}" stroke="#eee"/>`);
     parts.push(`<text x="${L - 6}" y="${py + 4}" text-anchor="end">${label}</text>`);
   }
   for (let k = 0; k <= 4; k++) {
     const i = Math.round(((n - 1) * k) / 4);
-    parts.push(`<text x="${x(i)}" y="${H - B + 16}" text-anchor="middle">${i + 1}</text>`);
+    parts.push(`<text x="${x(i)}" y="${H - B + 16}" text-anchor="middle">${xValues?.[i] ?? i + 1}</text>`);
   }
   series.forEach((s, si) => {
     const color = s.color ?? palette[si % palette.length]!;

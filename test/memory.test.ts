@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memory, randn, tensor, zeros } from '../src/index.js';
+import { Heap } from '../src/backends/memory.js';
+
+const MiB = 1024 * 1024;
 
 /** The tutorial's inner step, with no dispose() anywhere. */
 function tutorialSteps(w: ReturnType<typeof tensor>, n: number): void {
@@ -66,6 +69,37 @@ describe('memory management', () => {
     const keep = tensor([1, 2, 3]);
     expect(() => zeros(70_000, 70_000)).toThrow(/out of memory: cannot allocate .*GiB/);
     expect(keep.add(1).tolist()).toEqual([2, 3, 4]);
+  });
+
+  it('once memory has settled, the jitter of a loaded machine does not make it grow (slow collections, faster steps)', () => {
+    // a fake clock: each step allocates 1 MiB that is dropped and takes 10 ms; a collection frees what was
+    // dropped and takes 10 ms. Then one collection takes 200 ms (another process had the core), later
+    // steps take 7 ms for a while, and then 2 ms until the next collection.
+    let clock = 0;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const h = new Heap(16, false);
+      h.alloc(4 * MiB); // live for good
+      let dropped: number[] = [];
+      let collections = 0;
+      const slowAt = 30, fastFrom = 50, fastUntil = 60, burstAt = 70;
+      h.collect = () => {
+        for (const p of dropped) h.free(p, MiB);
+        dropped = [];
+        clock += ++collections === slowAt ? 200 : 10;
+      };
+      let before = 0;
+      while (collections < burstAt + 10) {
+        const p = h.alloc(MiB); // before push: a collection inside alloc replaces `dropped`
+        dropped.push(p);
+        clock += collections === burstAt ? 2 : collections >= fastFrom && collections < fastUntil ? 7 : 10;
+        if (collections === slowAt - 1 && before === 0) before = h.memory.buffer.byteLength;
+      }
+      // memory had settled before the slow collection, and has not grown since
+      expect(h.memory.buffer.byteLength).toBe(before);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -89,8 +89,22 @@ const MIN_COLLECT_BYTES = 2 * 1024 * 1024;
  */
 const MAX_DEBT_FACTOR = 8;
 const MAX_DEBT_BYTES = 256 * 1024 * 1024;
-/** Between the two: collect only if the time since the last collection is this many times its duration. */
+/**
+ * Between the two: collect only if collections are far enough apart, that is if the time since the last
+ * collection is this many times the duration of a collection. Time on a loaded machine is noisy, and memory
+ * settles where collections are just far enough apart; so that noise cannot creep memory up to the debt cap
+ * in a long run (the soak test, bench/soak.ts, saw it), the pacing is judged generously:
+ * - a collection's duration is the shortest of the last COLLECT_TIMES_KEPT (one slowed down by another
+ *   process taking the core does not count);
+ * - the time between collections is the longest of the current one and the last INTERVALS_KEPT - 1 (one
+ *   short interval does not count);
+ * - once a collection has been paced by time, growing again takes collections SETTLED_SLACK times more
+ *   frequent than that.
+ */
 const COLLECT_TIME_RATIO = 20;
+const COLLECT_TIMES_KEPT = 8;
+const INTERVALS_KEPT = 3;
+const SETTLED_SLACK = 2;
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
@@ -114,7 +128,12 @@ export class Heap {
   /** bytesInUse right after the last collection (what survived it). */
   private liveAfterCollect = 0;
   private lastCollectEnd = 0;
-  private lastCollectMs = 0;
+  /** Durations of the last COLLECT_TIMES_KEPT collections (ms), oldest first. */
+  private readonly collectMs: number[] = [];
+  /** Times between the last INTERVALS_KEPT - 1 collections (ms), oldest first. */
+  private readonly intervals: number[] = [];
+  /** Whether memory has been big enough for collections paced by time since it last grew. */
+  private settled = false;
   /**
    * Called when memory would have to grow after much allocation; it should release dropped tensors
    * (run the garbage collector where possible). Installed by the storage layer.
@@ -261,12 +280,17 @@ export class Heap {
       let collected = false;
       if (this.collect !== null && debt >= MIN_COLLECT_BYTES) {
         const cap = Math.min(MAX_DEBT_FACTOR * this.liveAfterCollect, MAX_DEBT_BYTES);
-        if (debt >= cap || now() - this.lastCollectEnd >= COLLECT_TIME_RATIO * this.lastCollectMs) {
+        const collectMs = this.collectMs.length > 0 ? Math.min(...this.collectMs) : 0;
+        const ratio = this.settled ? COLLECT_TIME_RATIO / SETTLED_SLACK : COLLECT_TIME_RATIO;
+        const paced = Math.max(now() - this.lastCollectEnd, ...this.intervals) >= ratio * collectMs;
+        if (debt >= cap || paced) {
+          if (paced) this.settled = true;
           collected = true;
           const ptr = this.collectAndTake(index);
           if (ptr >= 0) return ptr;
         }
       }
+      if (!collected) this.settled = false;
       try {
         this.grow(end);
       } catch (err) {
@@ -285,9 +309,10 @@ export class Heap {
   /** Runs collect() and returns a free block of class `index` if that made one, else -1. */
   private collectAndTake(index: number): number {
     const t0 = now();
+    if (this.intervals.push(t0 - this.lastCollectEnd) >= INTERVALS_KEPT) this.intervals.shift();
     this.collect!();
     const t1 = now();
-    this.lastCollectMs = t1 - t0;
+    if (this.collectMs.push(t1 - t0) > COLLECT_TIMES_KEPT) this.collectMs.shift();
     this.lastCollectEnd = t1;
     this.liveAfterCollect = this.inUse;
     const list = this.freeLists[index];

@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { data, F, init, manualSeed, nn, optim, setNumThreads, toSafetensors } from '../src/index.js';
+import * as threads from '../src/backends/wasm/threads.js';
+import { loadDigits } from '../examples/mnist/dataset.js';
+
+// the js backend is about 50× slower: it trains on fewer digits
+const js = process.env.WASMGRAD_BACKEND === 'js';
+// threads need the wasm backend and a shared heap memory (WASMGRAD_THREADS=1 turns it off)
+const threaded = !js && process.env.WASMGRAD_THREADS?.trim() !== '1';
+
+/** The two `npm start` models (examples/mnist/train.ts): the CNN has dropout. */
+function makeModel(kind: 'cnn' | 'mlp'): nn.Module {
+  if (kind === 'cnn') {
+    return new nn.Sequential(
+      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32 * 7 * 7, 10),
+    );
+  }
+  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
+}
+
+describe('determinism: manualSeed makes a whole training run bit-identical', () => {
+  const digits = loadDigits();
+  const all = new data.TensorDataset(digits.images, digits.labels);
+
+  /**
+   * One epoch on `n` digits after manualSeed(seed), every random draw left to the library's generator:
+   * the split, the initial weights, the shuffled batch order, the dropout masks. Returns every byte of
+   * the trained state dict (safetensors: names, shapes and raw float32 data).
+   */
+  function train(kind: 'cnn' | 'mlp', seed: number, n: number): Uint8Array {
+    manualSeed(seed);
+    const [train] = data.randomSplit(all, [n, all.length - n]);
+    const loader = new data.DataLoader(train!, { batchSize: 32, shuffle: true });
+    const model = makeModel(kind);
+    const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
+    for (const [x, y] of loader) {
+      opt.zeroGrad();
+      F.crossEntropy(model.forward(x!), y!).backward();
+      opt.step();
+    }
+    return toSafetensors(model.stateDict());
+  }
+
+  afterAll(() => {
+    if (threaded) setNumThreads(1);
+  });
+
+  const sizes = { mlp: js ? 160 : 1000, cnn: js ? 48 : 480 };
+  for (const kind of ['mlp', 'cnn'] as const) {
+    it(`${kind}: the same seed gives identical weights, another seed different ones (1 thread)`, () => {
+      if (threaded) setNumThreads(1);
+      const a = train(kind, 7, sizes[kind]);
+      const b = train(kind, 7, sizes[kind]);
+      const c = train(kind, 8, sizes[kind]);
+      expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+      expect(c.length).toBe(a.length);
+      expect(Buffer.from(c).equals(Buffer.from(a))).toBe(false);
+    });
+  }
+
+  // GEMM splits its output rows among threads in blocks aligned to the micro-kernel's rows, and every
+  // output element is summed in the same order whoever computes it: so the thread count cannot change a
+  // bit. The MLP's products are split (batch 32 · 784 · 256 is above the threshold); the CNN's are not
+  // (one GEMM per image, under a million multiply-adds each), so it is left out here.
+  it.runIf(threaded)('mlp with 2 threads: two runs are identical, and identical to the 1-thread run', async () => {
+    setNumThreads(1);
+    const one = train('mlp', 7, sizes.mlp);
+    setNumThreads(2);
+    await init(); // waits for the worker; until then products would run on this thread only
+    const before = threads.parallelCalls;
+    const a = train('mlp', 7, sizes.mlp);
+    const b = train('mlp', 7, sizes.mlp);
+    expect(threads.parallelCalls - before).toBeGreaterThan(0); // products really were split
+    expect(Buffer.from(b).equals(Buffer.from(a)), '2-thread runs differ').toBe(true);
+    expect(Buffer.from(a).equals(Buffer.from(one)), '2 threads differ from 1').toBe(true);
+  });
+});
