@@ -62,18 +62,31 @@ describe('determinism: manualSeed makes a whole training run bit-identical', () 
 
   // GEMM splits its output rows among threads in blocks aligned to the micro-kernel's rows, and every
   // output element is summed in the same order whoever computes it: so the thread count cannot change a
-  // bit. The MLP's products are split (batch 32 · 784 · 256 is above the threshold); the CNN's are not
-  // (one GEMM per image, under a million multiply-adds each), so it is left out here.
+  // bit of the MLP (batch 32 · 784 · 256 is above the split threshold). conv2d splits the batch, and its
+  // weight gradient sums per-thread partials in thread order: the same from run to run on 2 threads, but
+  // not the same bits as 1 thread (float32 rounding of a different summation order).
+  const splitCalls = (): number => [...threads.parallelCalls.values()].reduce((a, b) => a + b, 0);
   it.runIf(threaded)('mlp with 2 threads: two runs are identical, and identical to the 1-thread run', async () => {
     setNumThreads(1);
     const one = train('mlp', 7, sizes.mlp);
     setNumThreads(2);
     await init(); // waits for the worker; until then products would run on this thread only
-    const before = threads.parallelCalls;
+    const before = splitCalls();
     const a = train('mlp', 7, sizes.mlp);
     const b = train('mlp', 7, sizes.mlp);
-    expect(threads.parallelCalls - before).toBeGreaterThan(0); // products really were split
+    expect(splitCalls() - before).toBeGreaterThan(0); // products really were split
     expect(Buffer.from(b).equals(Buffer.from(a)), '2-thread runs differ').toBe(true);
     expect(Buffer.from(a).equals(Buffer.from(one)), '2 threads differ from 1').toBe(true);
+  });
+
+  it.runIf(threaded)('cnn with 2 threads: two runs are identical (conv2d split over the batch)', async () => {
+    setNumThreads(2);
+    await init();
+    const before = threads.parallelCalls.get('conv2d_backward_weight_images_f32') ?? 0;
+    const a = train('cnn', 7, sizes.cnn);
+    const b = train('cnn', 7, sizes.cnn);
+    expect((threads.parallelCalls.get('conv2d_backward_weight_images_f32') ?? 0) - before).toBeGreaterThan(0);
+    expect(Buffer.from(b).equals(Buffer.from(a)), '2-thread runs differ').toBe(true);
+    setNumThreads(1);
   });
 });
