@@ -91,18 +91,18 @@ function newSlab(): Slab {
 }
 
 const registry = makeRegistry((held) => {
-  const code = held as number;
-  if (code < 0) {
-    const id = -1 - code;
+  const key = held as number; // a registration id, or -1 - id of a slab
+  if (key < 0) {
+    const id = -1 - key;
     const live = slabLive[id]!;
     if (live !== 0) heap.track(-live * SLOT_BYTES, -live);
     heap.unreserveClass(slabPtr[id]!, SLAB_CLASS);
     freeSlabIds.push(id);
     return;
   }
-  const block = blockOfId[code]!;
+  const block = blockOfId[key]!;
   if (block >= 0) freeEncoded(block);
-  freeIds.push(code);
+  freeIds.push(key);
 });
 
 heap.collect = () => {
