@@ -6,9 +6,12 @@
  *
  * NOTE: registration is the hot cost of every tensor, so it is kept to the cheapest form V8 offers
  * (measured here: ~0.15 µs with a number as the held value and no unregister token, against ~0.8 µs
- * with an object and a token). Without a token a disposed storage cannot be unregistered; its block
- * number goes into `disposedBlocks` instead, and its later finalization is skipped. A block reused by a
- * new storage carries the same number, so the count, not the identity, is what matters.
+ * with an object and a token). Without a token a disposed storage cannot be unregistered, so the held
+ * value is a registration id, not the block: `blockOfId` maps it to the block, or to -1 once the storage
+ * was disposed (its block freed then), and the id is only reused after its finalization came. (Holding the
+ * block itself, with a count of disposed blocks whose finalization to skip, freed by count instead of by
+ * identity: a dropped tensor reusing the block of a disposed one the user still referenced had its
+ * finalization skipped in its place, and its block stayed in use as long as the disposed tensor lived.)
  *
  * Tiny storages (one 16-byte block: up to 4 elements, scalars and losses) are not registered one by one:
  * they are carved out of 1 KiB slabs, and each holds its slab; only the slab is registered, and its whole
@@ -19,7 +22,7 @@
  * slab slot is counted as free at once but only reused if it was the slab's last one (LIFO temporaries).
  *
  * Storages made while `deferRegistration` is set (the backward engine's temporaries, which it always
- * disposes itself) are not registered at all, which also keeps them out of `disposedBlocks` and away
+ * disposes itself) are not registered at all, which also keeps them out of `blockOfId` and away
  * from the finalizer; one that escapes to the user (a stolen `.grad`, a `grad()` result) is registered
  * then, with `register()`.
  */
@@ -35,8 +38,18 @@ import { canCollectGarbage, collectGarbage, drainFinalizers, makeRegistry } from
  */
 const BALLAST_MIN_BYTES = canCollectGarbage ? Infinity : 64 * 1024;
 
-/** Block numbers (see encodeBlock) of disposed storages whose finalization is still to come, with counts. */
-const disposedBlocks = new Map<number, number>();
+/** By registration id (the held value of a registered storage): its block (see encodeBlock), -1 once disposed. */
+const blockOfId: number[] = [];
+/** Ids whose storage was finalized, for reuse. */
+const freeIds: number[] = [];
+
+/** Registers a storage for finalization and returns its registration id. */
+function registerBlock(storage: Storage, ptr: number, cls: number): number {
+  const id = freeIds.length > 0 ? freeIds.pop()! : blockOfId.length;
+  blockOfId[id] = encodeBlock(ptr, cls);
+  registry.register(storage, id);
+  return id;
+}
 
 /** ptr and size-class index in one number (ptr is 16-byte aligned). */
 function encodeBlock(ptr: number, cls: number): number {
@@ -78,24 +91,18 @@ function newSlab(): Slab {
 }
 
 const registry = makeRegistry((held) => {
-  const code = held as number;
-  if (code < 0) {
-    const id = -1 - code;
+  const key = held as number; // a registration id, or -1 - id of a slab
+  if (key < 0) {
+    const id = -1 - key;
     const live = slabLive[id]!;
     if (live !== 0) heap.track(-live * SLOT_BYTES, -live);
     heap.unreserveClass(slabPtr[id]!, SLAB_CLASS);
     freeSlabIds.push(id);
     return;
   }
-  if (disposedBlocks.size !== 0) {
-    const pending = disposedBlocks.get(code);
-    if (pending !== undefined) {
-      if (pending === 1) disposedBlocks.delete(code);
-      else disposedBlocks.set(code, pending - 1);
-      return;
-    }
-  }
-  freeEncoded(code);
+  const block = blockOfId[key]!;
+  if (block >= 0) freeEncoded(block);
+  freeIds.push(key);
 });
 
 heap.collect = () => {
@@ -118,6 +125,8 @@ export class Storage {
   private readonly cls: number;
   /** Whether the storage is registered for finalization (or holds a slab that is). */
   private registered: boolean;
+  /** Registration id of a registered storage that is not carved from a slab, else -1. */
+  private id = -1;
   /** The slab a tiny storage was carved from. */
   private readonly slab: Slab | null = null;
   /** GC pressure for large storages in browsers (see BALLAST_MIN_BYTES). */
@@ -145,7 +154,7 @@ export class Storage {
       const ptr = big ? ptr0 : heap.allocClass(cls);
       this.ptr = ptr;
       this.registered = true;
-      registry.register(this, encodeBlock(ptr, cls));
+      this.id = registerBlock(this, ptr, cls);
       if (bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(bytes);
     }
   }
@@ -163,7 +172,7 @@ export class Storage {
   register(): void {
     if (this.registered || this.ptr < 0) return;
     this.registered = true;
-    registry.register(this, encodeBlock(this.ptr, this.cls));
+    this.id = registerBlock(this, this.ptr, this.cls);
     if (this.bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(this.bytes);
   }
 
@@ -175,10 +184,7 @@ export class Storage {
         heap.track(-SLOT_BYTES, -1);
         if (slab === currentSlab && this.ptr === slab.ptr + (slab.used - 1) * SLOT_BYTES) slab.used--;
       } else {
-        if (this.registered) {
-          const code = encodeBlock(this.ptr, this.cls);
-          disposedBlocks.set(code, (disposedBlocks.get(code) ?? 0) + 1);
-        }
+        if (this.registered) blockOfId[this.id] = -1;
         heap.freeClass(this.ptr, this.cls);
       }
       this.ptr = -1;
