@@ -168,7 +168,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       throw new RangeError(`stack: expects tensors of equal shape, got ${tensors.map((x) => shapeStr(x.shape)).join(', ')}`);
     }
   });
-  checkNdim(first.ndim + 1, 'stack', `tensors of shape ${shapeStr(first.shape)}`);
+  checkNdim(first.ndim + 1, 'stack', () => `tensors of shape ${shapeStr(first.shape)}`);
   const d = normDim(dim, first.ndim + 1, 'stack');
   return cat(tensors.map((t) => t.unsqueeze(d)), d);
 }

@@ -105,7 +105,7 @@ export function squeeze(x: Tensor, dim?: number | null): Tensor {
 
 /** Inserts a size-1 dim at `dim` (which may be ndim, or negative). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  checkNdim(x.ndim + 1, 'unsqueeze', `input shape ${shapeStr(x.shape)}`);
+  checkNdim(x.ndim + 1, 'unsqueeze', () => `input shape ${shapeStr(x.shape)}`);
   const d = normDim(dim, x.ndim + 1, 'unsqueeze');
   const shape = [...x.shape];
   const strides = [...x.strides];

@@ -61,7 +61,7 @@ export function tensor(data: Nested | Float32Array | Int32Array | Tensor, option
     let probe: Nested = data;
     while (Array.isArray(probe)) {
       shape.push(probe.length);
-      checkNdim(shape.length, 'tensor', 'nested arrays');
+      checkNdim(shape.length, 'tensor', () => 'nested arrays');
       probe = probe.length > 0 ? (probe[0] as Nested) : 0;
     }
     const values: number[] = [];

@@ -11,8 +11,9 @@ export const MAX_DIMS = 16;
 export const MAX_SIZE = 0x7fffffff;
 
 /** Throws unless a result of `ndim` dims fits MAX_DIMS (`what` describes the shape for the message). */
-export function checkNdim(ndim: number, op: string, what: string): void {
-  if (ndim > MAX_DIMS) throw new RangeError(`${op}: tensors have at most ${MAX_DIMS} dimensions, got ${ndim} (${what})`);
+/** Throws unless ndim <= MAX_DIMS; `what` describes the argument (a function: formatted only on error). */
+export function checkNdim(ndim: number, op: string, what: () => string): void {
+  if (ndim > MAX_DIMS) throw new RangeError(`${op}: tensors have at most ${MAX_DIMS} dimensions, got ${ndim} (${what()})`);
 }
 
 export function shapeStr(shape: Shape): string {
@@ -56,7 +57,7 @@ export function parseShape(args: readonly unknown[], op: string, allowInfer = fa
     if (v > MAX_SIZE) throw new RangeError(`${op}: size ${v} in shape ${fmtArg(raw)} is beyond the largest size, 2^31 - 1`);
     shape[i] = v;
   }
-  checkNdim(shape.length, op, `shape ${fmtArg(raw)}`);
+  checkNdim(shape.length, op, () => `shape ${fmtArg(raw)}`);
   return shape;
 }
 
