@@ -11,9 +11,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { F, manualSeed, nn, optim, setBackend, tensor, type BackendName, type Tensor } from '../src/index.js';
+import { F, manualSeed, optim, setBackend, tensor, type BackendName, type Tensor } from '../src/index.js';
 import { quick, timeIt } from './harness.js';
 import { loadTf } from './mlp.js';
+import { mnistModel } from '../examples/mnist/models.js';
 
 const BATCH = 32;
 const NBATCH = 8;
@@ -51,11 +52,7 @@ function digits(): Batches {
 export function wasmgradCnnSamples(backend: BackendName): number {
   setBackend(backend);
   manualSeed(0);
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32 * 7 * 7, 10),
-  );
+  const model = mnistModel('cnn');
   model.train();
   const opt = new optim.Adam(model.parameters(), { lr: 0.002 });
   const { images, labels } = digits();

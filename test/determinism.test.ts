@@ -1,24 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { data, F, init, manualSeed, nn, optim, setNumThreads, toSafetensors } from '../src/index.js';
+import { data, F, init, manualSeed, optim, setNumThreads, toSafetensors } from '../src/index.js';
 import * as threads from '../src/backends/wasm/threads.js';
 import { loadDigits } from '../examples/mnist/dataset.js';
+import { mnistModel } from '../examples/mnist/models.js';
 
 // the js backend is about 50× slower: it trains on fewer digits
 const js = process.env.WASMGRAD_BACKEND === 'js';
 // threads need the wasm backend and a shared heap memory (WASMGRAD_THREADS=1 turns it off)
 const threaded = !js && process.env.WASMGRAD_THREADS?.trim() !== '1';
 
-/** The two `npm start` models (examples/mnist/train.ts): the CNN has dropout. */
-function makeModel(kind: 'cnn' | 'mlp'): nn.Module {
-  if (kind === 'cnn') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32 * 7 * 7, 10),
-    );
-  }
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
-}
 
 describe('determinism: manualSeed makes a whole training run bit-identical', () => {
   const digits = loadDigits();
@@ -33,7 +23,7 @@ describe('determinism: manualSeed makes a whole training run bit-identical', () 
     manualSeed(seed);
     const [train] = data.randomSplit(all, [n, all.length - n]);
     const loader = new data.DataLoader(train!, { batchSize: 32, shuffle: true });
-    const model = makeModel(kind);
+    const model = mnistModel(kind);
     const opt = new optim.Adam(model.parameters(), { lr: 2e-3 });
     for (const [x, y] of loader) {
       opt.zeroGrad();

@@ -11,6 +11,7 @@ import {
   backendInfo, data, F, getBackend, getNumThreads, init, manualSeed, memory, nn, noGrad, optim, setBackend,
   softmax, tensor, type BackendName, type Tensor,
 } from 'wasmgrad';
+import { mnistModel, type MnistModel } from '../mnist/models.js';
 
 // ---------------------------------------------------------------- page state (also read by the tests)
 interface RunResult {
@@ -105,19 +106,6 @@ async function loadDigits(): Promise<Digits> {
   return { images: tensor(pixels).reshape(n, 1, rows, cols), labels: tensor(labels) };
 }
 
-// ---------------------------------------------------------------- the model (as in examples/mnist/train.ts)
-function makeModel(kind: string): nn.Module {
-  if (kind === 'cnn') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32 * 7 * 7, 10),
-    );
-  }
-  return new nn.Sequential(
-    new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10),
-  );
-}
 
 // ---------------------------------------------------------------- chart (a small canvas plot)
 interface Curves {
@@ -224,7 +212,7 @@ async function train(): Promise<void> {
   const trainLoader = new data.DataLoader(trainSet!, { batchSize, shuffle: true, seed: SEED });
   const testLoader = new data.DataLoader(testSet!, { batchSize: 500 });
 
-  const net = makeModel(kind);
+  const net = mnistModel(kind as MnistModel);
   model = net;
   const optimizer = new optim.Adam(net.parameters(), { lr });
   const scheduler = new optim.lrScheduler.CosineAnnealingLR(optimizer, epochs * trainLoader.length);

@@ -6,8 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { data, F, getBackend, getNumThreads, manualSeed, nn, noGrad, optim, save, setBackend, setNumThreads, type Tensor } from 'wasmgrad';
+import { data, F, getBackend, getNumThreads, manualSeed, noGrad, optim, save, setBackend, setNumThreads, type Tensor } from 'wasmgrad';
 import { loadDigits } from './dataset.js';
+import { mnistModel } from './models.js';
 import { terminalChart, writeSvgChart } from '../plot.js';
 
 const { values: args } = parseArgs({
@@ -37,17 +38,6 @@ setBackend(args.backend);
 if (args.threads !== undefined) setNumThreads(Number(args.threads));
 manualSeed(seed);
 
-/** conv-relu-pool ×2, then a small classifier: PyTorch's layouts and default initialisation. */
-function makeModel(): nn.Module {
-  if (kind === 'cnn') {
-    return new nn.Sequential(
-      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(32 * 7 * 7, 10),
-    );
-  }
-  return new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
-}
 
 const digits = loadDigits();
 const all = new data.TensorDataset(digits.images, digits.labels);
@@ -56,7 +46,7 @@ const [trainSet, testSet] = data.randomSplit(all, [nTrain, nTest, all.length - n
 const trainLoader = new data.DataLoader(trainSet!, { batchSize, shuffle: true, seed });
 const testLoader = new data.DataLoader(testSet!, { batchSize: 500 });
 
-const model = makeModel();
+const model = mnistModel(kind);
 const optimizer = new optim.Adam(model.parameters(), { lr });
 // cosine decay of the learning rate over the whole run, stepped after every batch
 const scheduler = new optim.lrScheduler.CosineAnnealingLR(optimizer, epochs * trainLoader.length);
