@@ -21,6 +21,7 @@
 import type { Kernels } from '../kernels.js';
 import { heap, PART_META, PART_META_BYTES } from '../memory.js';
 import { available, getThreads, runParts, type SplitKernel } from './threads.js';
+import { convOverImages } from '../js/conv-batch.js';
 
 /**
  * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound, and on a
@@ -195,31 +196,6 @@ function sum(base: Kernels): Kernels['sum_f32'] {
   };
 }
 
-/**
- * A conv2d-over-images call as a loop over its images on this thread, each image's GEMM through the
- * threaded gemm (`work` must hold its enlarged workspace, which the op layer allocates from the table).
- */
-function perImageLoop(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32'], a: number[], g: number,
-  L: number, ckk: number): void {
-  const [n, c, h, wd, o, kh, kw, sh, sw, ph, pw, oh, ow] = a.slice(g, g + 13) as number[] as [number, number, number,
-    number, number, number, number, number, number, number, number, number, number];
-  const cols = a[a.length - 2]!, work = a[a.length - 1]!;
-  const image = c * h * wd * 4, plane = o * L * 4;
-  for (let i = 0; i < n; i++) {
-    if (name === 'conv2d_images_f32') {
-      const bias = a[2]!;
-      base.im2col_f32(a[0]! + i * image, cols, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-      gemm(a[1]!, cols, a[3]! + i * plane, o, L, ckk, ckk, 1, L, 1, 0, bias, bias !== 0 ? 2 : 0, 0, work);
-    } else if (name === 'conv2d_backward_input_images_f32') {
-      gemm(a[1]!, a[0]! + i * plane, cols, ckk, L, o, 1, ckk, L, 1, 0, 0, 0, 0, work);
-      base.col2im_f32(cols, a[2]! + i * image, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-    } else {
-      base.im2col_f32(a[1]! + i * image, cols, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-      gemm(a[0]! + i * plane, cols, a[2]!, o, ckk, L, L, 1, 1, L, 1, 0, 0, 0, work);
-    }
-  }
-}
-
 type ConvKernel = 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'conv2d_backward_weight_images_f32';
 
 /**
@@ -229,6 +205,8 @@ type ConvKernel = 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'co
  */
 function conv(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32']): Fn {
   const f = base[name] as Fn;
+  // a batch too small to split by images: its images one after another here, each image's GEMM split
+  const perImage = convOverImages({ im2col_f32: base.im2col_f32, col2im_f32: base.col2im_f32, gemm_bias_f32: gemm })[name] as Fn;
   const isForward = name === 'conv2d_images_f32';
   const isWeight = name === 'conv2d_backward_weight_images_f32';
   return (...a: number[]) => {
@@ -242,7 +220,7 @@ function conv(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32']): 
     const [m, gn, gk] = isForward ? [o, L, ckk] : isWeight ? [o, ckk, L] : [ckk, L, o];
     if (p <= 1) {
       // too few images to split (or workers not ready): the GEMM of each image may still be split
-      if (getThreads() > 1 && m * gn * gk >= thresholds.gemmMacs) perImageLoop(base, name, gemm, a, g, L, ckk);
+      if (getThreads() > 1 && m * gn * gk >= thresholds.gemmMacs) perImage(...a);
       else f(...a);
       return;
     }
