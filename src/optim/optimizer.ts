@@ -163,27 +163,28 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     this.paramGroups.forEach((group, gi) => {
       this.validateGroup(group);
       group.params.forEach((p, pi) => {
-        const where = `parameter ${pi} of param group ${gi} (shape ${shapeStr(p.shape)})`;
-        if (p.isDisposed) throw new Error(`${name}.step: ${where} was disposed`);
+        // formatted only for an error (this runs for every parameter at every step)
+        const where = (): string => `parameter ${pi} of param group ${gi} (shape ${shapeStr(p.shape)})`;
+        if (p.isDisposed) throw new Error(`${name}.step: ${where()} was disposed`);
         const g = p._peekGrad();
         if (g === null) return;
-        if (g.isDisposed) throw new Error(`${name}.step: the gradient of ${where} was disposed`);
-        if (g.dtype !== 'float32') throw new TypeError(`${name}.step: the gradient of ${where} has dtype ${g.dtype}`);
+        if (g.isDisposed) throw new Error(`${name}.step: the gradient of ${where()} was disposed`);
+        if (g.dtype !== 'float32') throw new TypeError(`${name}.step: the gradient of ${where()} has dtype ${g.dtype}`);
         if (!sameShape(g.shape, p.shape)) {
-          throw new RangeError(`${name}.step: the gradient of ${where} has shape ${shapeStr(g.shape)}`);
+          throw new RangeError(`${name}.step: the gradient of ${where()} has shape ${shapeStr(g.shape)}`);
         }
         if (!p.isContiguous()) {
-          throw new Error(`${name}.step: ${where} is not contiguous; optimizers update contiguous parameters in place`);
+          throw new Error(`${name}.step: ${where()} is not contiguous; optimizers update contiguous parameters in place`);
         }
         if (!g.isContiguous()) {
-          throw new Error(`${name}.step: the gradient of ${where} is not contiguous (strides [${g.strides.join(', ')}]); ` +
+          throw new Error(`${name}.step: the gradient of ${where()} is not contiguous (strides [${g.strides.join(', ')}]); ` +
             'assign a contiguous gradient (grad.contiguous())');
         }
         const st = this.state.get(p);
         if (st !== undefined) {
           for (const [k, v] of Object.entries(st)) {
             if (v instanceof Tensor && (v.isDisposed || v.numel() !== p.numel() || !v.isContiguous())) {
-              throw new Error(`${name}.step: state '${k}' of ${where} ` +
+              throw new Error(`${name}.step: state '${k}' of ${where()} ` +
                 (v.isDisposed ? 'was disposed' : `has shape ${shapeStr(v.shape)}, which does not fit the parameter`));
             }
           }
