@@ -7,18 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Tensor, tensor, ones, noGrad, matmul, memory, detectAnomaly, setDetectAnomaly, isAnomalyEnabled, F, nn,
 } from '../src/index.js';
+import { thrown } from './helpers.js';
 
 afterEach(() => setDetectAnomaly(false));
 
-/** The error `fn` throws (fails the test if it throws none). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 /** The line this is called from in this file (to check that stacks point at the op's call site). */
 function callerLine(): number {

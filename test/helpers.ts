@@ -536,3 +536,13 @@ export function ints(values: readonly number[], shape?: readonly number[]): Tens
   const t = tensor(Int32Array.from(values), { dtype: 'int32' });
   return shape ? t.reshape([...shape]) : t;
 }
+
+/** The error `fn` throws (fails the test if it throws none). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error, none was thrown');
+}

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { empty, F, memory, nn, randn, tensor, Tensor, zeros } from '../src/index.js';
 import type { Node } from '../src/autograd/node.js';
 import { classBytes, heap, sizeClassIndex } from '../src/backends/memory.js';
+import { thrown } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const OOM = /^out of memory: cannot allocate (\d+(\.\d+)? [KMG]i?B|\d+ B); WebAssembly memory holds at most 4 GiB and (\d+(\.\d+)? [KMG]i?B|\d+ B) is in use by live tensors/;
@@ -126,14 +127,6 @@ describe.skipIf(process.env.WASMGRAD_BACKEND === 'js')('out of memory', () => {
   });
 });
 
-function catchError(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 const mlpLoss = (x: Tensor, w: Tensor) => x.matmul(w.t()).relu().sum();
 
@@ -158,12 +151,12 @@ function runOutInsideOps(): Error[] {
 
   // int32 + 0.5: the float copy of xi takes the spare block, then the 1 MiB output cannot be allocated.
   spare.dispose();
-  const errors = [catchError(() => xi.add(0.5))];
+  const errors = [thrown(() => xi.add(0.5))];
   expect(errors[0]!.message).toMatch(OOM);
   expect(probe(xi)).toEqual(before.xi);
   // A fresh spare for the backward pass: its first temporaries fit, later ones do not.
   fill.pop()!.dispose();
-  errors.push(catchError(() => loss.backward()));
+  errors.push(thrown(() => loss.backward()));
   expect(errors[1]!.message).toMatch(OOM);
   expect(probe(w)).toEqual(before.w);
   expect(probe(x)).toEqual(before.x);
