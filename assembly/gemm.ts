@@ -8,9 +8,9 @@
 //           for each MR-row panel of A      (ir)  micro-kernel: one MR x 8 tile of C in registers
 // Transposed (or otherwise strided) operands are absorbed by the packing routines, which have SIMD
 // fast paths for unit row stride and unit column stride. Panels are zero padded past m, n and to a
-// multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches; a tile that
-// sticks out of C (fewer than MR rows or 8 columns left) is computed in full into a scratch tile and
-// only its valid part copied out.
+// multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches. A tile with fewer
+// than MR rows left goes through an edge kernel that computes just those rows; one with fewer than 8
+// columns left is computed in full into a scratch tile and only its valid part copied out.
 //
 // Two builds come from this source: with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) the micro-kernel is
 // 6x8 with f32x4.relaxed_madd (12 accumulators + 2 B vectors + 1 A splat = V8's 15 vector registers);
@@ -21,6 +21,8 @@
 import {
   GEMM_UNROLL, GEMM_ACC, GEMM_BIAS_COL, GEMM_BIAS_ROW, GEMM_RELU,
   microKernel6x8_fma, microKernel5x8_muladd,
+  edgeKernel1of6x8_fma, edgeKernel2of6x8_fma, edgeKernel3of6x8_fma, edgeKernel4of6x8_fma, edgeKernel5of6x8_fma,
+  edgeKernel1of5x8_muladd, edgeKernel2of5x8_muladd, edgeKernel3of5x8_muladd, edgeKernel4of5x8_muladd,
 } from "./gen/gemm_kernels";
 
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
@@ -87,6 +89,26 @@ function microKernelReference(kc: i32, ap: usize, bp: usize, c: usize, ldc: usiz
   if (USE_REFERENCE_KERNEL) microKernelReference(kc, ap, bp, c, ldc, flags, bias, scratch);
   else if (ASC_FEATURE_RELAXED_SIMD) microKernel6x8_fma(kc, ap, bp, c, ldc, flags, bias);
   else microKernel5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+}
+
+/**
+ * The first `rows` (< MR) rows of a tile, 8 columns wide, stored straight to C with the epilogue: the last
+ * row panel when m is not a multiple of MR (128 rows are 21 full panels and 2 rows), without computing
+ * the padding rows.
+ */
+function edgeRowsKernel(rows: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (rows == 1) edgeKernel1of6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+    else if (rows == 2) edgeKernel2of6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+    else if (rows == 3) edgeKernel3of6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+    else if (rows == 4) edgeKernel4of6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+    else edgeKernel5of6x8_fma(kc, ap, bp, c, ldc, flags, bias);
+  } else {
+    if (rows == 1) edgeKernel1of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+    else if (rows == 2) edgeKernel2of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+    else if (rows == 3) edgeKernel3of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+    else edgeKernel4of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+  }
 }
 
 /** Transposes the 4x4 block of rows r0..r3 (lanes are columns) and stores row q at dst + q*stride. */
@@ -309,6 +331,8 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
             const mr = min(MR, mc - ir);
             if (mr == MR && nr == NR) {
               microKernel(kcp, ap, bp, cp, ldc, flags, bptr, tile);
+            } else if (nr == NR && !USE_REFERENCE_KERNEL) {
+              edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
             } else {
               microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
               storeEdge(tile, cp, ldc, mr, nr, flags, bptr);

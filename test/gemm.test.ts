@@ -108,6 +108,16 @@ describe.each(builds)('gemm, %s build, against js', (_name, kern) => {
     check(kern, { m: 241, n: 17, k: 1030, biasMode: 2, relu: 1, tb: true });
   });
 
+  it('every count of rows left in the last row panel (edge kernels), with each epilogue and a second k block', () => {
+    rng = mulberry32(6);
+    for (let m = 1; m <= 13; m++) {
+      for (const biasMode of [0, 1, 2]) {
+        check(kern, { m, n: 16, k: 9, beta: biasMode === 1 ? 1 : 0, biasMode, relu: biasMode === 2 ? 1 : 0 });
+      }
+      check(kern, { m, n: 8, k: 515, ta: true, biasMode: 2, relu: 1, beta: 1 });
+    }
+  });
+
   it('general strides (neither unit row nor unit column stride)', () => {
     rng = mulberry32(3);
     for (const [ta, tb] of [[false, false], [true, true], [false, true]] as const) {

@@ -30,22 +30,30 @@ const variants = [
   { mr: 5, op: 'muladd' },
   { mr: 4, op: 'muladd' },
 ];
+// Edge kernels: the first `mr` rows of a panel packed `panel` rows high (the last row panel of A when m is
+// not a multiple of the build's MR), so the rows past m are not computed. Each computed element goes
+// through the same instructions in the same order as in the full kernel: results are bit-identical.
+for (let mr = 1; mr < 6; mr++) variants.push({ mr, op: 'fma', panel: 6 });
+for (let mr = 1; mr < 5; mr++) variants.push({ mr, op: 'muladd', panel: 5 });
 
-function kernel({ mr, op }) {
-  const name = `microKernel${mr}x8_${op}`;
+function kernel({ mr, op, panel = mr }) {
+  const name = panel === mr ? `microKernel${mr}x8_${op}` : `edgeKernel${mr}of${panel}x8_${op}`;
   const L = [];
   const acc = (r, h) => `c${r}${h}`;
-  L.push(`/** ${mr}x8 tile, ${op === 'fma' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add'}; see microKernelReference (gemm.ts). */`);
+  const what = op === 'fma' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add';
+  L.push(panel === mr
+    ? `/** ${mr}x8 tile, ${what}; see microKernelReference (gemm.ts). */`
+    : `/** The first ${mr} rows of a ${panel}x8 tile (A panel ${panel} rows high), ${what}. */`);
   L.push(`export function ${name}(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {`);
   for (let r = 0; r < mr; r++) L.push(`  let ${acc(r, 0)} = f32x4.splat(0.0), ${acc(r, 1)} = f32x4.splat(0.0);`);
-  L.push(`  const end = ap + <usize>(kc * ${mr * 4});`);
+  L.push(`  const end = ap + <usize>(kc * ${panel * 4});`);
   L.push(`  while (ap < end) {`);
   for (let u = 0; u < UNROLL; u++) {
     L.push(`    {`);
     L.push(`      const b0 = v128.load(bp, ${u * 32});`);
     L.push(`      const b1 = v128.load(bp, ${u * 32 + 16});`);
     for (let r = 0; r < mr; r++) {
-      L.push(`      ${r === 0 ? 'let ' : ''}a = v128.load32_splat(ap, ${(u * mr + r) * 4});`);
+      L.push(`      ${r === 0 ? 'let ' : ''}a = v128.load32_splat(ap, ${(u * panel + r) * 4});`);
       for (let h = 0; h < 2; h++) {
         const c = acc(r, h);
         if (op === 'fma') L.push(`      ${c} = f32x4.relaxed_madd(a, b${h}, ${c});`);
@@ -57,7 +65,7 @@ function kernel({ mr, op }) {
     }
     L.push(`    }`);
   }
-  L.push(`    ap += ${UNROLL * mr * 4};`);
+  L.push(`    ap += ${UNROLL * panel * 4};`);
   L.push(`    bp += ${UNROLL * 32};`);
   L.push(`  }`);
   // epilogue: C (+ C) (+ bias) (relu), flag checks outside the k loop

@@ -341,3 +341,662 @@ export function microKernel4x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, l
   v128.store(c + 3 * ldc, c30);
   v128.store(c + 3 * ldc, c31, 16);
 }
+
+/** The first 1 rows of a 6x8 tile (A panel 6 rows high), f32x4.relaxed_madd. */
+export function edgeKernel1of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+    }
+    ap += 48;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+}
+
+/** The first 2 rows of a 6x8 tile (A panel 6 rows high), f32x4.relaxed_madd. */
+export function edgeKernel2of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 28);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+    }
+    ap += 48;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+}
+
+/** The first 3 rows of a 6x8 tile (A panel 6 rows high), f32x4.relaxed_madd. */
+export function edgeKernel3of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 28);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 32);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+    }
+    ap += 48;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+    c20 = f32x4.add(c20, s0); c21 = f32x4.add(c21, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+    s = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, s); c21 = f32x4.add(c21, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+}
+
+/** The first 4 rows of a 6x8 tile (A panel 6 rows high), f32x4.relaxed_madd. */
+export function edgeKernel4of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0), c31 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 12);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 28);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 32);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 36);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+    }
+    ap += 48;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+    c20 = f32x4.add(c20, s0); c21 = f32x4.add(c21, s1);
+    c30 = f32x4.add(c30, s0); c31 = f32x4.add(c31, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+    s = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, s); c21 = f32x4.add(c21, s);
+    s = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, s); c31 = f32x4.add(c31, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/** The first 5 rows of a 6x8 tile (A panel 6 rows high), f32x4.relaxed_madd. */
+export function edgeKernel5of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0), c31 = f32x4.splat(0.0);
+  let c40 = f32x4.splat(0.0), c41 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 12);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 16);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+      if (ap == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 28);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 32);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (bp == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 36);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (ap == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 40);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+    }
+    ap += 48;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * ldc));
+    c41 = f32x4.add(c41, v128.load(c + 4 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+    c20 = f32x4.add(c20, s0); c21 = f32x4.add(c21, s1);
+    c30 = f32x4.add(c30, s0); c31 = f32x4.add(c31, s1);
+    c40 = f32x4.add(c40, s0); c41 = f32x4.add(c41, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+    s = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, s); c21 = f32x4.add(c21, s);
+    s = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, s); c31 = f32x4.add(c31, s);
+    s = v128.load32_splat(bias, 16);
+    c40 = f32x4.add(c40, s); c41 = f32x4.add(c41, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+    c40 = f32x4.max(c40, z); c41 = f32x4.max(c41, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c + 4 * ldc, c40);
+  v128.store(c + 4 * ldc, c41, 16);
+}
+
+/** The first 1 rows of a 5x8 tile (A panel 5 rows high), f32x4.mul + f32x4.add. */
+export function edgeKernel1of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    }
+    ap += 40;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+}
+
+/** The first 2 rows of a 5x8 tile (A panel 5 rows high), f32x4.mul + f32x4.add. */
+export function edgeKernel2of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 24);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    }
+    ap += 40;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+}
+
+/** The first 3 rows of a 5x8 tile (A panel 5 rows high), f32x4.mul + f32x4.add. */
+export function edgeKernel3of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 24);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 28);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    }
+    ap += 40;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+    c20 = f32x4.add(c20, s0); c21 = f32x4.add(c21, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+    s = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, s); c21 = f32x4.add(c21, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+}
+
+/** The first 4 rows of a 5x8 tile (A panel 5 rows high), f32x4.mul + f32x4.add. */
+export function edgeKernel4of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0), c31 = f32x4.splat(0.0);
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 8);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 12);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 24);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 28);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 32);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    }
+    ap += 40;
+    bp += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1);
+    c20 = f32x4.add(c20, s0); c21 = f32x4.add(c21, s1);
+    c30 = f32x4.add(c30, s0); c31 = f32x4.add(c31, s1);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s);
+    s = v128.load32_splat(bias, 8);
+    c20 = f32x4.add(c20, s); c21 = f32x4.add(c21, s);
+    s = v128.load32_splat(bias, 12);
+    c30 = f32x4.add(c30, s); c31 = f32x4.add(c31, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
