@@ -78,7 +78,7 @@ describe.runIf(wasm)('threads', () => {
         const results: Float32Array[][] = [];
         for (const t of [1, 2]) {
           // one thread: splits off (restarting the pool for each case would dominate the test's time)
-          const old = setSplitThresholds({ gemmMacs: t === 1 ? Infinity : 2 ** 21 });
+          const old = setSplitThresholds({ gemmMacs: t === 1 ? Infinity : 2 ** 21, gemmMacsSpinning: t === 1 ? Infinity : 2 ** 21 });
           const before = splitCalls('gemm_bias_f32');
           results.push([
             runGemm(K(), m, n, k, ta, tb, 0, 0, 11),
@@ -127,7 +127,7 @@ describe.runIf(wasm)('threads', () => {
   });
   /** Runs `fn` with splits off (every call on the calling thread) and on (thresholds tiny), returns both results. */
   function offAndOn<T>(fn: () => T, on: Partial<Parameters<typeof setSplitThresholds>[0]> = { elements: 64, convMacs: 1 }): [T, T] {
-    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity };
+    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity, gemmMacsSpinning: Infinity, elementsSpinning: Infinity };
     const old = setSplitThresholds(none);
     try {
       const single = fn();
@@ -256,6 +256,30 @@ describe.runIf(wasm)('threads', () => {
     const [one, two] = offAndOn(() => convRun(1, 8, 16, 24, 30, { padding: 1 }), { convMacs: 1, gemmMacs: 1 });
     expect(splitCalls('gemm_bias_f32')).toBeGreaterThan(before);
     for (let i = 0; i < 4; i++) expect(two[i]).toEqual(one[i]);
+  });
+
+  it('right after a split call (workers spinning) smaller calls split too, with the same results', () => {
+    const big = tensor(fill(2 ** 20, 30));
+    const a = tensor(fill(128 * 256, 31)).reshape(128, 256), b = tensor(fill(256 * 10, 32)).reshape(256, 10);
+    const w = tensor(fill(2 ** 16, 33));
+    const small = () => [arr(a.matmul(b)), arr(w.exp())];
+    const [one] = offAndOn(small);
+    const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // past the workers' spin
+    // cold workers: both stay on the calling thread
+    pause();
+    const gemm0 = splitCalls('gemm_bias_f32'), exp0 = splitCalls('exp_f32');
+    expect(small()).toEqual(one);
+    expect([splitCalls('gemm_bias_f32') - gemm0, splitCalls('exp_f32') - exp0]).toEqual([0, 0]);
+    // spinning workers: both split (retried: a busy machine may deschedule this thread past the spin)
+    let split = false;
+    for (let attempt = 0; attempt < 50 && !split; attempt++) {
+      big.exp(); // 2^20 elements: splits, and leaves the workers spinning
+      const g = splitCalls('gemm_bias_f32'), e = splitCalls('exp_f32');
+      const got = small();
+      expect(got).toEqual(one);
+      split = splitCalls('gemm_bias_f32') > g && splitCalls('exp_f32') > e;
+    }
+    expect(split).toBe(true);
   });
 
   for (const how of ['exit', 'hang'] as const) {

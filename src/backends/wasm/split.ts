@@ -20,13 +20,18 @@
  */
 import type { Kernels } from '../kernels.js';
 import { heap, PART_META, PART_META_BYTES } from '../memory.js';
-import { available, getThreads, runParts, type SplitKernel } from './threads.js';
+import { available, getThreads, runParts, workersSpinning, type SplitKernel } from './threads.js';
 import { convOverImages } from '../js/conv-batch.js';
 
 /**
  * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound, and on a
- * loaded 2-core machine a second thread often is not scheduled in time: add at 2^18 elements took 4× as
- * long on 2 threads as on 1 there, so they split only from 2^20 elements (4 MiB per operand).
+ * loaded 2-core machine a sleeping worker often is not scheduled in time: add at 2^18 elements took 4× as
+ * long on 2 threads as on 1 there, so they split only from 2^20 elements (4 MiB per operand). Right after
+ * a split call the workers are still spinning (workersSpinning) and a part reaches them in about a
+ * microsecond, so in a training loop smaller GEMMs and elementwise kernels split too (the *Spinning
+ * thresholds). Which thread computes what never changes a result (see above), so this timing-dependent
+ * choice keeps results deterministic; conv2d, whose weight gradient does depend on the split, keeps one
+ * threshold.
  */
 export interface SplitThresholds {
   /** Multiply-adds of a GEMM. */
@@ -35,9 +40,25 @@ export interface SplitThresholds {
   elements: number;
   /** Multiply-adds of a conv2d call over a batch (all its images). */
   convMacs: number;
+  /** Multiply-adds of a GEMM while the workers spin. */
+  gemmMacsSpinning: number;
+  /** Elements of an elementwise kernel or a sum while the workers spin. */
+  elementsSpinning: number;
 }
 
-const thresholds: SplitThresholds = { gemmMacs: 2 ** 21, elements: 2 ** 20, convMacs: 2 ** 21 };
+// Spinning thresholds, measured on the MLP step (2 threads): the 128x256x10-sized GEMMs (~30 µs) and the
+// optimizer update of a 784x256 weight (~80 µs) were the largest calls left on one thread.
+const thresholds: SplitThresholds = {
+  gemmMacs: 2 ** 21, elements: 2 ** 20, convMacs: 2 ** 21, gemmMacsSpinning: 2 ** 18, elementsSpinning: 2 ** 15,
+};
+
+/** The thresholds in force now: the smaller *Spinning ones right after a split call. */
+function minGemmMacs(): number {
+  return workersSpinning() ? Math.min(thresholds.gemmMacs, thresholds.gemmMacsSpinning) : thresholds.gemmMacs;
+}
+function minElements(): number {
+  return workersSpinning() ? Math.min(thresholds.elements, thresholds.elementsSpinning) : thresholds.elements;
+}
 
 /** Changes split thresholds (tests lower them to split small inputs); returns the previous ones. */
 export function setSplitThresholds(t: Partial<SplitThresholds>): SplitThresholds {
@@ -78,7 +99,8 @@ function contiguous(base: Kernels, name: SplitKernel, nPtrs: number): Fn {
   const f = base[name] as Fn;
   return (...a: number[]) => {
     const n = a[nPtrs]!;
-    const p = getThreads() > 1 && n >= thresholds.elements ? threadsFor(n, thresholds.elements, Math.ceil(n / ALIGN)) : 1;
+    const min = getThreads() > 1 ? minElements() : Infinity;
+    const p = n >= min ? threadsFor(n, min, Math.ceil(n / ALIGN)) : 1;
     if (p <= 1) return f(...a);
     const starts = cut(n, p, ALIGN);
     runParts(name, starts.map((s, i) => {
@@ -136,11 +158,12 @@ function stridedSplit(base: Kernels, name: SplitKernel, ptrs: number[], metaAt: 
     const rows = heap.i32[(meta >>> 2) + 1]!;
     let total = 1;
     for (let d = 0; d < nd; d++) total *= heap.i32[(meta >>> 2) + 1 + d]!;
-    if (total < thresholds.elements || rows < 2) return f(...a);
+    const min = minElements();
+    if (total < min || rows < 2) return f(...a);
     const { shape, strides } = readMeta(meta, nStrides);
     if (outContiguous < 0 && !disjointRows(shape, strides[nStrides - 1]!)) return f(...a);
     const inner = total / rows;
-    const p = threadsFor(total, thresholds.elements, rows);
+    const p = threadsFor(total, min, rows);
     if (p <= 1) return f(...a);
     const starts = cut(rows, p, nd === 1 ? ALIGN : 1);
     runParts(name, starts.map((s, i) => {
@@ -163,9 +186,10 @@ function sum(base: Kernels): Kernels['sum_f32'] {
   const f = base.sum_f32;
   return function split(x, out, outer, r, inner) {
     const total = outer * r * inner;
-    if (getThreads() <= 1 || total < thresholds.elements) return f(x, out, outer, r, inner);
+    const min = getThreads() > 1 ? minElements() : Infinity;
+    if (total < min) return f(x, out, outer, r, inner);
     if (outer > 1) {
-      const p = threadsFor(total, thresholds.elements, outer);
+      const p = threadsFor(total, min, outer);
       if (p <= 1) return f(x, out, outer, r, inner);
       const starts = cut(outer, p, 1);
       runParts('sum_f32', starts.map((s, i) => [x + s * r * inner * 4, out + s * inner * 4,
@@ -285,9 +309,9 @@ export function withThreads(base: Kernels, mr: number): Kernels {
     return roundUp(Math.ceil(m / threads), mr);
   }
 
-  /** Threads a product of these sizes runs on with `threads` configured. */
-  function parts(m: number, n: number, k: number, threads: number): number {
-    if (threads <= 1 || m * n * k < thresholds.gemmMacs || m <= mr) return 1;
+  /** Threads a product of these sizes runs on with `threads` configured and splits from `minMacs` on. */
+  function parts(m: number, n: number, k: number, threads: number, minMacs: number): number {
+    if (threads <= 1 || m * n * k < minMacs || m <= mr) return 1;
     return Math.ceil(m / blockRows(m, threads));
   }
 
@@ -300,13 +324,14 @@ export function withThreads(base: Kernels, mr: number): Kernels {
 
   function workspace(m: number, n: number, k: number): number {
     const single = baseWs(m, n, k);
-    const p = parts(m, n, k, getThreads());
+    // room for the split whichever threshold is in force when the product runs
+    const p = parts(m, n, k, getThreads(), Math.min(thresholds.gemmMacs, thresholds.gemmMacsSpinning));
     return p <= 1 ? single : Math.max(single, p * slotBytes(m, n, k, p));
   }
 
   function gemmBias(a: number, b: number, c: number, m: number, n: number, k: number, sa0: number, sa1: number,
     sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
-    const p = parts(m, n, k, getThreads());
+    const p = parts(m, n, k, getThreads(), minGemmMacs());
     // the workspace was sized for p parts: with fewer workers ready, run on the calling thread
     if (p <= 1 || available(p) < p) {
       baseGemm(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, work);

@@ -78,6 +78,16 @@ const args = argsBuffer !== null ? new Float64Array(argsBuffer) : new Float64Arr
 let jobId = 0;
 /** Least time (ms) a worker's part may take before the caller gives the worker up (setJobTimeout). */
 let jobTimeoutMs = 10_000;
+/** When the workers last finished a split call (performance.now()); they spin WORKER_SPIN_MS after it. */
+let lastPartsDone = -Infinity;
+/**
+ * True while the workers are most likely still spinning after the last split call (the first half of
+ * their spin): a part posted now starts within about a microsecond instead of after a wake-up (~20 µs,
+ * often far more on a busy machine), so smaller calls are worth splitting.
+ */
+export function workersSpinning(): boolean {
+  return performance.now() - lastPartsDone < WORKER_SPIN_MS / 2;
+}
 /** Kernel calls that ran on more than one thread, by kernel (tests check the pool was used). */
 export const parallelCalls = new Map<string, number>();
 /** Pool restarts after a worker failed (tests). */
@@ -213,6 +223,7 @@ export function runParts(kernel: SplitKernel, parts: readonly (readonly number[]
     // the workers write into memory the caller may free once it returns: always wait for them
     waitAll(p - 1, job, kernel, performance.now() - t0);
   }
+  lastPartsDone = performance.now();
 }
 
 function post(slot: number, job: number, kernel: number, a: readonly number[]): void {
