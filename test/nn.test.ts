@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { F, gradcheck, manualSeed, nn, noGrad, tensor, Tensor, zeros } from '../src/index.js';
+import { F, grad as autogradGrad, gradcheck, manualSeed, nn, noGrad, tensor, Tensor, zeros } from '../src/index.js';
 import { erf as erf64 } from '../src/backends/js/activation.js';
 import {
   awayFromZero, bmap, conv2dND, expectClose, fromTensor, ints, makeInput, maxPool2dND, nd, seed, type NDArray,
@@ -256,6 +256,74 @@ describe('Linear and Conv2d', () => {
     const xs = makeInput([1, 1, 3, 3], { requiresGrad: true });
     expect(gradcheck((a, w, b) => F.conv2d(a, w, b), [xs, small.weight, small.bias!])).toBe(true);
     expect(() => conv.forward(zeros(1, 3, 5, 5))).toThrow(/channels/);
+  });
+});
+
+describe('Sequential: Linear followed by ReLU runs as one GEMM', () => {
+  /** Output, its grad_fn name and every parameter's gradient (as plain arrays) of model(x) weighted by a fixed cotangent. */
+  function run(model: nn.Module, x: Tensor, forward = (m: nn.Module, t: Tensor) => m.forward(t) as Tensor) {
+    for (const p of model.parameters()) p.grad = null;
+    const y = forward(model, x);
+    const cot = tensor(Float32Array.from({ length: y.numel() }, (_, i) => Math.sin(i * 1.3 + 0.2))).reshape(y.shape);
+    y.mul(cot).sum().backward();
+    return { y: vals(y), name: y.gradFn?.name, grads: model.parameters().map((p) => vals(p.grad!)) };
+  }
+  /** The same layers one after the other, unfused. */
+  const oneByOne = (m: nn.Module, t: Tensor) => m.children().reduce((h, c) => c.forward(h) as Tensor, t);
+
+  for (const [batch, inF, hidden] of [[1, 3, 1], [3, 17, 5], [17, 5, 129], [129, 7, 3]] as const) {
+    it(`batch ${batch}, ${inF} -> ${hidden} -> 2: same values and gradients as Linear then ReLU`, () => {
+      manualSeed(batch);
+      const model = new nn.Sequential(new nn.Linear(inF, hidden), new nn.ReLU(), new nn.Linear(hidden, 2), new nn.ReLU());
+      const x = tensor(Float32Array.from({ length: batch * inF }, (_, i) => Math.cos(i * 0.7) * 2)).reshape(batch, inF);
+      const fused = run(model, x);
+      const plain = run(model, x, oneByOne);
+      expect(fused.name).toBe('LinearReluBackward0');
+      expect(plain.name).toBe('ReluBackward0');
+      expect(fused.y).toEqual(plain.y);
+      expect(fused.y.some((v) => v === 0) || batch * 2 < 4).toBe(true); // some outputs masked
+      expect(fused.grads).toEqual(plain.grads);
+    });
+  }
+
+  it('input gradient, createGraph (second derivative), noGrad and a transposed input', () => {
+    manualSeed(5);
+    const model = new nn.Sequential(new nn.Linear(4, 6), new nn.ReLU(), new nn.Linear(6, 1));
+    const base = tensor(Float32Array.from({ length: 20 }, (_, i) => Math.sin(i))).reshape(4, 5);
+    const xs = [base.t().clone(), base.t()]; // contiguous and a transposed view
+    for (const x0 of xs) {
+      const x = x0.detach().requiresGrad_();
+      model.forward(x).pow(2).sum().backward();
+      const gFused = vals(x.grad!);
+      const x2 = x0.detach().requiresGrad_();
+      oneByOne(model, x2).pow(2).sum().backward();
+      expect(gFused).toEqual(vals(x2.grad!));
+    }
+    // second derivative through the fused node (its differentiable backward form)
+    const x = base.t().clone().requiresGrad_();
+    const [g] = autogradGrad(model.forward(x).pow(2).sum(), [x], { createGraph: true });
+    const [gg] = autogradGrad(g!.pow(2).sum(), [x]);
+    const xr = base.t().clone().requiresGrad_();
+    const [gr] = autogradGrad(oneByOne(model, xr).pow(2).sum(), [xr], { createGraph: true });
+    const [ggr] = autogradGrad(gr!.pow(2).sum(), [xr]);
+    expect(vals(gg!)).toEqual(vals(ggr!));
+    // noGrad: no graph, same values
+    const y = noGrad(() => model.forward(base.t()));
+    expect(y.requiresGrad).toBe(false);
+    expect(vals(y)).toEqual(vals(noGrad(() => oneByOne(model, base.t()))));
+  });
+
+  it('not fused: no bias, a subclass of ReLU, a Linear last', () => {
+    class MyReLU extends nn.ReLU {}
+    manualSeed(6);
+    const x = tensor([[1, -2, 3], [0.5, 0.25, -1]]);
+    const noBias = new nn.Sequential(new nn.Linear(3, 4, { bias: false }), new nn.ReLU());
+    expect(noBias.forward(x).gradFn?.name).toBe('ReluBackward0');
+    expect(vals(noBias.forward(x))).toEqual(vals(oneByOne(noBias, x)));
+    const sub = new nn.Sequential(new nn.Linear(3, 4), new MyReLU());
+    expect(sub.forward(x).gradFn?.name).toBe('ReluBackward0');
+    const last = new nn.Sequential(new nn.ReLU(), new nn.Linear(3, 4));
+    expect(last.forward(x).gradFn?.name).toBe('AddmmBackward0');
   });
 });
 

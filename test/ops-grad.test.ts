@@ -15,6 +15,7 @@ import {
   awayFromZero, bmap, checkGradGrad, checkOp, conv2dND, distinctValues, expectClose, fromTensor, ints, makeInput, matmulND, maxPool2dND, nd,
   nonContiguous, permuteND, reduceND, reshapeND, seed, softmaxND, transposeND, uniformValues, type CheckOpOptions, type NDArray,
 } from './helpers.js';
+import { linearFused } from '../src/ops/matmul.js';
 
 type Fn = (...xs: Tensor[]) => Tensor;
 type Spec = readonly number[] | Tensor;
@@ -426,6 +427,20 @@ describe('F.linear / losses', () => {
   op('linear batched input [2,3,5]', (x, w, b) => F.linear(x, w, b), [[2, 3, 5], [4, 5], [4]], { ref: linRef });
   op('linear non-contiguous input and weight', (x, w, b) => F.linear(x, w, b), [[4, 17], [3, 17], [3]], { nonContiguous: ['transpose', 'narrow', false], ref: linRef });
 
+  // Linear + ReLU as one GEMM (nn.Sequential's path). Small x and w and biases of ±2 or more keep every
+  // pre-activation >= 1.5 away from ReLU's kink; alternating signs leave half the outputs masked.
+  const linReluRef = (x: NDArray, w: NDArray, b?: NDArray) => r.map((v) => Math.max(v, 0))(linRef(x, w, b));
+  const awayBias = (n: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 2 : -2) * (1 + (i % 3) / 4));
+  const small: [number, number] = [-0.3, 0.3];
+  for (const [xShape, out, nc] of [
+    [[6, 5], 3, false], [[1, 5], 1, false], [[17, 5], 3, false], [[129, 5], 4, false], [[5], 17, false], [[2, 3, 5], 4, false],
+    [[4, 5], 3, 'transpose'],
+  ] as const) {
+    op(`linear + relu fused x ${JSON.stringify(xShape)} out ${out}${nc ? ' (transposed input)' : ''}`,
+      (x, w, b) => linearFused(x, w, b, true)!, [xShape, [out, 5], [out]],
+      { range: [small, small, undefined], values: [undefined, undefined, awayBias(out)], nonContiguous: [nc, false, false], ref: linReluRef });
+  }
+
   const mse = (reduction: 'mean' | 'sum' | 'none') => (a: NDArray, b: NDArray) => {
     const d = bmap((x, y) => (x - y) ** 2, a, b);
     return reduction === 'none' ? d : reduceND(d, null, false, reduction);
@@ -667,6 +682,8 @@ describe('second order (backward rules are differentiable with createGraph)', ()
   gg('nllLoss of logSoftmax', (a) => F.nllLoss(a.logSoftmax(1), ints([1, 3])), [[2, 4]]);
   gg('mseLoss', (a, b) => F.mseLoss(a, b), [[2, 4], [2, 4]]);
   gg('linear + tanh', (x, w, b) => F.linear(x, w, b).tanh(), [[2, 3], [4, 3], [4]]);
+  gg('linear + relu fused, then tanh', (x, w, b) => linearFused(x, w, b, true)!.tanh(), [[2, 3], [4, 3], [4]],
+    { range: [[-0.3, 0.3], [-0.3, 0.3], undefined], values: [undefined, undefined, [2, -2, 2.5, -2.5]] });
 
   it('narrow/select double backward keeps the dependence on the input (regression)', () => {
     const x = tensor([1, 2, 3, 4], { requiresGrad: true });

@@ -1,7 +1,7 @@
 /** nn.functional (also exported as F): stateless building blocks of networks, PyTorch names. */
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { linearFused } from '../ops/matmul.js';
+import { checkLinearOperands, linearFused } from '../ops/matmul.js';
 
 export { relu, sigmoid, tanh } from '../ops/unary.js';
 export { softmax, logSoftmax } from '../ops/softmax.js';
@@ -17,13 +17,7 @@ export {
 
 /** y = x·Wᵀ + b with PyTorch's weight layout [out, in]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: input and weight must be Tensors');
-  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new RangeError(`linear: input shape ${shapeStr(x.shape)} does not match weight shape ${shapeStr(weight.shape)} (expected [..., ${weight.shape[1]}])`);
-  }
-  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new RangeError(`linear: bias shape ${shapeStr(bias.shape)} does not match weight shape ${shapeStr(weight.shape)}`);
-  }
+  checkLinearOperands(x, weight, bias);
   if (bias != null) {
     const fused = linearFused(x, weight, bias); // one GEMM with the bias added on store
     if (fused !== null) return fused;

@@ -9,6 +9,8 @@ import { record } from '../autograd/node.js';
 import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toDType } from './copy.js';
+import { fusedGrad } from './unary.js';
+import { where } from './binary.js';
 
 function checkTensor(x: unknown, op: string, which: string): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${which} operand must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -130,13 +132,26 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** The checks of F.linear: tensors, weight [out, in] matching x's last dim, bias [out]. */
+export function checkLinearOperands(x: Tensor, weight: Tensor, bias?: Tensor | null): void {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: input and weight must be Tensors');
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new RangeError(`linear: input shape ${shapeStr(x.shape)} does not match weight shape ${shapeStr(weight.shape)} (expected [..., ${weight.shape[1]}])`);
+  }
+  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new RangeError(`linear: bias shape ${shapeStr(bias.shape)} does not match weight shape ${shapeStr(weight.shape)}`);
+  }
+}
+
 /**
  * y = x·Wᵀ + b for x [..., in], weight [out, in], bias [out] (all float32, bias contiguous, x foldable to
  * rows): one GEMM with the bias added as C is stored (the kernel's fused epilogue), recorded as one node
  * like PyTorch's addmm. Backward: gx = g·W, gW = gᵀ·x over all rows, gb = g summed over rows.
+ * With `relu`, y = relu(x·Wᵀ + b) from the same GEMM (ReLU applied on store), one node
+ * (LinearReluBackward0) that first masks g where y <= 0, as ReLU's backward does.
  * Returns null when the operands do not fit that path (the caller then uses matmul + add).
  */
-export function linearFused(x: Tensor, weight: Tensor, bias: Tensor): Tensor | null {
+export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = false): Tensor | null {
   if (x.dtype !== 'float32' || weight.dtype !== 'float32' || bias.dtype !== 'float32') return null;
   if (bias.ndim !== 1 || (bias.strides[0] !== 1 && bias.shape[0]! > 1)) return null;
   if (x.ndim > 2 && !x.isContiguous()) return null;
@@ -153,20 +168,30 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor): Tensor | n
     try {
       // B = Wᵀ: B[p][j] = W[j][p]
       kern.gemm_bias_f32(x.ptr, weight.ptr, out.ptr, rows, outF, inF, sx0, sx1, weight.strides[1]!, weight.strides[0]!,
-        0, bias.ptr, 1, 0, ws);
+        0, bias.ptr, 1, relu ? 1 : 0, ws);
     } finally {
       if (ws !== 0) heap.free(ws, wsBytes);
     }
   }
   const xShape = x.shape;
-  return record(out, 'AddmmBackward0', [x, weight, bias], [x, weight], (g, [xs, ws], needs) => {
+  const linearGrads = (g: Tensor, xs: Tensor, ws: Tensor, needs: readonly boolean[]): (Tensor | null)[] => {
     const g2 = g.reshape(-1, outF);
-    const x2 = xs!.reshape(-1, inF);
+    const x2 = xs.reshape(-1, inF);
     return [
-      needs[0] ? batchedMatmul(g2, ws!, 'MmBackward0').reshape(xShape) : null,
+      needs[0] ? batchedMatmul(g2, ws, 'MmBackward0').reshape(xShape) : null,
       needs[1] ? batchedMatmul(mT(g2), x2, 'MmBackward0') : null,
       needs[2] ? g2.sum(0) : null,
     ];
+  };
+  if (!relu) return record(out, 'AddmmBackward0', [x, weight, bias], [x, weight], (g, [xs, ws], needs) => linearGrads(g, xs!, ws!, needs));
+  return record(out, 'LinearReluBackward0', [x, weight, bias], [x, weight, out], (g, [xs, ws, y], needs) => {
+    const fused = fusedGrad('relu_backward_f32', g, y!); // null under createGraph: the differentiable form
+    const gz = fused ?? where(y!.le(0), 0, g);
+    try {
+      return linearGrads(gz, xs!, ws!, needs);
+    } finally {
+      if (fused !== null) fused.dispose();
+    }
   });
 }
 

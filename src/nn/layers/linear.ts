@@ -3,7 +3,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import { empty } from '../../tensor/creation.js';
 import { Module, pyBool } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { linear } from '../functional.js';
+import { linear, relu } from '../functional.js';
+import { checkLinearOperands, linearFused } from '../../ops/matmul.js';
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from '../init.js';
 
 export function checkSize(v: unknown, op: string, name: string, min = 1): number {
@@ -59,6 +60,21 @@ export class Linear extends Module {
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
+}
+
+/**
+ * @internal relu(layer.forward(x)) for nn.Sequential's Linear followed by a ReLU: one GEMM with the bias
+ * and the ReLU applied as C is stored where the operands allow (no separate ReLU pass over the
+ * activations, one tensor and graph node fewer), else the two ops with the intermediate released.
+ */
+export function linearReluForward(layer: Linear, x: Tensor): Tensor {
+  checkLinearOperands(x, layer.weight, layer.bias);
+  const fused = layer.bias !== null ? linearFused(x, layer.weight, layer.bias, true) : null;
+  if (fused !== null) return fused;
+  const y = layer.forward(x);
+  const out = relu(y);
+  y._releaseToGraph();
+  return out;
 }
 
 /** Returns its input unchanged. */
