@@ -52,13 +52,15 @@ const thresholds: SplitThresholds = {
   gemmMacs: 2 ** 21, elements: 2 ** 20, convMacs: 2 ** 21, gemmMacsSpinning: 2 ** 18, elementsSpinning: 2 ** 15,
 };
 
-/** The thresholds in force now: the smaller *Spinning ones right after a split call. */
-function minGemmMacs(): number {
-  return workersSpinning() ? Math.min(thresholds.gemmMacs, thresholds.gemmMacsSpinning) : thresholds.gemmMacs;
+/**
+ * The threshold in force now for a call of `size`: `cold`, or the smaller `spinning` one right after a
+ * split call (the clock is read only for sizes between the two, so tiny calls pay nothing).
+ */
+function minSize(size: number, cold: number, spinning: number): number {
+  return size < cold && size >= spinning && workersSpinning() ? spinning : cold;
 }
-function minElements(): number {
-  return workersSpinning() ? Math.min(thresholds.elements, thresholds.elementsSpinning) : thresholds.elements;
-}
+const minGemmMacs = (macs: number) => minSize(macs, thresholds.gemmMacs, thresholds.gemmMacsSpinning);
+const minElements = (n: number) => minSize(n, thresholds.elements, thresholds.elementsSpinning);
 
 /** Changes split thresholds (tests lower them to split small inputs); returns the previous ones. */
 export function setSplitThresholds(t: Partial<SplitThresholds>): SplitThresholds {
@@ -99,7 +101,7 @@ function contiguous(base: Kernels, name: SplitKernel, nPtrs: number): Fn {
   const f = base[name] as Fn;
   return (...a: number[]) => {
     const n = a[nPtrs]!;
-    const min = getThreads() > 1 ? minElements() : Infinity;
+    const min = getThreads() > 1 ? minElements(n) : Infinity;
     const p = n >= min ? threadsFor(n, min, Math.ceil(n / ALIGN)) : 1;
     if (p <= 1) return f(...a);
     const starts = cut(n, p, ALIGN);
@@ -158,7 +160,7 @@ function stridedSplit(base: Kernels, name: SplitKernel, ptrs: number[], metaAt: 
     const rows = heap.i32[(meta >>> 2) + 1]!;
     let total = 1;
     for (let d = 0; d < nd; d++) total *= heap.i32[(meta >>> 2) + 1 + d]!;
-    const min = minElements();
+    const min = minElements(total);
     if (total < min || rows < 2) return f(...a);
     const { shape, strides } = readMeta(meta, nStrides);
     if (outContiguous < 0 && !disjointRows(shape, strides[nStrides - 1]!)) return f(...a);
@@ -186,7 +188,7 @@ function sum(base: Kernels): Kernels['sum_f32'] {
   const f = base.sum_f32;
   return function split(x, out, outer, r, inner) {
     const total = outer * r * inner;
-    const min = getThreads() > 1 ? minElements() : Infinity;
+    const min = getThreads() > 1 ? minElements(total) : Infinity;
     if (total < min) return f(x, out, outer, r, inner);
     if (outer > 1) {
       const p = threadsFor(total, min, outer);
@@ -331,7 +333,7 @@ export function withThreads(base: Kernels, mr: number): Kernels {
 
   function gemmBias(a: number, b: number, c: number, m: number, n: number, k: number, sa0: number, sa1: number,
     sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
-    const p = parts(m, n, k, getThreads(), minGemmMacs());
+    const p = parts(m, n, k, getThreads(), minGemmMacs(m * n * k));
     // the workspace was sized for p parts: with fewer workers ready, run on the calling thread
     if (p <= 1 || available(p) < p) {
       baseGemm(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, work);
