@@ -60,15 +60,18 @@ const add = {
 };
 
 /** wasmgrad on 2 threads (worker_threads on the shared memory) for the same workloads, then back to 1. */
-async function twoThreads(): Promise<{ mm: Result; mlp: Result; add: Result; cnn: Result }> {
+async function twoThreads(): Promise<{ mm: Result; tut: Result; mlp: Result; add: Result; cnn: Result }> {
   try {
     await init({ threads: 2 });
   } catch (err) {
     const na = `n/a (${(err as Error).message.split(';')[0]})`;
-    return { mm: na, mlp: na, add: na, cnn: na };
+    return { mm: na, tut: na, mlp: na, add: na, cnn: na };
   }
   setBackend('wasm');
-  const r = { mm: gflops(1024, 'NN'), mlp: wasmgradMlpSteps('wasm'), add: wasmgradAddGBs('wasm'), cnn: wasmgradCnnSamples('wasm') };
+  const r = {
+    mm: gflops(1024, 'NN'), tut: wasmgradTutorialMicros('wasm'), mlp: wasmgradMlpSteps('wasm'), add: wasmgradAddGBs('wasm'),
+    cnn: wasmgradCnnSamples('wasm'),
+  };
   await init({ threads: 1 });
   return r;
 }
@@ -97,6 +100,7 @@ console.log(`\nwasmgrad wasm on 2 threads, matmul 1024×1024 · 1024×1024: ${ty
 
 table('tutorial loop y = w·x: forward + backward + update (µs per iteration, lower is better)', ['implementation', 'µs/iteration', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', tut.wasm, '1×'],
+  ['wasmgrad wasm, 2 threads (Node\'s default; nothing here is large enough to split)', two.tut, vs(tut.wasm, two.tut, false)],
   ['wasmgrad js (pure TypeScript)', tut.js, ratio(tut.js, tut.wasm)],
   ['TensorFlow.js wasm backend', tut.tfWasm, ratio(tut.tfWasm, tut.wasm)],
   ['TensorFlow.js cpu backend', tut.tfCpu, ratio(tut.tfCpu, tut.wasm)],
