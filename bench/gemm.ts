@@ -4,7 +4,27 @@
  * linear layers) and a batched bmm. Each is one op call on tensors (allocation and dispatch included).
  */
 import { backendInfo, bmm, init, randn, setBackend, type SimdPreference, type Tensor } from '../src/index.js';
+import { readFileSync } from 'node:fs';
 import { fmt, quick, ratio, table, timeIt } from './harness.js';
+
+/**
+ * GFLOPS of f32x4.relaxed_madd on one core with everything in registers (bench/peak/fma-peak.ts, built to
+ * build/fma-peak.wasm by `npm run prebench`): the ceiling of any WebAssembly SIMD GEMM here. A string when
+ * it cannot run (not built, or no relaxed SIMD).
+ */
+export async function fmaPeakGflops(): Promise<number | string> {
+  let fn: (iterations: number, x: number) => number;
+  try {
+    const bytes = readFileSync(new URL('../build/fma-peak.wasm', import.meta.url));
+    const { instance } = await WebAssembly.instantiate(bytes, {});
+    fn = instance.exports.fma_chains as typeof fn;
+  } catch (err) {
+    return `n/a (${(err as Error).message.split('\n')[0]}; \`npm run bench\` builds it)`;
+  }
+  const iterations = 2e7, flops = iterations * 12 * 8;
+  fn(1e6, 1); // past V8's baseline tier
+  return flops / timeIt(() => fn(iterations, 1), { repeats: quick ? 3 : 5, minSeconds: 0, warmup: 0 }) / 1e9;
+}
 
 type Variant = 'NN' | 'TN' | 'NT' | 'batched';
 const variants: Variant[] = ['NN', 'TN', 'NT', 'batched'];
@@ -77,6 +97,11 @@ export async function gemmBench(): Promise<{ build: string; nn: Map<number, numb
   const at = (m: Map<string, number>, min: number): string =>
     variants.map((v) => `${v} ${fmt(Math.min(...sizes.filter((n) => n >= min).map((n) => m.get(`${n} ${v}`)!)))}`).join(', ');
   console.log(`\nslowest at n ≥ 256 — relaxed: ${at(relaxed.g, 256)}; plain: ${at(plain.g, 256)}`);
+  const peak = await fmaPeakGflops();
+  console.log(typeof peak === 'string'
+    ? `f32x4.relaxed_madd peak: ${peak}`
+    : `f32x4.relaxed_madd peak on one core (12 chains in registers): ${fmt(peak)} GFLOPS; the relaxed matmul at ` +
+      `n = 1024 runs at ${Math.round((100 * relaxed.g.get('1024 NN')!) / peak)}% of it`);
   const auto = backendInfo().build ?? '?';
   const chosen = auto === plain.build && auto !== relaxed.build ? plain : relaxed;
   return { build: chosen.build, nn: new Map(sizes.map((n) => [n, chosen.g.get(`${n} NN`)!] as const)) };
