@@ -9,8 +9,8 @@ import { record } from '../autograd/node.js';
 import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toDType } from './copy.js';
-import { fusedGrad } from './unary.js';
-import { where } from './binary.js';
+import { reluBackward } from './unary.js';
+import { isGradEnabled } from '../autograd/mode.js';
 
 function checkTensor(x: unknown, op: string, which: string): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${which} operand must be a Tensor, got ${x === null ? 'null' : typeof x}`);
@@ -185,12 +185,11 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = fals
   };
   if (!relu) return record(out, 'AddmmBackward0', [x, weight, bias], [x, weight], (g, [xs, ws], needs) => linearGrads(g, xs!, ws!, needs));
   return record(out, 'LinearReluBackward0', [x, weight, bias], [x, weight, out], (g, [xs, ws, y], needs) => {
-    const fused = fusedGrad('relu_backward_f32', g, y!); // null under createGraph: the differentiable form
-    const gz = fused ?? where(y!.le(0), 0, g);
+    const gz = reluBackward(g, y!);
     try {
       return linearGrads(gz, xs!, ws!, needs);
     } finally {
-      if (fused !== null) fused.dispose();
+      if (!isGradEnabled()) gz.dispose(); // a temporary here, unless createGraph recorded a graph through it
     }
   });
 }

@@ -89,7 +89,15 @@ export function sign(x: Tensor): Tensor {
 export function relu(x: Tensor): Tensor {
   const y = apply(x, 'relu_f32', true);
   if (!x.requiresGrad) return y;
-  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [fusedGrad('relu_backward_f32', g, out!) ?? where(out!.le(0), 0, g)]);
+  return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [reluBackward(g, out!)]);
+}
+
+/**
+ * @internal ReLU's backward from its output y: threshold_backward(g, y, 0), one fused kernel when it can,
+ * else the differentiable where() form (createGraph).
+ */
+export function reluBackward(g: Tensor, y: Tensor): Tensor {
+  return fusedGrad('relu_backward_f32', g, y) ?? where(y.le(0), 0, g);
 }
 
 /** 1 / (1 + e^-x), computed stably. */
