@@ -9,8 +9,8 @@
 // Transposed (or otherwise strided) operands are absorbed by the packing routines, which have SIMD
 // fast paths for unit row stride and unit column stride. Panels are zero padded past m, n and to a
 // multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches. A tile with fewer
-// than MR rows left goes through an edge kernel that computes just those rows; one with fewer than 8
-// columns left is computed in full into a scratch tile and only its valid part copied out.
+// than MR rows left goes through an edge kernel that computes just those rows (1 or 2 rows across two
+// B panels at once, which keeps enough FMAs in flight); one with fewer than 8 columns left is computed in full into a scratch tile and only its valid part copied out.
 //
 // Two builds come from this source: with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) the micro-kernel is
 // 6x8 with f32x4.relaxed_madd (12 accumulators + 2 B vectors + 1 A splat = V8's 15 vector registers);
@@ -23,6 +23,7 @@ import {
   microKernel6x8_fma, microKernel5x8_muladd,
   edgeKernel1of6x8_fma, edgeKernel2of6x8_fma, edgeKernel3of6x8_fma, edgeKernel4of6x8_fma, edgeKernel5of6x8_fma,
   edgeKernel1of5x8_muladd, edgeKernel2of5x8_muladd, edgeKernel3of5x8_muladd, edgeKernel4of5x8_muladd,
+  edgeKernel1of6x16_fma, edgeKernel2of6x16_fma, edgeKernel1of5x16_muladd, edgeKernel2of5x16_muladd,
 } from "./gen/gemm_kernels";
 
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
@@ -108,6 +109,23 @@ function edgeRowsKernel(rows: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc:
     else if (rows == 2) edgeKernel2of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
     else if (rows == 3) edgeKernel3of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
     else edgeKernel4of5x8_muladd(kc, ap, bp, c, ldc, flags, bias);
+  }
+}
+
+/** Most rows an edge tile may have to go through a 16-column kernel (edgeRowsKernel16). */
+const WIDE_EDGE_ROWS: i32 = 2;
+
+/**
+ * edgeRowsKernel for `rows` <= WIDE_EDGE_ROWS across two adjacent B panels (bstride bytes apart), 16
+ * columns: 1 or 2 rows over 8 columns have too few independent accumulators to keep the FMA units busy.
+ */
+function edgeRowsKernel16(rows: i32, kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (rows == 1) edgeKernel1of6x16_fma(kc, ap, bp, c, ldc, flags, bias, bstride);
+    else edgeKernel2of6x16_fma(kc, ap, bp, c, ldc, flags, bias, bstride);
+  } else {
+    if (rows == 1) edgeKernel1of5x16_muladd(kc, ap, bp, c, ldc, flags, bias, bstride);
+    else edgeKernel2of5x16_muladd(kc, ap, bp, c, ldc, flags, bias, bstride);
   }
 }
 
@@ -332,7 +350,15 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
             if (mr == MR && nr == NR) {
               microKernel(kcp, ap, bp, cp, ldc, flags, bptr, tile);
             } else if (nr == NR && !USE_REFERENCE_KERNEL) {
-              edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
+              if (mr > WIDE_EDGE_ROWS) {
+                edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
+              } else if ((jr / NR & 1) == 1) {
+                // done with the previous panel: an odd panel is full only if its even partner is
+              } else if (jr + 2 * NR <= nc) {
+                edgeRowsKernel16(mr, kcp, ap, bp, cp, ldc, flags, bptr, <usize>(kcp * NR) << 2);
+              } else {
+                edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
+              }
             } else {
               microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
               storeEdge(tile, cp, ldc, mr, nr, flags, bptr);

@@ -115,6 +115,11 @@ describe.each(builds)('gemm, %s build, against js', (_name, kern) => {
         check(kern, { m, n: 16, k: 9, beta: biasMode === 1 ? 1 : 0, biasMode, relu: biasMode === 2 ? 1 : 0 });
       }
       check(kern, { m, n: 8, k: 515, ta: true, biasMode: 2, relu: 1, beta: 1 });
+      // 1-2 edge rows go through 16-column kernels over pairs of B panels: an odd count of full panels
+      // (the last one alone), a pair followed by a partial panel, one full panel and a partial one
+      check(kern, { m, n: 40, k: 515, biasMode: 1, relu: 1, beta: 1 });
+      check(kern, { m, n: 20, k: 7, tb: true, biasMode: 2 });
+      check(kern, { m, n: 12, k: 6, beta: 1 });
     }
   });
 

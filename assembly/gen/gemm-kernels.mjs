@@ -35,69 +35,83 @@ const variants = [
 // through the same instructions in the same order as in the full kernel: results are bit-identical.
 for (let mr = 1; mr < 6; mr++) variants.push({ mr, op: 'fma', panel: 6 });
 for (let mr = 1; mr < 5; mr++) variants.push({ mr, op: 'muladd', panel: 5 });
+// Wide edge kernels: 1 or 2 rows across two B panels (16 columns). A 2x8 tile has only 4 independent
+// accumulator chains, too few to hide the FMA latency (4 cycles, 2 FMAs per cycle: 8 in flight), so it ran
+// at half speed; 2x16 has 8 chains (8 accumulators + 4 B vectors + 1 splat registers). Every batch of 2^k
+// rows (k odd) leaves 2 rows in the 6-row build's last panel.
+for (let mr = 1; mr <= 2; mr++) variants.push({ mr, op: 'fma', panel: 6, w: 2 });
+for (let mr = 1; mr <= 2; mr++) variants.push({ mr, op: 'muladd', panel: 5, w: 2 });
 
-function kernel({ mr, op, panel = mr }) {
-  const name = panel === mr ? `microKernel${mr}x8_${op}` : `edgeKernel${mr}of${panel}x8_${op}`;
+function kernel({ mr, op, panel = mr, w = 1 }) {
+  const cols = 8 * w;
+  const name = panel === mr && w === 1 ? `microKernel${mr}x8_${op}` : `edgeKernel${mr}of${panel}x${cols}_${op}`;
   const L = [];
+  // accumulator of row r, 4 columns h*4 .. h*4+3
   const acc = (r, h) => `c${r}${h}`;
+  const H = 2 * w;
   const what = op === 'fma' ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add';
-  L.push(panel === mr
+  L.push(panel === mr && w === 1
     ? `/** ${mr}x8 tile, ${what}; see microKernelReference (gemm.ts). */`
-    : `/** The first ${mr} rows of a ${panel}x8 tile (A panel ${panel} rows high), ${what}. */`);
-  L.push(`export function ${name}(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize): void {`);
-  for (let r = 0; r < mr; r++) L.push(`  let ${acc(r, 0)} = f32x4.splat(0.0), ${acc(r, 1)} = f32x4.splat(0.0);`);
+    : w === 1
+      ? `/** The first ${mr} rows of a ${panel}x8 tile (A panel ${panel} rows high), ${what}. */`
+      : `/** The first ${mr} rows of ${w} adjacent ${panel}x8 tiles (B panels bstride bytes apart), ${what}. */`);
+  L.push(`export function ${name}(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize${w > 1 ? ', bstride: usize' : ''}): void {`);
+  for (let r = 0; r < mr; r++) {
+    L.push(`  let ${Array.from({ length: H }, (_, h) => `${acc(r, h)} = f32x4.splat(0.0)`).join(', ')};`);
+  }
+  // B panel q is read through bq{q}: bp, bp + bstride, ...
+  const bq = (q) => (q === 0 ? 'bp' : `bq${q}`);
+  for (let q = 1; q < w; q++) L.push(`  let ${bq(q)} = bp + ${q === 1 ? 'bstride' : `${q} * bstride`};`);
   L.push(`  const end = ap + <usize>(kc * ${panel * 4});`);
   L.push(`  while (ap < end) {`);
   for (let u = 0; u < UNROLL; u++) {
     L.push(`    {`);
-    L.push(`      const b0 = v128.load(bp, ${u * 32});`);
-    L.push(`      const b1 = v128.load(bp, ${u * 32 + 16});`);
+    for (let h = 0; h < H; h++) L.push(`      const b${h} = v128.load(${bq(h >> 1)}, ${u * 32 + (h & 1) * 16});`);
     for (let r = 0; r < mr; r++) {
       L.push(`      ${r === 0 ? 'let ' : ''}a = v128.load32_splat(ap, ${(u * panel + r) * 4});`);
-      for (let h = 0; h < 2; h++) {
+      for (let h = 0; h < H; h++) {
         const c = acc(r, h);
         if (op === 'fma') L.push(`      ${c} = f32x4.relaxed_madd(a, b${h}, ${c});`);
         else L.push(`      ${c} = f32x4.add(${c}, f32x4.mul(a, b${h}));`);
       }
       if (FENCE && (r < mr - 1 || u < UNROLL - 1)) {
-        L.push(`      if (${FENCE_COND[(u * mr + r) % 2]}) { v128.store(bias, ${acc(r, 0)}); v128.store(bias, ${acc(r, 1)}, 16); }`);
+        const stores = Array.from({ length: H }, (_, h) => `v128.store(bias, ${acc(r, h)}${h ? `, ${h * 16}` : ''});`).join(' ');
+        L.push(`      if (${FENCE_COND[(u * mr + r) % 2]}) { ${stores} }`);
       }
     }
     L.push(`    }`);
   }
   L.push(`    ap += ${UNROLL * panel * 4};`);
-  L.push(`    bp += ${UNROLL * 32};`);
+  for (let q = 0; q < w; q++) L.push(`    ${bq(q)} += ${UNROLL * 32};`);
   L.push(`  }`);
   // epilogue: C (+ C) (+ bias) (relu), flag checks outside the k loop
+  const row = (r) => (r === 0 ? 'c' : `c + ${r} * ldc`);
+  const off = (h) => (h ? `, ${h * 16}` : '');
   L.push(`  if (flags & GEMM_ACC) {`);
   for (let r = 0; r < mr; r++) {
-    const row = r === 0 ? 'c' : `c + ${r} * ldc`;
-    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, v128.load(${row}));`);
-    L.push(`    ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, v128.load(${row}, 16));`);
+    for (let h = 0; h < H; h++) L.push(`    ${acc(r, h)} = f32x4.add(${acc(r, h)}, v128.load(${row(r)}${off(h)}));`);
   }
   L.push(`  }`);
   L.push(`  if (flags & GEMM_BIAS_COL) {`);
-  L.push(`    const s0 = v128.load(bias), s1 = v128.load(bias, 16);`);
+  L.push(`    const ${Array.from({ length: H }, (_, h) => `s${h} = v128.load(bias${off(h)})`).join(', ')};`);
   for (let r = 0; r < mr; r++) {
-    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, s0); ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, s1);`);
+    L.push(`    ${Array.from({ length: H }, (_, h) => `${acc(r, h)} = f32x4.add(${acc(r, h)}, s${h});`).join(' ')}`);
   }
   L.push(`  }`);
   L.push(`  if (flags & GEMM_BIAS_ROW) {`);
   for (let r = 0; r < mr; r++) {
     L.push(`    ${r === 0 ? 'let ' : ''}s = v128.load32_splat(bias, ${r * 4});`);
-    L.push(`    ${acc(r, 0)} = f32x4.add(${acc(r, 0)}, s); ${acc(r, 1)} = f32x4.add(${acc(r, 1)}, s);`);
+    L.push(`    ${Array.from({ length: H }, (_, h) => `${acc(r, h)} = f32x4.add(${acc(r, h)}, s);`).join(' ')}`);
   }
   L.push(`  }`);
   L.push(`  if (flags & GEMM_RELU) {`);
   L.push(`    const z = f32x4.splat(0.0);`);
   for (let r = 0; r < mr; r++) {
-    L.push(`    ${acc(r, 0)} = f32x4.max(${acc(r, 0)}, z); ${acc(r, 1)} = f32x4.max(${acc(r, 1)}, z);`);
+    L.push(`    ${Array.from({ length: H }, (_, h) => `${acc(r, h)} = f32x4.max(${acc(r, h)}, z);`).join(' ')}`);
   }
   L.push(`  }`);
   for (let r = 0; r < mr; r++) {
-    const row = r === 0 ? 'c' : `c + ${r} * ldc`;
-    L.push(`  v128.store(${row}, ${acc(r, 0)});`);
-    L.push(`  v128.store(${row}, ${acc(r, 1)}, 16);`);
+    for (let h = 0; h < H; h++) L.push(`  v128.store(${row(r)}, ${acc(r, h)}${off(h)});`);
   }
   L.push(`}`);
   return L.join('\n');

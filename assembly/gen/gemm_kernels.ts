@@ -1000,3 +1000,281 @@ export function edgeKernel4of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize,
   v128.store(c + 3 * ldc, c30);
   v128.store(c + 3 * ldc, c31, 16);
 }
+
+/** The first 1 rows of 2 adjacent 6x8 tiles (B panels bstride bytes apart), f32x4.relaxed_madd. */
+export function edgeKernel1of6x16_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0), c02 = f32x4.splat(0.0), c03 = f32x4.splat(0.0);
+  let bq1 = bp + bstride;
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bq1, 0);
+      const b3 = v128.load(bq1, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      const b2 = v128.load(bq1, 32);
+      const b3 = v128.load(bq1, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+    }
+    ap += 48;
+    bp += 64;
+    bq1 += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c02 = f32x4.add(c02, v128.load(c, 32));
+    c03 = f32x4.add(c03, v128.load(c, 48));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16), s2 = v128.load(bias, 32), s3 = v128.load(bias, 48);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1); c02 = f32x4.add(c02, s2); c03 = f32x4.add(c03, s3);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s); c02 = f32x4.add(c02, s); c03 = f32x4.add(c03, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c02 = f32x4.max(c02, z); c03 = f32x4.max(c03, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+}
+
+/** The first 2 rows of 2 adjacent 6x8 tiles (B panels bstride bytes apart), f32x4.relaxed_madd. */
+export function edgeKernel2of6x16_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0), c02 = f32x4.splat(0.0), c03 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0), c12 = f32x4.splat(0.0), c13 = f32x4.splat(0.0);
+  let bq1 = bp + bstride;
+  const end = ap + <usize>(kc * 24);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bq1, 0);
+      const b3 = v128.load(bq1, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      c12 = f32x4.relaxed_madd(a, b2, c12);
+      c13 = f32x4.relaxed_madd(a, b3, c13);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      const b2 = v128.load(bq1, 32);
+      const b3 = v128.load(bq1, 48);
+      let a = v128.load32_splat(ap, 24);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 28);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      c12 = f32x4.relaxed_madd(a, b2, c12);
+      c13 = f32x4.relaxed_madd(a, b3, c13);
+    }
+    ap += 48;
+    bp += 64;
+    bq1 += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c02 = f32x4.add(c02, v128.load(c, 32));
+    c03 = f32x4.add(c03, v128.load(c, 48));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c12 = f32x4.add(c12, v128.load(c + 1 * ldc, 32));
+    c13 = f32x4.add(c13, v128.load(c + 1 * ldc, 48));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16), s2 = v128.load(bias, 32), s3 = v128.load(bias, 48);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1); c02 = f32x4.add(c02, s2); c03 = f32x4.add(c03, s3);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1); c12 = f32x4.add(c12, s2); c13 = f32x4.add(c13, s3);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s); c02 = f32x4.add(c02, s); c03 = f32x4.add(c03, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s); c12 = f32x4.add(c12, s); c13 = f32x4.add(c13, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c02 = f32x4.max(c02, z); c03 = f32x4.max(c03, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z); c12 = f32x4.max(c12, z); c13 = f32x4.max(c13, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 1 * ldc, c12, 32);
+  v128.store(c + 1 * ldc, c13, 48);
+}
+
+/** The first 1 rows of 2 adjacent 5x8 tiles (B panels bstride bytes apart), f32x4.mul + f32x4.add. */
+export function edgeKernel1of5x16_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0), c02 = f32x4.splat(0.0), c03 = f32x4.splat(0.0);
+  let bq1 = bp + bstride;
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bq1, 0);
+      const b3 = v128.load(bq1, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      const b2 = v128.load(bq1, 32);
+      const b3 = v128.load(bq1, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+    }
+    ap += 40;
+    bp += 64;
+    bq1 += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c02 = f32x4.add(c02, v128.load(c, 32));
+    c03 = f32x4.add(c03, v128.load(c, 48));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16), s2 = v128.load(bias, 32), s3 = v128.load(bias, 48);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1); c02 = f32x4.add(c02, s2); c03 = f32x4.add(c03, s3);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s); c02 = f32x4.add(c02, s); c03 = f32x4.add(c03, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c02 = f32x4.max(c02, z); c03 = f32x4.max(c03, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+}
+
+/** The first 2 rows of 2 adjacent 5x8 tiles (B panels bstride bytes apart), f32x4.mul + f32x4.add. */
+export function edgeKernel2of5x16_muladd(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, flags: i32, bias: usize, bstride: usize): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0), c02 = f32x4.splat(0.0), c03 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0), c12 = f32x4.splat(0.0), c13 = f32x4.splat(0.0);
+  let bq1 = bp + bstride;
+  const end = ap + <usize>(kc * 20);
+  while (ap < end) {
+    {
+      const b0 = v128.load(bp, 0);
+      const b1 = v128.load(bp, 16);
+      const b2 = v128.load(bq1, 0);
+      const b3 = v128.load(bq1, 16);
+      let a = v128.load32_splat(ap, 0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c12 = f32x4.add(c12, f32x4.mul(a, b2));
+      c13 = f32x4.add(c13, f32x4.mul(a, b3));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 32);
+      const b1 = v128.load(bp, 48);
+      const b2 = v128.load(bq1, 32);
+      const b3 = v128.load(bq1, 48);
+      let a = v128.load32_splat(ap, 20);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 24);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c12 = f32x4.add(c12, f32x4.mul(a, b2));
+      c13 = f32x4.add(c13, f32x4.mul(a, b3));
+    }
+    ap += 40;
+    bp += 64;
+    bq1 += 64;
+  }
+  if (flags & GEMM_ACC) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c02 = f32x4.add(c02, v128.load(c, 32));
+    c03 = f32x4.add(c03, v128.load(c, 48));
+    c10 = f32x4.add(c10, v128.load(c + 1 * ldc));
+    c11 = f32x4.add(c11, v128.load(c + 1 * ldc, 16));
+    c12 = f32x4.add(c12, v128.load(c + 1 * ldc, 32));
+    c13 = f32x4.add(c13, v128.load(c + 1 * ldc, 48));
+  }
+  if (flags & GEMM_BIAS_COL) {
+    const s0 = v128.load(bias), s1 = v128.load(bias, 16), s2 = v128.load(bias, 32), s3 = v128.load(bias, 48);
+    c00 = f32x4.add(c00, s0); c01 = f32x4.add(c01, s1); c02 = f32x4.add(c02, s2); c03 = f32x4.add(c03, s3);
+    c10 = f32x4.add(c10, s0); c11 = f32x4.add(c11, s1); c12 = f32x4.add(c12, s2); c13 = f32x4.add(c13, s3);
+  }
+  if (flags & GEMM_BIAS_ROW) {
+    let s = v128.load32_splat(bias, 0);
+    c00 = f32x4.add(c00, s); c01 = f32x4.add(c01, s); c02 = f32x4.add(c02, s); c03 = f32x4.add(c03, s);
+    s = v128.load32_splat(bias, 4);
+    c10 = f32x4.add(c10, s); c11 = f32x4.add(c11, s); c12 = f32x4.add(c12, s); c13 = f32x4.add(c13, s);
+  }
+  if (flags & GEMM_RELU) {
+    const z = f32x4.splat(0.0);
+    c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c02 = f32x4.max(c02, z); c03 = f32x4.max(c03, z);
+    c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z); c12 = f32x4.max(c12, z); c13 = f32x4.max(c13, z);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+  v128.store(c + 1 * ldc, c10);
+  v128.store(c + 1 * ldc, c11, 16);
+  v128.store(c + 1 * ldc, c12, 32);
+  v128.store(c + 1 * ldc, c13, 48);
+}
