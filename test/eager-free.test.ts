@@ -194,3 +194,55 @@ describe('Sequential intermediates', () => {
     expect(x.grad!.toArray().every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('loss functions', () => {
+  type Step = (out: Tensor, y: Tensor, target: Tensor) => Tensor[];
+  const losses: [string, Step][] = [
+    ['crossEntropy (mean)', (out, y) => [F.crossEntropy(out, y)]],
+    ['crossEntropy (sum)', (out, y) => [F.crossEntropy(out, y, { reduction: 'sum' })]],
+    ['nllLoss of logSoftmax', (out, y) => { const lp = out.logSoftmax(1); return [lp, F.nllLoss(lp, y)]; }],
+    ['mseLoss', (out, _y, target) => [F.mseLoss(out, target)]],
+    ['l1Loss', (out, _y, target) => [F.l1Loss(out, target)]],
+  ];
+  it.each(losses)('%s frees its own intermediates: a training step leaves only what user code holds', (_name, lossOf) => {
+    manualSeed(11);
+    const model = mlp();
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const x = randn(32, 64);
+    const y = randint(0, 5, [32]);
+    const target = randn(32, 5);
+    const held: Tensor[] = [];
+    const step = (): void => {
+      const out = model.forward(x);
+      const made = lossOf(out, y, target);
+      opt.zeroGrad();
+      made[made.length - 1]!.backward();
+      opt.step();
+      held.push(out, ...made);
+    };
+    step();
+    const base = inUse();
+    const heldBefore = held.length;
+    for (let i = 0; i < 10; i++) step();
+    // collections are off: every block not freed eagerly is still counted
+    const heldBytes = held.slice(heldBefore).reduce((s, t) => s + t.storage.blockBytes, 0);
+    expect(inUse() - base).toBe(heldBytes);
+    expect(held.every((t) => !t.isDisposed)).toBe(true);
+  });
+
+  it('reduction none returns the per-element loss untouched, and noGrad frees the rest at once', () => {
+    manualSeed(12);
+    const logits = randn(6, 4, { requiresGrad: true });
+    const y = randint(0, 4, [6]);
+    const none = F.crossEntropy(logits, y, { reduction: 'none' });
+    const mean = F.crossEntropy(logits, y);
+    expect(none.isDisposed).toBe(false);
+    expect(mean.item()).toBeCloseTo(none.sum().item() / 6, 5);
+    const target = logits.detach().add(1);
+    const base = inUse();
+    const l = noGrad(() => F.mseLoss(logits, target));
+    expect(l.item()).toBeCloseTo(1, 6);
+    expect(inUse() - base).toBe(l.storage.blockBytes);
+  });
+});
+

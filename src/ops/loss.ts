@@ -19,17 +19,27 @@ export interface CrossEntropyOptions extends LossOptions {
   labelSmoothing?: number;
 }
 
+/**
+ * Applies the reduction to `loss`, the per-element loss the caller just made. Reduced, it is an intermediate
+ * no user code can reach: its memory goes back now (or when the backward nodes that saved it are released)
+ * instead of at the next garbage collection, which a training loop would otherwise need every few hundred steps.
+ */
 function reduce(loss: Tensor, reduction: Reduction | undefined, op: string): Tensor {
+  let out: Tensor;
   switch (reduction ?? 'mean') {
     case 'mean':
-      return loss.mean();
+      out = loss.mean();
+      break;
     case 'sum':
-      return loss.sum();
+      out = loss.sum();
+      break;
     case 'none':
       return loss;
     default:
       throw new RangeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
   }
+  loss._releaseToGraph();
+  return out;
 }
 
 /** Mean squared error. */
@@ -38,7 +48,10 @@ export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   }
-  return reduce(input.sub(target).pow(2), options?.reduction, 'mseLoss');
+  const diff = input.sub(target);
+  const sq = diff.pow(2);
+  diff._releaseToGraph(); // saved by the square's backward node only
+  return reduce(sq, options?.reduction, 'mseLoss');
 }
 
 /** Validates class-index targets for [N, C] scores: int32, shape [N], values in [0, C). */
@@ -85,6 +98,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
     return [uniform ? d : d.mul(g.unsqueeze(1))];
   });
+  prob._releaseToGraph(); // only the backward node reads it: freed when the node is released (now under noGrad)
   if (eps === 0) return reduce(perRow, options?.reduction, 'crossEntropy');
   // label smoothing: (1 - eps) * nll + eps * mean over classes of -log_softmax (PyTorch's formula)
   const smooth = input.logSoftmax(1).mean(1).neg();
@@ -94,7 +108,12 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 /** Negative log-likelihood of log-probabilities [N, C] at int32 class indices [N]. */
 export function nllLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const t = checkTargets(input, target, 'nllLoss');
-  return reduce(input.gather(1, t.unsqueeze(1)).squeeze(1).neg(), options?.reduction, 'nllLoss');
+  const picked = input.gather(1, t.unsqueeze(1));
+  const rows = picked.squeeze(1);
+  const loss = rows.neg();
+  rows._releaseToGraph(); // a view: the storage goes back once both are released
+  picked._releaseToGraph();
+  return reduce(loss, options?.reduction, 'nllLoss');
 }
 
 /** Mean absolute error; the gradient at input == target is 0 (as PyTorch). */
@@ -103,7 +122,10 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`l1Loss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
   }
-  return reduce(input.sub(target).abs(), options?.reduction, 'l1Loss');
+  const diff = input.sub(target);
+  const abs = diff.abs();
+  diff._releaseToGraph(); // saved by abs's backward node only
+  return reduce(abs, options?.reduction, 'l1Loss');
 }
 
 export interface BCEWithLogitsOptions extends LossOptions {

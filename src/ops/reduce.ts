@@ -116,7 +116,10 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
   if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype should be float32, got ${x.dtype}; use .float() first`);
   const dims = reduceDims(dim, x.ndim, 'mean');
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
-  return sum(x, dims, keepdim).div(count);
+  const s = sum(x, dims, keepdim);
+  const out = s.div(count);
+  if (s !== x) s._releaseToGraph(); // the sum is this op's own intermediate
+  return out;
 }
 
 /**
