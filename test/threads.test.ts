@@ -282,6 +282,26 @@ describe.runIf(wasm)('threads', () => {
     expect(split).toBe(true);
   });
 
+  it('a part its worker has not started when the caller is done is taken back and run by the caller', () => {
+    const x = tensor(fill(2 ** 20, 50));
+    const [one] = offAndOn(() => arr(x.exp()) as Float32Array);
+    const t0 = performance.now();
+    threads.occupyWorkerForTest(200); // as if the OS had descheduled the worker for 200 ms
+    const back = threads.partsTakenBack, calls = splitCalls('exp_f32');
+    expect(firstDiff(arr(x.exp()) as Float32Array, one)).toBe(-1);
+    expect(splitCalls('exp_f32')).toBe(calls + 1);
+    expect(threads.partsTakenBack).toBe(back + 1);
+    // once the worker is back, it takes its parts again (retried: it may be slow to wake on a busy machine)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, 250 - (performance.now() - t0)));
+    let taken = false;
+    for (let attempt = 0; attempt < 50 && !taken; attempt++) {
+      const before = threads.partsTakenBack;
+      expect(firstDiff(arr(x.exp()) as Float32Array, one)).toBe(-1);
+      taken = threads.partsTakenBack === before;
+    }
+    expect(taken).toBe(true);
+  });
+
   for (const how of ['exit', 'hang'] as const) {
     it(`a worker that ${how === 'exit' ? 'exits' : 'hangs'} mid-job: a clear error, then the pool works again`, async () => {
       const old = threads.setJobTimeout(300);

@@ -7,11 +7,14 @@
 // kernels, iterState} and a function announcing readiness, so a Web Worker can run it from its first message.
 
 /** Control words of a slot (16 Int32 = one 64-byte line per worker); threads.ts has the same layout. */
-const JOB = 0, DONE = 1, READY = 2, ERROR = 3, DEAD = 4;
+const JOB = 0, DONE = 1, READY = 2, ERROR = 3, DEAD = 4, TAKEN = 5;
 /** Float64 words of a slot in the argument table: [kernel index, argument count, arguments...]. */
 const ARGS_PER_SLOT = 32;
-/** Test hooks (threads.ts): a job with these kernel indices makes the worker exit, or hang without answering. */
-const HOOK_EXIT = -1, HOOK_HANG = -2;
+/**
+ * Test hooks (threads.ts): a job with these kernel indices makes the worker exit, hang without answering,
+ * or spin for args[0] ms without looking at its slot.
+ */
+const HOOK_EXIT = -1, HOOK_HANG = -2, HOOK_BUSY = -3;
 
 function serve(init, announce, exit) {
   const { module, memory, slot, spinMs, kernels } = init;
@@ -44,9 +47,18 @@ function serve(init, announce, exit) {
     }
     seen = job;
     if (job === -1) return; // shut down
+    // take the job, unless the caller took it back (it ran the part itself) or has offered a newer one
+    if (Atomics.compareExchange(ctl, base + TAKEN, job, -job) !== job) continue;
     const kernel = args[at];
     if (kernel === HOOK_EXIT) return exit();
     if (kernel === HOOK_HANG) for (;;);
+    if (kernel === HOOK_BUSY) {
+      const until = performance.now() + args[at + 2];
+      args[at + 2] = -1; // read: the caller may post again
+      while (performance.now() < until);
+      Atomics.store(ctl, base + DONE, job);
+      continue;
+    }
     const count = args[at + 1];
     argv.length = count;
     for (let i = 0; i < count; i++) argv[i] = args[at + 2 + i];

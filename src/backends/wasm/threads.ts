@@ -11,6 +11,12 @@
  * Atomics.load before Atomics.wait (so do idle workers). A browser's main thread may not block in
  * Atomics.wait: there the caller spins until the workers are done.
  *
+ * A worker takes a job by a compare-exchange on its slot's TAKEN word (offered job id -> minus the id). A
+ * caller done with its own part takes back a part no worker has taken yet (offered id -> 0) and runs it
+ * itself: a worker the OS has descheduled (on a busy 2-core machine, often for milliseconds) no longer
+ * makes the caller wait. Every part computes the same output whichever thread runs it, so results stay
+ * bit-identical. A worker that finds its job taken back skips it.
+ *
  * A worker that dies or hangs mid-job must not block the caller forever: while it waits, the caller's
  * event loop is blocked, so 'exit' events cannot be seen. It waits in slices of WAIT_SLICE_MS, checks the
  * dead word (set by a worker that exits) and a deadline (the job timeout, at least JOB_TIMEOUT_FACTOR
@@ -37,11 +43,11 @@ export const MAX_THREADS = 64;
 
 /** Control words per slot (one 64-byte line); kernel-worker.mjs has the same layout. */
 const CTL_WORDS = 16;
-const JOB = 0, DONE = 1, READY = 2, ERROR = 3, DEAD = 4;
+const JOB = 0, DONE = 1, READY = 2, ERROR = 3, DEAD = 4, TAKEN = 5;
 /** Float64 words per slot in the argument table: [kernel index, argument count, arguments...]. */
 const ARGS_PER_SLOT = 32;
-/** Test hooks understood by the worker: exit, or hang without answering. */
-const HOOK_EXIT = -1, HOOK_HANG = -2;
+/** Test hooks understood by the worker: exit, hang without answering, or stay busy for a while. */
+const HOOK_EXIT = -1, HOOK_HANG = -2, HOOK_BUSY = -3;
 
 /** Kernels a worker can run, by index in the job table (sent to each worker at start). */
 export const KERNEL_NAMES = [
@@ -90,6 +96,8 @@ export function workersSpinning(): boolean {
 }
 /** Kernel calls that ran on more than one thread, by kernel (tests check the pool was used). */
 export const parallelCalls = new Map<string, number>();
+/** Parts the caller took back from a worker that had not started them, and ran itself (tests). */
+export let partsTakenBack = 0;
 /** Pool restarts after a worker failed (tests). */
 export let poolRestarts = 0;
 
@@ -135,7 +143,7 @@ export function setJobTimeout(ms: number): number {
 function startWorker(mod: WebAssembly.Module): PoolWorker {
   const slot = freeSlots.pop()!;
   const base = slot * CTL_WORDS;
-  for (const w of [JOB, DONE, READY, ERROR, DEAD]) Atomics.store(ctl, base + w, 0);
+  for (const w of [JOB, DONE, READY, ERROR, DEAD, TAKEN]) Atomics.store(ctl, base + w, 0);
   const worker = startKernelWorker(workerUrl, {
     module: mod, memory: heap.memory, ctl: ctlBuffer, args: argsBuffer, slot, spinMs: WORKER_SPIN_MS, kernels: KERNEL_NAMES,
     iterState: ITER_STATE + ITER_STATE_BYTES * (slot + 1),
@@ -220,8 +228,9 @@ export function runParts(kernel: SplitKernel, parts: readonly (readonly number[]
   try {
     local(...parts[p - 1]!);
   } finally {
-    // the workers write into memory the caller may free once it returns: always wait for them
-    waitAll(p - 1, job, kernel, performance.now() - t0);
+    // the workers write into memory the caller may free once it returns: always wait for them (or take
+    // their parts back)
+    waitAll(p - 1, job, kernel, performance.now() - t0, parts, local);
   }
   lastPartsDone = performance.now();
 }
@@ -231,18 +240,34 @@ function post(slot: number, job: number, kernel: number, a: readonly number[]): 
   args[at] = kernel;
   args[at + 1] = a.length;
   for (let i = 0; i < a.length; i++) args[at + 2 + i] = a[i]!;
+  Atomics.store(ctl, slot * CTL_WORDS + TAKEN, job); // offered: the worker or, later, the caller takes it
   const jw = slot * CTL_WORDS + JOB;
   Atomics.store(ctl, jw, job); // publishes the plain writes above to the worker's Atomics.load
   Atomics.notify(ctl, jw);
 }
 
-function waitAll(count: number, job: number, kernel: string, ownMs: number): void {
+/**
+ * Waits for the first `count` workers to finish `job`. With `local`, a part its worker has not taken yet
+ * is taken back and run here (`parts[w]`).
+ */
+function waitAll(count: number, job: number, kernel: string, ownMs: number,
+  parts?: readonly (readonly number[])[], local?: (...a: number[]) => void): void {
   let error: string | null = null;
+  let thrown: { value: unknown } | null = null;
   const deadline = performance.now() + Math.max(jobTimeoutMs, JOB_TIMEOUT_FACTOR * ownMs);
   const canWait = mainThreadCanWait();
   for (let w = 0; w < count && error === null; w++) {
     const base = workers[w]!.slot * CTL_WORDS;
     let v = Atomics.load(ctl, base + DONE);
+    if (v !== job && local !== undefined && Atomics.compareExchange(ctl, base + TAKEN, job, 0) === job) {
+      partsTakenBack++;
+      try {
+        local(...parts![w]!);
+      } catch (err) {
+        thrown ??= { value: err };
+      }
+      continue;
+    }
     if (v !== job) {
       const until = performance.now() + CALLER_SPIN_MS;
       for (let i = 1; v !== job; i++) {
@@ -269,6 +294,7 @@ function waitAll(count: number, job: number, kernel: string, ownMs: number): voi
       error = `worker thread ${w + 1} failed in ${kernel}`;
     }
   }
+  if (error === null && thrown !== null) throw thrown.value;
   if (error !== null) {
     restartPool();
     throw new Error(`wasmgrad: ${error}; its result is incomplete, so the call failed. The thread pool was ` +
@@ -282,6 +308,24 @@ function restartPool(): void {
   workers.forEach(stopWorker);
   workers = [];
   topUp();
+}
+
+/**
+ * Test hook: keeps the first worker busy for `ms` (it spins without looking at its slot, as if the OS had
+ * descheduled it) and returns at once, so the next split call finds its part not taken.
+ */
+export function occupyWorkerForTest(ms: number): void {
+  if (available(2) < 2) throw new Error('occupyWorkerForTest: no ready worker');
+  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
+  const job = jobId;
+  post(workers[0]!.slot, job, HOOK_BUSY, [ms]);
+  // return once the worker has read the job (it overwrites its argument with -1): a job posted before
+  // would replace it
+  const arg = workers[0]!.slot * ARGS_PER_SLOT + 2;
+  for (const until = performance.now() + 5000; args[arg] !== -1;) {
+    Atomics.load(ctl, 0); // a fence: the plain read of args above is redone every time
+    if (performance.now() > until) throw new Error('occupyWorkerForTest: the worker did not take the job');
+  }
 }
 
 /**
