@@ -1,10 +1,13 @@
 /**
  * npm run bench [-- --quick]: wasmgrad's `wasm` backend against its pure-TypeScript `js` backend,
- * TensorFlow.js (wasm and cpu backends) and jax-js (wasm device, eager and `jit`), all in this one
- * process. Prints one Markdown table per workload; ratio columns say how many times faster the wasm
- * backend is than each peer. A peer that cannot run a workload gets an "n/a (reason)" row.
- * See bench/README.md for how to read and extend it.
+ * TensorFlow.js (wasm and cpu backends) and jax-js (wasm device, eager and `jit`). Each library runs in
+ * a process of its own (this script with `--peer <name>`, which prints its measurements as one JSON line),
+ * so no library's heap, threads or compiled code slows another's. Prints one Markdown table per workload;
+ * ratio columns say how many times faster the wasm backend is than each peer. A peer that cannot run a
+ * workload gets an "n/a (reason)" row. See bench/README.md for how to read and extend it.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { init, setBackend } from '../src/index.js';
 import { fmt, quick, ratio, table } from './harness.js';
 import { tfjsMlpSteps, wasmgradMlpSteps } from './mlp.js';
@@ -20,44 +23,11 @@ function vs(ours: number, peer: Result, higher = true): string {
   return higher ? ratio(ours, peer) : ratio(peer, ours);
 }
 
-const t0 = performance.now();
-// one thread for every table but the "2 threads" rows (Node's default is one thread per core)
-await init({ threads: 1 });
-const gemm = await gemmBench(); // GEMM: relaxed-SIMD and plain-SIMD builds, NN/TN/NT/batched, js
-
-// wasmgrad and TensorFlow.js first, jax-js last: after its eager tutorial loop jax-js keeps ~100 MB of JS
-// heap alive, which slows wasmgrad's reclaiming gc() calls (and so its MLP step) about 2× if it runs
-// afterwards. Tables are printed once everything is measured.
-const tut = {
-  wasm: wasmgradTutorialMicros('wasm'),
-  js: wasmgradTutorialMicros('js'),
-  tfWasm: await tfjsTutorialMicros('wasm'),
-  tfCpu: await tfjsTutorialMicros('cpu'),
-  jax: '' as Result,
-  jaxJit: '' as Result,
-};
-const mlp = {
-  wasm: wasmgradMlpSteps('wasm'),
-  js: wasmgradMlpSteps('js'),
-  tfWasm: await tfjsMlpSteps('wasm'),
-  tfCpu: await tfjsMlpSteps('cpu'),
-  jax: '' as Result,
-  jaxJit: '' as Result,
-};
-const cnn = {
-  wasm: wasmgradCnnSamples('wasm'),
-  js: wasmgradCnnSamples('js'),
-  tfWasm: await tfjsCnnSamples('wasm'),
-  tfCpu: await tfjsCnnSamples('cpu'),
-};
-const add = {
-  wasm: wasmgradAddGBs('wasm'),
-  js: wasmgradAddGBs('js'),
-  tfWasm: await tfjsAddGBs('wasm'),
-  tfCpu: await tfjsAddGBs('cpu'),
-  jax: '' as Result,
-  jaxJit: '' as Result,
-};
+/** The processes of a run, in order: one per library. */
+const PEERS = ['wasmgrad', 'tfjs', 'jax'] as const;
+type Peer = (typeof PEERS)[number];
+/** Prefix of the line a peer process prints its results on. */
+const RESULT_LINE = '@@bench-result ';
 
 /** wasmgrad on 2 threads (worker_threads on the shared memory) for the same workloads, then back to 1. */
 async function twoThreads(): Promise<{ mm: Result; tut: Result; mlp: Result; add: Result; cnn: Result }> {
@@ -75,26 +45,96 @@ async function twoThreads(): Promise<{ mm: Result; tut: Result; mlp: Result; add
   await init({ threads: 1 });
   return r;
 }
-const two = await twoThreads();
-const mm = await Promise.all([256, 1024].map(async (n) => ({ n, ours: gemm.nn.get(n)!, tfWasm: await tfjsMatmulGflops(n) })));
 
-// jax-js
-const mmJax: { plain: Result; jit: Result }[] = [];
-for (const { n } of mm) mmJax.push({ plain: await jaxMatmulGflops(n, false), jit: await jaxMatmulGflops(n, true) });
-mlp.jax = await jaxMlpSteps(false);
-mlp.jaxJit = await jaxMlpSteps(true);
-add.jax = await jaxAdd(false);
-add.jaxJit = await jaxAdd(true);
-tut.jax = await jaxTutorialMicros(false);
-tut.jaxJit = await jaxTutorialMicros(true);
+/** wasmgrad's process: the GEMM table (printed here), then every workload on wasm and js, then on 2 threads. */
+async function measureWasmgrad() {
+  // one thread for every table but the "2 threads" rows (Node's default is one thread per core)
+  await init({ threads: 1 });
+  const gemm = await gemmBench(); // GEMM: relaxed-SIMD and plain-SIMD builds, NN/TN/NT/batched, js
+  const tut = { wasm: wasmgradTutorialMicros('wasm'), js: wasmgradTutorialMicros('js') };
+  const mlp = { wasm: wasmgradMlpSteps('wasm'), js: wasmgradMlpSteps('js') };
+  const cnn = { wasm: wasmgradCnnSamples('wasm'), js: wasmgradCnnSamples('js') };
+  const add = { wasm: wasmgradAddGBs('wasm'), js: wasmgradAddGBs('js') };
+  const two = await twoThreads();
+  return { build: gemm.build, mm: { 256: gemm.nn.get(256)!, 1024: gemm.nn.get(1024)! }, tut, mlp, cnn, add, two };
+}
 
-table(`matmul against the peers, float32, 1 thread (GFLOPS, higher is better; wasmgrad ${gemm.build} build)`,
+/** TensorFlow.js's process: its wasm and cpu backends. */
+async function measureTfjs() {
+  return {
+    tut: { wasm: await tfjsTutorialMicros('wasm'), cpu: await tfjsTutorialMicros('cpu') },
+    mlp: { wasm: await tfjsMlpSteps('wasm'), cpu: await tfjsMlpSteps('cpu') },
+    cnn: { wasm: await tfjsCnnSamples('wasm'), cpu: await tfjsCnnSamples('cpu') },
+    add: { wasm: await tfjsAddGBs('wasm'), cpu: await tfjsAddGBs('cpu') },
+    mm: { 256: await tfjsMatmulGflops(256), 1024: await tfjsMatmulGflops(1024) },
+  };
+}
+
+/** jax-js's process: eager and jit. */
+async function measureJax() {
+  return {
+    mm: {
+      256: { plain: await jaxMatmulGflops(256, false), jit: await jaxMatmulGflops(256, true) },
+      1024: { plain: await jaxMatmulGflops(1024, false), jit: await jaxMatmulGflops(1024, true) },
+    },
+    mlp: { plain: await jaxMlpSteps(false), jit: await jaxMlpSteps(true) },
+    add: { plain: await jaxAdd(false), jit: await jaxAdd(true) },
+    tut: { plain: await jaxTutorialMicros(false), jit: await jaxTutorialMicros(true) },
+  };
+}
+
+type Results = {
+  wasmgrad: Awaited<ReturnType<typeof measureWasmgrad>>;
+  tfjs: Awaited<ReturnType<typeof measureTfjs>>;
+  jax: Awaited<ReturnType<typeof measureJax>>;
+};
+const measure: { [P in Peer]: () => Promise<Results[P]> } = { wasmgrad: measureWasmgrad, tfjs: measureTfjs, jax: measureJax };
+
+/**
+ * Runs one peer's process and returns its results (its other output is passed through), or the reason it
+ * failed.
+ */
+function runPeer<P extends Peer>(peer: P): Results[P] | string {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--peer', peer, ...(quick ? ['--quick'] : [])];
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  let result: Results[P] | null = null;
+  for (const line of (child.stdout ?? '').split('\n')) {
+    if (line.startsWith(RESULT_LINE)) result = JSON.parse(line.slice(RESULT_LINE.length)) as Results[P];
+    else if (line.length > 0) console.log(line);
+  }
+  if (result !== null) return result;
+  const why = child.error?.message ?? (child.signal !== null ? `killed by ${child.signal}` : `exit code ${child.status}`);
+  console.error(`bench: the ${peer} process failed (${why})`);
+  return `n/a (${peer} process failed: ${why})`;
+}
+
+const peerArg = process.argv.indexOf('--peer');
+if (peerArg >= 0) {
+  const peer = process.argv[peerArg + 1] as Peer;
+  if (!PEERS.includes(peer)) throw new Error(`bench: --peer must be one of ${PEERS.join(', ')}, got ${peer}`);
+  const result = await measure[peer]();
+  console.log(RESULT_LINE + JSON.stringify(result));
+  process.exit(0); // worker threads and library timers must not keep the process alive
+}
+
+const t0 = performance.now();
+const ours = runPeer('wasmgrad');
+if (typeof ours === 'string') throw new Error(`bench: ${ours}`);
+const tfR = runPeer('tfjs');
+const jaxR = runPeer('jax');
+/** A peer's value at `pick`, or its process's failure. */
+const tf = <T>(pick: (r: Results['tfjs']) => T): T | string => (typeof tfR === 'string' ? tfR : pick(tfR));
+const jx = <T>(pick: (r: Results['jax']) => T): T | string => (typeof jaxR === 'string' ? jaxR : pick(jaxR));
+const { tut, mlp, cnn, add, two } = ours;
+const mm = ([256, 1024] as const).map((n) => ({ n, ours: ours.mm[n], tfWasm: tf((r) => r.mm[n]) }));
+
+table(`matmul against the peers, float32, 1 thread (GFLOPS, higher is better; wasmgrad ${ours.build} build)`,
   ['shape', 'wasmgrad wasm', 'jax-js', 'jax-js jit', 'TensorFlow.js wasm', 'wasmgrad / jax-js', 'wasmgrad / jax-js jit', 'wasmgrad / tfjs wasm'],
-  mm.map(({ n, ours, tfWasm }, i) => {
-    const { plain, jit } = mmJax[i]!;
-    return [`${n}×${n} · ${n}×${n}`, ours, plain, jit, tfWasm, vs(ours, plain), vs(ours, jit), vs(ours, tfWasm)];
+  mm.map(({ n, ours: o, tfWasm }) => {
+    const plain = jx((r) => r.mm[n as 256 | 1024].plain), jit = jx((r) => r.mm[n as 256 | 1024].jit);
+    return [`${n}×${n} · ${n}×${n}`, o, plain, jit, tfWasm, vs(o, plain), vs(o, jit), vs(o, tfWasm)];
   }));
-const mm1024 = mm.find((r) => r.n === 1024)!.ours;
+const mm1024 = ours.mm[1024];
 console.log(`\nwasmgrad wasm on 2 threads, matmul 1024×1024 · 1024×1024: ${typeof two.mm === 'number' ? `${fmt(two.mm)} GFLOPS ` +
   `(${ratio(two.mm, mm1024)} one thread; jax-js and TensorFlow.js wasm have no threads in Node)` : two.mm}`);
 
@@ -102,38 +142,37 @@ table('tutorial loop y = w·x: forward + backward + update (µs per iteration, l
   ['wasmgrad wasm', tut.wasm, '1×'],
   ['wasmgrad wasm, 2 threads (Node\'s default; nothing here is large enough to split)', two.tut, vs(tut.wasm, two.tut, false)],
   ['wasmgrad js (pure TypeScript)', tut.js, ratio(tut.js, tut.wasm)],
-  ['TensorFlow.js wasm backend', tut.tfWasm, ratio(tut.tfWasm, tut.wasm)],
-  ['TensorFlow.js cpu backend', tut.tfCpu, ratio(tut.tfCpu, tut.wasm)],
-  ['jax-js wasm (eager grad)', tut.jax, vs(tut.wasm, tut.jax, false)],
-  ['jax-js wasm (step under jit)', tut.jaxJit, vs(tut.wasm, tut.jaxJit, false)],
+  ['TensorFlow.js wasm backend', tf((r) => r.tut.wasm), vs(tut.wasm, tf((r) => r.tut.wasm), false)],
+  ['TensorFlow.js cpu backend', tf((r) => r.tut.cpu), vs(tut.wasm, tf((r) => r.tut.cpu), false)],
+  ['jax-js wasm (eager grad)', jx((r) => r.tut.plain), vs(tut.wasm, jx((r) => r.tut.plain), false)],
+  ['jax-js wasm (step under jit)', jx((r) => r.tut.jit), vs(tut.wasm, jx((r) => r.tut.jit), false)],
 ]);
 
 table('MLP 784-256-256-10 training step, batch 128, SGD (steps/s, higher is better)', ['implementation', 'steps/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', mlp.wasm, '1×'],
   ['wasmgrad wasm, 2 threads', two.mlp, vs(mlp.wasm, two.mlp)],
   ['wasmgrad js (pure TypeScript)', mlp.js, ratio(mlp.wasm, mlp.js)],
-  ['TensorFlow.js wasm backend', mlp.tfWasm, ratio(mlp.wasm, mlp.tfWasm)],
-  ['TensorFlow.js cpu backend', mlp.tfCpu, ratio(mlp.wasm, mlp.tfCpu)],
-  ['jax-js wasm (eager valueAndGrad)', mlp.jax, vs(mlp.wasm, mlp.jax)],
-  ['jax-js wasm (whole step under jit)', mlp.jaxJit, vs(mlp.wasm, mlp.jaxJit)],
+  ['TensorFlow.js wasm backend', tf((r) => r.mlp.wasm), vs(mlp.wasm, tf((r) => r.mlp.wasm))],
+  ['TensorFlow.js cpu backend', tf((r) => r.mlp.cpu), vs(mlp.wasm, tf((r) => r.mlp.cpu))],
+  ['jax-js wasm (eager valueAndGrad)', jx((r) => r.mlp.plain), vs(mlp.wasm, jx((r) => r.mlp.plain))],
+  ['jax-js wasm (whole step under jit)', jx((r) => r.mlp.jit), vs(mlp.wasm, jx((r) => r.mlp.jit))],
 ]);
 
 table(`elementwise add of ${ADD_N / 2 ** 20}M floats, c = a + b (GB/s counting 12 bytes per element, higher is better)`, ['implementation', 'GB/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', add.wasm, '1×'],
   ['wasmgrad wasm, 2 threads', two.add, vs(add.wasm, two.add)],
   ['wasmgrad js (pure TypeScript)', add.js, ratio(add.wasm, add.js)],
-  ['TensorFlow.js wasm backend (+ dataSync copy-out)', add.tfWasm, ratio(add.wasm, add.tfWasm)],
-  ['TensorFlow.js cpu backend (+ dataSync)', add.tfCpu, ratio(add.wasm, add.tfCpu)],
-  ['jax-js wasm (eager, blockUntilReady)', add.jax, vs(add.wasm, add.jax)],
-  ['jax-js wasm (jit, blockUntilReady)', add.jaxJit, vs(add.wasm, add.jaxJit)],
+  ['TensorFlow.js wasm backend (+ dataSync copy-out)', tf((r) => r.add.wasm), vs(add.wasm, tf((r) => r.add.wasm))],
+  ['TensorFlow.js cpu backend (+ dataSync)', tf((r) => r.add.cpu), vs(add.wasm, tf((r) => r.add.cpu))],
+  ['jax-js wasm (eager, blockUntilReady)', jx((r) => r.add.plain), vs(add.wasm, jx((r) => r.add.plain))],
+  ['jax-js wasm (jit, blockUntilReady)', jx((r) => r.add.jit), vs(add.wasm, jx((r) => r.add.jit))],
 ]);
 
 table('CNN training on MNIST batches (the `npm start` model), batch 32, Adam (samples/s, higher is better)', ['implementation', 'samples/s', 'wasmgrad wasm is'], [
   ['wasmgrad wasm', cnn.wasm, '1×'],
   ['wasmgrad wasm, 2 threads', two.cnn, vs(cnn.wasm, two.cnn)],
   ['wasmgrad js (pure TypeScript)', cnn.js, ratio(cnn.wasm, cnn.js)],
-  ['TensorFlow.js wasm backend', cnn.tfWasm, vs(cnn.wasm, cnn.tfWasm)],
-  ['TensorFlow.js cpu backend', cnn.tfCpu, vs(cnn.wasm, cnn.tfCpu)],
+  ['TensorFlow.js wasm backend', tf((r) => r.cnn.wasm), vs(cnn.wasm, tf((r) => r.cnn.wasm))],
+  ['TensorFlow.js cpu backend', tf((r) => r.cnn.cpu), vs(cnn.wasm, tf((r) => r.cnn.cpu))],
 ]);
-setBackend('wasm');
-console.log(`\n(${quick ? 'quick run, ' : ''}${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+console.log(`\n(${quick ? 'quick run, ' : ''}${((performance.now() - t0) / 1000).toFixed(0)} s; one process per library)`);
