@@ -2,8 +2,8 @@
  * Which kernels run on several threads, and how each is cut into parts (threads.ts runs the parts).
  * Every split gives each thread a fixed part of the output, so results never depend on scheduling; what
  * they guarantee against one thread:
- *  - GEMM: row blocks of C whose boundaries are multiples of the micro-kernel's MR rows: every element is
- *    computed by the same instruction sequence, bit-identical to one thread.
+ *  - GEMM: even row blocks of C; the micro-kernel and its edge kernels (a block's last rows) compute every
+ *    element with the same instruction sequence: bit-identical to one thread.
  *  - elementwise kernels (unary, binary with broadcasting, fused backward, axpy, casts, fill, copy, the
  *    optimizer steps): contiguous ranges of the output (of the first dim for strided ones), boundaries at
  *    multiples of 16 elements: bit-identical to one thread.
@@ -306,9 +306,13 @@ export function withThreads(base: Kernels, mr: number): Kernels {
   const baseWs = base.gemm_f32_workspace;
   const baseGemm = base.gemm_bias_f32;
 
-  /** Rows per block when m rows are split over `threads` threads (a multiple of mr). */
+  /**
+   * Rows per block when m rows are split over `threads` threads: even blocks, not multiples of mr (128 rows
+   * on 2 threads were 66 + 62, so the caller waited for 4 rows): the last panel of a block goes through an
+   * edge kernel that computes each element with the same instructions as the full kernel.
+   */
   function blockRows(m: number, threads: number): number {
-    return roundUp(Math.ceil(m / threads), mr);
+    return Math.ceil(m / threads);
   }
 
   /** Threads a product of these sizes runs on with `threads` configured and splits from `minMacs` on. */
