@@ -10,7 +10,8 @@
 // fast paths for unit row stride and unit column stride. Panels are zero padded past m, n and to a
 // multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches. A tile with fewer
 // than MR rows left goes through an edge kernel that computes just those rows (1 or 2 rows across two
-// B panels at once, which keeps enough FMAs in flight); one with fewer than 8 columns left is computed in full into a scratch tile and only its valid part copied out.
+// B panels at once, which keeps enough FMAs in flight); one with fewer than 8 columns left is computed
+// in full into a scratch tile and only its valid part copied out.
 //
 // Two builds come from this source: with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) the micro-kernel is
 // 6x8 with f32x4.relaxed_madd (12 accumulators + 2 B vectors + 1 A splat = V8's 15 vector registers);
@@ -352,12 +353,11 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
             } else if (nr == NR && !USE_REFERENCE_KERNEL) {
               if (mr > WIDE_EDGE_ROWS) {
                 edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
-              } else if ((jr / NR & 1) == 1) {
-                // done with the previous panel: an odd panel is full only if its even partner is
-              } else if (jr + 2 * NR <= nc) {
-                edgeRowsKernel16(mr, kcp, ap, bp, cp, ldc, flags, bptr, <usize>(kcp * NR) << 2);
-              } else {
-                edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
+              } else if ((jr / NR & 1) == 0) {
+                // an even panel with the next one when that is full too (an odd full panel was done
+                // with its even partner), else alone
+                if (jr + 2 * NR <= nc) edgeRowsKernel16(mr, kcp, ap, bp, cp, ldc, flags, bptr, <usize>(kcp * NR) << 2);
+                else edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
               }
             } else {
               microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
