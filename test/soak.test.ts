@@ -5,6 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { arange, setNumThreads } from '../src/index.js';
+import { heap } from '../src/backends/memory.js';
 import { loadDigits, type Digits } from '../examples/mnist/dataset.js';
 import { runScenario, SCENARIO_IDS, SCENARIOS, summarize, verdict, type SoakOptions } from '../bench/soak/scenarios.js';
 
@@ -39,7 +40,11 @@ function everyFourth(all: Digits): Digits {
 
 describe.runIf(wasm)('soak (short): training without dispose() keeps memory bounded', () => {
   const digits = everyFourth(loadDigits());
+  // collections paced by debt alone: test files run side by side here, and with time in the decision a
+  // loaded machine let memory grow towards the debt cap now and then (npm run soak keeps the real pacing)
+  heap.pacedByTime = false;
   afterAll(() => {
+    heap.pacedByTime = true;
     if (threaded) setNumThreads(1);
   });
 
@@ -47,7 +52,7 @@ describe.runIf(wasm)('soak (short): training without dispose() keeps memory boun
     it.runIf(id !== 'b' || threaded)(`${id}) ${SCENARIOS[id]}`, async () => {
       const run = await runScenario(id, digits, options);
       const live = summarize(run, WARMUP_FRACTION).find((m) => m.metric === 'liveTensors')!;
-      expect(verdict(run, WARMUP_FRACTION, { memoryBytes: 0, rss: Infinity, heapUsed: Infinity, liveTensorsFactor: 2 })).toEqual([]);
+      expect(verdict(run, WARMUP_FRACTION, { memoryBytes: 0, rss: Infinity, heapUsed: Infinity, liveTensorsFactor: 2 }).join("; ")).toBe("");
       expect(live.peakAfter).toBeGreaterThan(0);
       expect(run.finalLoss).toBeLessThan(0.5); // it really trained
       if (id === 'c') expect(run.testAccuracy).toBeGreaterThan(0.85);
