@@ -160,13 +160,23 @@ function packA(a: usize, sa0: i32, sa1: i32, i0: i32, mc: i32, p0: i32, kc: i32,
         const s = src + (<usize>p << 2);
         const d = panel + <usize>p * pStride;
         transpose4Store(v128.load(s), v128.load(s + rowStep), v128.load(s + 2 * rowStep), v128.load(s + 3 * rowStep), d, pStride);
-        for (let r = 4; r < MR; r++) {
-          const v = v128.load(s + <usize>r * rowStep);
-          const dr = d + (<usize>r << 2);
-          v128.store32_lane(dr, v, 0);
-          v128.store32_lane(dr + pStride, v, 1);
-          v128.store32_lane(dr + 2 * pStride, v, 2);
-          v128.store32_lane(dr + 3 * pStride, v, 3);
+        if (MR == 6) {
+          // rows 4 and 5 interleaved: each p's pair is one 64-bit lane store (no per-float lane extracts)
+          const v4 = v128.load(s + 4 * rowStep), v5 = v128.load(s + 5 * rowStep);
+          const lo = v128.shuffle<i32>(v4, v5, 0, 4, 1, 5), hi = v128.shuffle<i32>(v4, v5, 2, 6, 3, 7);
+          v128.store64_lane(d + 16, lo, 0);
+          v128.store64_lane(d + 16 + pStride, lo, 1);
+          v128.store64_lane(d + 16 + 2 * pStride, hi, 0);
+          v128.store64_lane(d + 16 + 3 * pStride, hi, 1);
+        } else {
+          for (let r = 4; r < MR; r++) {
+            const v = v128.load(s + <usize>r * rowStep);
+            const dr = d + (<usize>r << 2);
+            v128.store32_lane(dr, v, 0);
+            v128.store32_lane(dr + pStride, v, 1);
+            v128.store32_lane(dr + 2 * pStride, v, 2);
+            v128.store32_lane(dr + 3 * pStride, v, 3);
+          }
         }
       }
     } else if (rows == MR && sa0 == 1) {
