@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Builds the four WebAssembly kernel modules (`npm run asbuild`): generates the GEMM micro-kernels, then
+// runs asc for the targets of asconfig.json (plain and relaxed SIMD, each with a private and a shared
+// memory), as many at once as there are cores (each asc run is single-threaded: ~3.5 s here).
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
+const targets = ['release', 'release-relaxed', 'release-threads', 'release-relaxed-threads'];
+
+function run(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${args.slice(1).join(' ')}: ${signal ?? `exit code ${code}`}`))));
+  });
+}
+
+await run([fileURLToPath(new URL('./gen/gemm-kernels.mjs', import.meta.url))]);
+const queue = [...targets];
+const lanes = Array.from({ length: Math.max(1, Math.min(availableParallelism(), targets.length)) }, async () => {
+  for (let t = queue.shift(); t !== undefined; t = queue.shift()) await run([asc, 'assembly/index.ts', '--target', t]);
+});
+try {
+  await Promise.all(lanes);
+} catch (err) {
+  console.error(`asbuild: ${err.message}`);
+  process.exit(1);
+}
