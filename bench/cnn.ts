@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { F, manualSeed, optim, setBackend, tensor, type BackendName, type Tensor } from '../src/index.js';
-import { quick, timeIt } from './harness.js';
+import { quick, timeIt, TRAINING_WARMUP } from './harness.js';
 import { loadTf } from './mlp.js';
 import { mnistModel } from '../examples/mnist/models.js';
 
@@ -66,13 +66,15 @@ export function wasmgradCnnSamples(backend: BackendName): number {
     loss.backward();
     opt.step();
     loss.item();
-  }, backend === 'js' ? { warmup: 1, repeats: quick ? 1 : 3, minSeconds: quick ? 0 : 0.5 } : { warmup: 3 });
+  }, backend === 'js' ? { warmup: 1, repeats: quick ? 1 : 3, minSeconds: quick ? 0 : 0.5 } : TRAINING_WARMUP);
   for (const t of [...xs, ...ys]) t.dispose();
   return BATCH / s;
 }
 
 /** Samples per second of the same model in TensorFlow.js, or "n/a (error)" if the backend cannot train it. */
 export async function tfjsCnnSamples(backend: 'wasm' | 'cpu'): Promise<number | string> {
+  // two of its steps (warm-up and one timed) were a fifth of a --quick run
+  if (quick && backend === 'cpu') return 'n/a (skipped with --quick: ~6 s per step)';
   const tf: Tf = await loadTf();
   await tf.setBackend(backend);
   await tf.ready();
@@ -103,7 +105,7 @@ export async function tfjsCnnSamples(backend: 'wasm' | 'cpu'): Promise<number | 
   let result: number | string;
   try {
     step(); // warm-up; throws here on a backend without conv2d/maxPool gradient kernels
-    // the cpu backend takes seconds per step: time single steps (one with --quick), median of them
+    // the cpu backend takes seconds per step: time single steps, median of them
     result = BATCH / timeIt(step, { warmup: 0, repeats: quick ? 1 : 3, minSeconds: 0 });
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 100);

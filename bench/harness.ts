@@ -13,6 +13,14 @@ export interface TimeOptions {
   warmupSeconds?: number;
 }
 
+/**
+ * Warm-up of training steps on the fast backends: 3 steps, then a second of steps (0.3 s with --quick). A
+ * fresh model on 2 threads ran its first second ~15% slower than the next ones (the MLP: 292 and 320
+ * steps/s, then 349-392), which the median of 7 windows of 0.2 s did not hide. Slow backends (0.2 s and
+ * more per step) are warm after 3 steps.
+ */
+export const TRAINING_WARMUP: TimeOptions = { warmup: 3, warmupSeconds: quick ? 0.3 : 1 };
+
 function settings(o: TimeOptions): Required<TimeOptions> {
   return {
     repeats: o.repeats ?? (quick ? 3 : 7),

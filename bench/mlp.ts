@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { F, manualSeed, nn, optim, randint, randn, setBackend, type BackendName } from '../src/index.js';
-import { timeIt } from './harness.js';
+import { timeIt, TRAINING_WARMUP } from './harness.js';
 
 const BATCH = 128;
 const SIZES = [784, 256, 256, 10] as const;
@@ -29,7 +29,7 @@ export function wasmgradMlpSteps(backend: BackendName): number {
     loss.backward();
     opt.step();
     loss.item();
-  }, { warmup: 3 });
+  }, backend === 'js' ? { warmup: 3 } : TRAINING_WARMUP);
   return 1 / s;
 }
 
@@ -75,7 +75,7 @@ export async function tfjsMlpSteps(backend: 'wasm' | 'cpu'): Promise<number> {
     const cost = opt.minimize(forward, true, vars);
     cost!.dataSync();
     cost!.dispose();
-  }, { warmup: 3 });
+  }, backend === 'cpu' ? { warmup: 3 } : TRAINING_WARMUP);
   for (const v of vars) v.dispose();
   x.dispose();
   labels.dispose();
