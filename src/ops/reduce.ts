@@ -118,7 +118,7 @@ export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   const s = sum(x, dims, keepdim);
   const out = s.div(count);
-  if (s !== x) s._releaseToGraph(); // the sum is this op's own intermediate
+  s._releaseToGraph(); // the sum is this op's own intermediate (sum always makes a new tensor)
   return out;
 }
 

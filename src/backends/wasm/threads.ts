@@ -220,8 +220,7 @@ export function available(want: number): number {
 export function runParts(kernel: SplitKernel, parts: readonly (readonly number[])[], local: (...a: number[]) => void): void {
   const p = parts.length;
   const id = kernelIndex.get(kernel)!;
-  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
-  const job = jobId;
+  const job = nextJobId();
   for (let w = 0; w < p - 1; w++) post(workers[w]!.slot, job, id, parts[w]!);
   parallelCalls.set(kernel, (parallelCalls.get(kernel) ?? 0) + 1);
   const t0 = performance.now();
@@ -233,6 +232,12 @@ export function runParts(kernel: SplitKernel, parts: readonly (readonly number[]
     waitAll(p - 1, job, kernel, performance.now() - t0, parts, local);
   }
   lastPartsDone = performance.now();
+}
+
+/** The id of a new job (positive, below 2^30: its negative marks it taken in the TAKEN word). */
+function nextJobId(): number {
+  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
+  return jobId;
 }
 
 function post(slot: number, job: number, kernel: number, a: readonly number[]): void {
@@ -316,8 +321,7 @@ function restartPool(): void {
  */
 export function occupyWorkerForTest(ms: number): void {
   if (available(2) < 2) throw new Error('occupyWorkerForTest: no ready worker');
-  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
-  const job = jobId;
+  const job = nextJobId();
   post(workers[0]!.slot, job, HOOK_BUSY, [ms]);
   // return once the worker has read the job (it overwrites its argument with -1): a job posted before
   // would replace it
@@ -334,7 +338,7 @@ export function occupyWorkerForTest(ms: number): void {
  */
 export function failWorkerForTest(how: 'exit' | 'hang'): void {
   if (available(2) < 2) throw new Error('failWorkerForTest: no ready worker');
-  jobId = jobId >= 0x3fffffff ? 1 : jobId + 1;
-  post(workers[0]!.slot, jobId, how === 'exit' ? HOOK_EXIT : HOOK_HANG, []);
-  waitAll(1, jobId, `the ${how} test hook`, 0);
+  const job = nextJobId();
+  post(workers[0]!.slot, job, how === 'exit' ? HOOK_EXIT : HOOK_HANG, []);
+  waitAll(1, job, `the ${how} test hook`, 0);
 }
