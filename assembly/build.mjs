@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Builds the four WebAssembly kernel modules (`npm run asbuild`): generates the GEMM micro-kernels, then
 // runs asc for the targets of asconfig.json (plain and relaxed SIMD, each with a private and a shared
-// memory), as many at once as there are cores (each asc run is single-threaded: ~3.5 s here).
+// memory), as many at once as there are cores (each asc run is single-threaded: ~3.5 s here), and adds
+// branch hints to each module's micro-kernels (assembly/branch-hints.mjs).
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { hintKernelFences } from './branch-hints.mjs';
+import { writeGemmKernels } from './gen/gemm-kernels.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
@@ -19,10 +23,24 @@ function run(args) {
   });
 }
 
-await run([fileURLToPath(new URL('./gen/gemm-kernels.mjs', import.meta.url))]);
+const fences = writeGemmKernels();
+const config = JSON.parse(readFileSync(new URL('../asconfig.json', import.meta.url), 'utf8'));
+
+async function build(target) {
+  await run([asc, 'assembly/index.ts', '--target', target]);
+  const { outFile, textFile } = config.targets[target];
+  const wasm = readFileSync(new URL(`../${outFile}`, import.meta.url));
+  const wat = readFileSync(new URL(`../${textFile}`, import.meta.url), 'utf8');
+  try {
+    writeFileSync(new URL(`../${outFile}`, import.meta.url), hintKernelFences(wat, wasm, fences));
+  } catch (err) {
+    throw new Error(`${target}: ${err.message}`);
+  }
+}
+
 const queue = [...targets];
 const lanes = Array.from({ length: Math.max(1, Math.min(availableParallelism(), targets.length)) }, async () => {
-  for (let t = queue.shift(); t !== undefined; t = queue.shift()) await run([asc, 'assembly/index.ts', '--target', t]);
+  for (let t = queue.shift(); t !== undefined; t = queue.shift()) await build(t);
 });
 try {
   await Promise.all(lanes);

@@ -57,26 +57,48 @@ function nodeProcess(): NodeProcess | undefined {
   return proc !== undefined && typeof proc.getBuiltinModule === 'function' ? proc : undefined;
 }
 
-let relaxedFlagTried = false;
+let nodeFlagsSet = false;
+
+/** V8's version as major * 100 + minor (e.g. 1103 for Node 20's 11.3), or NaN outside Node. */
+function v8Version(): number {
+  const [major, minor] = ((globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8 ?? '')
+    .split('.')
+    .map(Number);
+  return major! * 100 + minor!;
+}
+
+/**
+ * In Node, turns on the WebAssembly features the builds use where this V8 still has them behind a flag
+ * (through `process.getBuiltinModule('v8')`, so browser bundles never import node:v8), before the first
+ * compile: relaxed SIMD (V8 < 11.4: Node 20) and branch hints (V8 < 13.6: Node 20 and 22; the GEMM
+ * micro-kernels' fences are hinted unlikely, assembly/branch-hints.mjs). A flag this V8 does not know is
+ * never set (V8 would print an error). Chromium has both on.
+ */
+function setNodeWasmFlags(): void {
+  if (nodeFlagsSet) return;
+  nodeFlagsSet = true;
+  const v8 = nodeProcess()?.getBuiltinModule?.('v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  if (v8 === undefined || typeof v8.setFlagsFromString !== 'function') return;
+  const version = v8Version();
+  const flags = [
+    ...(version < 1104 ? ['--experimental-wasm-relaxed-simd'] : []),
+    ...(version < 1306 ? ['--experimental-wasm-branch-hinting'] : []),
+  ];
+  for (const flag of flags) {
+    try {
+      v8.setFlagsFromString(flag);
+    } catch {
+      // frozen flags: the features stay off (validate() decides relaxed SIMD; hints are only hints)
+    }
+  }
+}
 
 /**
  * True when the engine compiles relaxed-SIMD modules. In Node, where V8 may still have the feature
- * behind `--experimental-wasm-relaxed-simd` (Node 20), the flag is set first (through
- * `process.getBuiltinModule('v8')`, so browser bundles never import node:v8).
+ * behind `--experimental-wasm-relaxed-simd` (Node 20), the flag is set first (setNodeWasmFlags).
  */
 export function enableRelaxedSimd(bytes: BufferSource = relaxedProbe): boolean {
-  if (!relaxedFlagTried) {
-    relaxedFlagTried = true;
-    const v8 = nodeProcess()?.getBuiltinModule?.('v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
-    const major = Number((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node?.split('.')[0]);
-    if (v8 !== undefined && typeof v8.setFlagsFromString === 'function' && major < 22) {
-      try {
-        v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-      } catch {
-        // unknown flag or frozen flags: validate() below decides
-      }
-    }
-  }
+  setNodeWasmFlags();
   try {
     return WebAssembly.validate(bytes);
   } catch {
@@ -191,6 +213,7 @@ export interface LoadedKernels {
  * it and the engine validates it, else the plain one. `relaxed` throws if the engine lacks relaxed SIMD.
  */
 export function loadKernelsSync(simd: SimdPreference = envSimdPreference()): LoadedKernels {
+  setNodeWasmFlags();
   if (simd !== 'plain') {
     const bytes = readWasmFileSync(relaxedWasmUrl);
     if (enableRelaxedSimd(bytes)) return { ...instantiateModuleSync(bytes), build: 'relaxed-simd' };
@@ -209,6 +232,7 @@ export async function loadKernels(options: {
   wasmUrl?: string | URL;
   relaxedWasmUrl?: string | URL;
 } = {}): Promise<LoadedKernels> {
+  setNodeWasmFlags();
   const simd = options.simd ?? envSimdPreference();
   const relaxedUrl = options.relaxedWasmUrl ?? (options.wasmUrl === undefined ? relaxedWasmUrl : undefined);
   if (simd !== 'plain' && relaxedUrl !== undefined) {
