@@ -14,9 +14,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// Measured here (Node 20, V8 11.3): unrolling the k loop does not help (Binaryen then chains each
-// accumulator across the unrolled steps, which hoists every load); with the fences below, 2 is ~2% faster than 1 and 3 slower.
-const UNROLL = Number(process.env.GEMM_UNROLL ?? 2);
+// k steps per loop iteration. Measured here (Node 20, V8 11.3), with the fences below hinted unlikely:
+// 4 is ~1% faster than 2 (the MLP step, the 1024 product 41.8 vs 40.7 GFLOPS), 3 no better than 2, 1 ~3%
+// slower. Without the fences unrolling does not help (Binaryen then chains each accumulator across the
+// unrolled steps, which hoists every load).
+const UNROLL = Number(process.env.GEMM_UNROLL ?? 4);
 // Scheduling fences. TurboFan schedules the pure FMAs late, after all of an iteration's loads, so the
 // MR splats, 2 B vectors and 2*MR accumulators would all be live at once (20 registers for 6x8) and
 // spill. A never-taken branch after each row that uses the row's accumulators (`if (ap == 0)`, a null

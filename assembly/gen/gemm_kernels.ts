@@ -2,7 +2,7 @@
 // GEMM micro-kernels: an MR x 8 tile of C from packed panels; see assembly/gemm.ts.
 
 /** Every kernel's k loop is unrolled this many times: packed panels are padded to a multiple of it. */
-export const GEMM_UNROLL = 2;
+export const GEMM_UNROLL = 4;
 /** Epilogue flags: add the old C, add bias[j] (8 floats at bias), add bias[i] (MR floats at bias), ReLU. */
 export const GEMM_ACC = 1;
 export const GEMM_BIAS_COL = 2;
@@ -73,9 +73,65 @@ export function microKernel6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ldc:
       a = v128.load32_splat(ap, 44);
       c50 = f32x4.relaxed_madd(a, b0, c50);
       c51 = f32x4.relaxed_madd(a, b1, c51);
+      if (bp == 0) { v128.store(bias, c50); v128.store(bias, c51, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 56);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 60);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 64);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+      if (ap == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
+      a = v128.load32_splat(ap, 68);
+      c50 = f32x4.relaxed_madd(a, b0, c50);
+      c51 = f32x4.relaxed_madd(a, b1, c51);
+      if (bp == 0) { v128.store(bias, c50); v128.store(bias, c51, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 80);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 84);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 88);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+      if (ap == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
+      a = v128.load32_splat(ap, 92);
+      c50 = f32x4.relaxed_madd(a, b0, c50);
+      c51 = f32x4.relaxed_madd(a, b1, c51);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -192,9 +248,57 @@ export function microKernel5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, l
       a = v128.load32_splat(ap, 36);
       c40 = f32x4.add(c40, f32x4.mul(a, b0));
       c41 = f32x4.add(c41, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
     }
-    ap += 40;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 44);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 48);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 52);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 56);
+      c40 = f32x4.add(c40, f32x4.mul(a, b0));
+      c41 = f32x4.add(c41, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 64);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 68);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 72);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 76);
+      c40 = f32x4.add(c40, f32x4.mul(a, b0));
+      c41 = f32x4.add(c41, f32x4.mul(a, b1));
+    }
+    ap += 80;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -294,9 +398,49 @@ export function microKernel4x8_muladd(kc: i32, ap: usize, bp: usize, c: usize, l
       a = v128.load32_splat(ap, 28);
       c30 = f32x4.add(c30, f32x4.mul(a, b0));
       c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
     }
-    ap += 32;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 32);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 36);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 40);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 44);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 56);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 60);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    }
+    ap += 64;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -361,9 +505,25 @@ export function edgeKernel1of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ld
       let a = v128.load32_splat(ap, 24);
       c00 = f32x4.relaxed_madd(a, b0, c00);
       c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -413,9 +573,33 @@ export function edgeKernel2of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ld
       a = v128.load32_splat(ap, 28);
       c10 = f32x4.relaxed_madd(a, b0, c10);
       c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -482,9 +666,41 @@ export function edgeKernel3of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ld
       a = v128.load32_splat(ap, 32);
       c20 = f32x4.relaxed_madd(a, b0, c20);
       c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (bp == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 56);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 80);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -568,9 +784,49 @@ export function edgeKernel4of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ld
       a = v128.load32_splat(ap, 36);
       c30 = f32x4.relaxed_madd(a, b0, c30);
       c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 56);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 60);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 80);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 84);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -671,9 +927,57 @@ export function edgeKernel5of6x8_fma(kc: i32, ap: usize, bp: usize, c: usize, ld
       a = v128.load32_splat(ap, 40);
       c40 = f32x4.relaxed_madd(a, b0, c40);
       c41 = f32x4.relaxed_madd(a, b1, c41);
+      if (bp == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
     }
-    ap += 48;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 56);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 60);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 64);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+      if (ap == 0) { v128.store(bias, c40); v128.store(bias, c41, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 80);
+      c20 = f32x4.relaxed_madd(a, b0, c20);
+      c21 = f32x4.relaxed_madd(a, b1, c21);
+      if (bp == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 84);
+      c30 = f32x4.relaxed_madd(a, b0, c30);
+      c31 = f32x4.relaxed_madd(a, b1, c31);
+      if (ap == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+      a = v128.load32_splat(ap, 88);
+      c40 = f32x4.relaxed_madd(a, b0, c40);
+      c41 = f32x4.relaxed_madd(a, b1, c41);
+    }
+    ap += 96;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -746,9 +1050,25 @@ export function edgeKernel1of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize,
       let a = v128.load32_splat(ap, 20);
       c00 = f32x4.add(c00, f32x4.mul(a, b0));
       c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
     }
-    ap += 40;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    }
+    ap += 80;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -798,9 +1118,33 @@ export function edgeKernel2of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize,
       a = v128.load32_splat(ap, 24);
       c10 = f32x4.add(c10, f32x4.mul(a, b0));
       c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
     }
-    ap += 40;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 44);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 64);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    }
+    ap += 80;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -867,9 +1211,41 @@ export function edgeKernel3of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize,
       a = v128.load32_splat(ap, 28);
       c20 = f32x4.add(c20, f32x4.mul(a, b0));
       c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
     }
-    ap += 40;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 44);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 48);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 64);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 68);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    }
+    ap += 80;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -953,9 +1329,49 @@ export function edgeKernel4of5x8_muladd(kc: i32, ap: usize, bp: usize, c: usize,
       a = v128.load32_splat(ap, 32);
       c30 = f32x4.add(c30, f32x4.mul(a, b0));
       c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
     }
-    ap += 40;
-    bp += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 44);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 48);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 52);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c30); v128.store(bias, c31, 16); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); }
+      a = v128.load32_splat(ap, 64);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); }
+      a = v128.load32_splat(ap, 68);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      if (ap == 0) { v128.store(bias, c20); v128.store(bias, c21, 16); }
+      a = v128.load32_splat(ap, 72);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    }
+    ap += 80;
+    bp += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -1029,10 +1445,34 @@ export function edgeKernel1of6x16_fma(kc: i32, ap: usize, bp: usize, c: usize, l
       c01 = f32x4.relaxed_madd(a, b1, c01);
       c02 = f32x4.relaxed_madd(a, b2, c02);
       c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
     }
-    ap += 48;
-    bp += 64;
-    bq1 += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      const b2 = v128.load(bq1, 64);
+      const b3 = v128.load(bq1, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      const b2 = v128.load(bq1, 96);
+      const b3 = v128.load(bq1, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+    }
+    ap += 96;
+    bp += 128;
+    bq1 += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -1099,10 +1539,46 @@ export function edgeKernel2of6x16_fma(kc: i32, ap: usize, bp: usize, c: usize, l
       c11 = f32x4.relaxed_madd(a, b1, c11);
       c12 = f32x4.relaxed_madd(a, b2, c12);
       c13 = f32x4.relaxed_madd(a, b3, c13);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
     }
-    ap += 48;
-    bp += 64;
-    bq1 += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      const b2 = v128.load(bq1, 64);
+      const b3 = v128.load(bq1, 80);
+      let a = v128.load32_splat(ap, 48);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 52);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      c12 = f32x4.relaxed_madd(a, b2, c12);
+      c13 = f32x4.relaxed_madd(a, b3, c13);
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      const b2 = v128.load(bq1, 96);
+      const b3 = v128.load(bq1, 112);
+      let a = v128.load32_splat(ap, 72);
+      c00 = f32x4.relaxed_madd(a, b0, c00);
+      c01 = f32x4.relaxed_madd(a, b1, c01);
+      c02 = f32x4.relaxed_madd(a, b2, c02);
+      c03 = f32x4.relaxed_madd(a, b3, c03);
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 76);
+      c10 = f32x4.relaxed_madd(a, b0, c10);
+      c11 = f32x4.relaxed_madd(a, b1, c11);
+      c12 = f32x4.relaxed_madd(a, b2, c12);
+      c13 = f32x4.relaxed_madd(a, b3, c13);
+    }
+    ap += 96;
+    bp += 128;
+    bq1 += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -1168,10 +1644,34 @@ export function edgeKernel1of5x16_muladd(kc: i32, ap: usize, bp: usize, c: usize
       c01 = f32x4.add(c01, f32x4.mul(a, b1));
       c02 = f32x4.add(c02, f32x4.mul(a, b2));
       c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (bp == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
     }
-    ap += 40;
-    bp += 64;
-    bq1 += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      const b2 = v128.load(bq1, 64);
+      const b3 = v128.load(bq1, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      const b2 = v128.load(bq1, 96);
+      const b3 = v128.load(bq1, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+    }
+    ap += 80;
+    bp += 128;
+    bq1 += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
@@ -1238,10 +1738,46 @@ export function edgeKernel2of5x16_muladd(kc: i32, ap: usize, bp: usize, c: usize
       c11 = f32x4.add(c11, f32x4.mul(a, b1));
       c12 = f32x4.add(c12, f32x4.mul(a, b2));
       c13 = f32x4.add(c13, f32x4.mul(a, b3));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
     }
-    ap += 40;
-    bp += 64;
-    bq1 += 64;
+    {
+      const b0 = v128.load(bp, 64);
+      const b1 = v128.load(bp, 80);
+      const b2 = v128.load(bq1, 64);
+      const b3 = v128.load(bq1, 80);
+      let a = v128.load32_splat(ap, 40);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 44);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c12 = f32x4.add(c12, f32x4.mul(a, b2));
+      c13 = f32x4.add(c13, f32x4.mul(a, b3));
+      if (bp == 0) { v128.store(bias, c10); v128.store(bias, c11, 16); v128.store(bias, c12, 32); v128.store(bias, c13, 48); }
+    }
+    {
+      const b0 = v128.load(bp, 96);
+      const b1 = v128.load(bp, 112);
+      const b2 = v128.load(bq1, 96);
+      const b3 = v128.load(bq1, 112);
+      let a = v128.load32_splat(ap, 60);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      c03 = f32x4.add(c03, f32x4.mul(a, b3));
+      if (ap == 0) { v128.store(bias, c00); v128.store(bias, c01, 16); v128.store(bias, c02, 32); v128.store(bias, c03, 48); }
+      a = v128.load32_splat(ap, 64);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c12 = f32x4.add(c12, f32x4.mul(a, b2));
+      c13 = f32x4.add(c13, f32x4.mul(a, b3));
+    }
+    ap += 80;
+    bp += 128;
+    bq1 += 128;
   }
   if (flags & GEMM_ACC) {
     c00 = f32x4.add(c00, v128.load(c));
