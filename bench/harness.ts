@@ -14,12 +14,15 @@ export interface TimeOptions {
 }
 
 /**
- * Warm-up of training steps on the fast backends: 3 steps, then a second of steps (0.3 s with --quick). A
- * fresh model on 2 threads ran its first second ~15% slower than the next ones (the MLP: 292 and 320
- * steps/s, then 349-392), which the median of 7 windows of 0.2 s did not hide. Slow backends (0.2 s and
- * more per step) are warm after 3 steps.
+ * Warm-up of training steps on the fast backends: 3 steps, then 3 s of steps (0.3 s with --quick). A fresh
+ * model reaches its steady speed only after seconds: V8 optimizes the JS of the step (tape, dispatch) over
+ * that time, longer when both cores are busy (on 2 threads the worker spins on the second core). The MLP
+ * here, median over 5 fresh processes of each 0.2 s window: 1 thread 143-231 steps/s in the first second,
+ * 240-252 after; 2 threads 236-342 in the first second, 309-384 in the second, 363-419 in the third,
+ * 407-429 in the fourth (instrumented: the time outside the split kernels fell from 1.1 to 0.2 ms per step).
+ * Slow backends (0.2 s and more per step) are warm after 3 steps.
  */
-export const TRAINING_WARMUP: TimeOptions = { warmup: 3, warmupSeconds: quick ? 0.3 : 1 };
+export const TRAINING_WARMUP: TimeOptions = { warmup: 3, warmupSeconds: quick ? 0.3 : 3 };
 
 function settings(o: TimeOptions): Required<TimeOptions> {
   return {

@@ -128,7 +128,7 @@ export async function jaxMlpSteps(useJit: boolean): Promise<Result> {
       await jax.blockUntilReady([l, params]);
       l.dispose();
       // time-based warm-up: jax-js compiles fresh wasm modules, which V8 first runs in its baseline tier
-    }, { warmup: 3, warmupSeconds: quick ? 1 : 2 });
+    }, { warmup: 3, warmupSeconds: quick ? 1 : 3 });
     jax.tree.dispose(params);
     x.dispose();
     y.dispose();
