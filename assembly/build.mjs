@@ -31,11 +31,15 @@ async function build(target) {
   const { outFile, textFile } = config.targets[target];
   const wasm = readFileSync(new URL(`../${outFile}`, import.meta.url));
   const wat = readFileSync(new URL(`../${textFile}`, import.meta.url), 'utf8');
+  let hinted;
   try {
-    writeFileSync(new URL(`../${outFile}`, import.meta.url), hintKernelFences(wat, wasm, fences));
+    hinted = hintKernelFences(wat, wasm, fences);
   } catch (err) {
-    throw new Error(`${target}: ${err.message}`);
+    // the hints only speed the module up: keep asc's binary (test/branch-hints.test.ts then fails)
+    console.warn(`asbuild: ${target}: no branch hints (${err.message}); the module works without them, its GEMM ~4% slower`);
+    return;
   }
+  writeFileSync(new URL(`../${outFile}`, import.meta.url), hinted);
 }
 
 const queue = [...targets];
