@@ -630,6 +630,10 @@ const CONV_CFGS: ConvCfg[] = [
   { c: 4, h: 9, w: 13, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 },
   { c: 2, h: 12, w: 20, kh: 4, kw: 2, sh: 1, sw: 3, ph: 1, pw: 0 },
   { c: 1, h: 3, w: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2 },
+  // MaxPool2d(2) (maxpool2d_f32's 4-wide path: two groups of 4 and 2 scalar outputs per row; odd sides) and
+  // a 3x3 convolution with rows long enough for im2col's 4-wide copies
+  { c: 3, h: 9, w: 21, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
+  { c: 2, h: 6, w: 29, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
 ];
 const outSize = (cfg: ConvCfg): [number, number] => [
   Math.floor((cfg.h + 2 * cfg.ph - cfg.kh) / cfg.sh) + 1,
