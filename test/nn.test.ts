@@ -5,7 +5,8 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { F, grad as autogradGrad, gradcheck, manualSeed, nn, noGrad, tensor, Tensor, zeros } from '../src/index.js';
+import { F, grad as autogradGrad, gradcheck, manualSeed, nn, noGrad, ones, tensor, Tensor, zeros } from '../src/index.js';
+import { defaultGenerator, Generator } from '../src/tensor/random.js';
 import { erf as erf64 } from '../src/backends/js/activation.js';
 import {
   awayFromZero, bmap, conv2dND, expectClose, fromTensor, ints, makeInput, maxPool2dND, nd, seed, type NDArray,
@@ -498,6 +499,25 @@ describe('LayerNorm, Dropout, Embedding, Flatten', () => {
     expect(vals(F.dropout(x, 1))).toEqual(new Array(10000).fill(0));
     expect(F.dropout(x, 0)).toBe(x);
     expect(() => new nn.Dropout(1.5)).toThrow(/between 0 and 1/);
+  });
+
+  it('Generator.fillUniform (dropout masks) draws the stream of nextUniform and leaves the same state', () => {
+    for (const n of [0, 1, 3, 17, 1000]) {
+      const a = new Generator(42 + n), b = new Generator(42 + n);
+      const out = new Float32Array(n);
+      a.fillUniform(out);
+      expect(Array.from(out)).toEqual(Array.from({ length: n }, () => b.nextUniform()));
+      expect(Array.from(a.getState())).toEqual(Array.from(b.getState()));
+      expect(a.nextU32()).toBe(b.nextU32());
+    }
+    // dropout's mask: element i is dropped iff the i-th uniform is below p
+    manualSeed(9);
+    const x = ones(4097);
+    const y = F.dropout(x, 0.25).toArray();
+    manualSeed(9);
+    const g = new Generator(0);
+    g.setState(defaultGenerator.getState());
+    expect(Array.from(y, (v) => v === 0)).toEqual(Array.from({ length: 4097 }, () => g.nextUniform() < 0.25));
   });
 
   it('Embedding: picks rows, any index shape, accumulates gradients of repeated indices', () => {

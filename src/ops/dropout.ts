@@ -1,5 +1,5 @@
 /** Dropout with the library's seeded random source (manualSeed makes masks reproducible). */
-import { nextUniform } from '../tensor/random.js';
+import { defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 
@@ -15,7 +15,8 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   const mask = new Float32Array(n);
   if (p < 1) {
     const scale = 1 / (1 - p);
-    for (let i = 0; i < n; i++) mask[i] = nextUniform() < p ? 0 : scale;
+    defaultGenerator.fillUniform(mask); // uniforms have 24 bits: exact in float32, compared exactly below
+    for (let i = 0; i < n; i++) mask[i] = mask[i]! < p ? 0 : scale;
   }
   const m = tensor(mask).reshape([...x.shape]);
   return x.mul(m);

