@@ -16,18 +16,24 @@
 // or 2): inline loops, since memory.copy / memory.fill are calls out of the module in V8, which made
 // im2col 16% of a CNN training step.
 
-/** dst[0 .. n) = 0. */
+/** dst[0 .. n) = 0. From 4 floats on, the last 4 are one store that may overlap the previous one. */
 @inline function zeroFloats(dst: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+  if (n < 4) {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+    return;
+  }
+  for (let i = 0; i + 4 < n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  v128.store(dst + (<usize>(n - 4) << 2), f32x4.splat(0));
 }
 
-/** dst[0 .. n) = src[0 .. n) (the ranges do not overlap). */
+/** dst[0 .. n) = src[0 .. n) (the ranges do not overlap); the last 4 floats as in zeroFloats. */
 @inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  if (n < 4) {
+    for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+    return;
+  }
+  for (let i = 0; i + 4 < n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  v128.store(dst + (<usize>(n - 4) << 2), v128.load(src + (<usize>(n - 4) << 2)));
 }
 
 /**
@@ -160,35 +166,39 @@ export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: 
  * One output row of a 2x2, stride-2, unpadded max pooling, four outputs at a time, as the scalar loop of
  * maxpool2d_f32 computes them: the window's elements in the order (0,0) (0,1) (1,0) (1,1), each taken when
  * strictly greater than the best so far or NaN. `at` is the flat index of the window row's first element
- * in the plane. Returns how many outputs it wrote (a multiple of 4; the caller does the rest).
+ * in the plane. Returns how many outputs it wrote: all of a row of 4 or more (the last group of four may
+ * overlap the one before and rewrites the same values), else none (the caller does them).
  */
 function maxpool2x2Row(xp: usize, out: usize, idx: usize, at: i32, w: i32, ow: i32): i32 {
-  const lanes = i32x4(0, 2, 4, 6);
-  let ox = 0;
-  for (; ox + 4 <= ow; ox += 4) {
-    const r0 = xp + (<usize>(at + 2 * ox) << 2);
-    const r1 = r0 + (<usize>w << 2);
-    const a0 = v128.load(r0), a1 = v128.load(r0, 16);
-    const b0 = v128.load(r1), b1 = v128.load(r1, 16);
-    const i00 = i32x4.add(i32x4.splat(at + 2 * ox), lanes);
-    let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-    let bi = i00;
-    let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-    let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-    best = v128.bitselect(v, best, take);
-    bi = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), bi, take);
-    v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-    take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-    best = v128.bitselect(v, best, take);
-    bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), bi, take);
-    v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-    take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-    best = v128.bitselect(v, best, take);
-    bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), bi, take);
-    v128.store(out + (<usize>ox << 2), best);
-    v128.store(idx + (<usize>ox << 2), bi);
-  }
-  return ox;
+  if (ow < 4) return 0;
+  for (let ox = 0; ox + 4 < ow; ox += 4) maxpool2x2Four(xp, out, idx, at, w, ox);
+  maxpool2x2Four(xp, out, idx, at, w, ow - 4);
+  return ow;
+}
+
+/** Outputs ox .. ox+3 of maxpool2x2Row. */
+@inline function maxpool2x2Four(xp: usize, out: usize, idx: usize, at: i32, w: i32, ox: i32): void {
+  const r0 = xp + (<usize>(at + 2 * ox) << 2);
+  const r1 = r0 + (<usize>w << 2);
+  const a0 = v128.load(r0), a1 = v128.load(r0, 16);
+  const b0 = v128.load(r1), b1 = v128.load(r1, 16);
+  const i00 = i32x4.add(i32x4.splat(at + 2 * ox), i32x4(0, 2, 4, 6));
+  let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+  let bi = i00;
+  let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+  let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = v128.bitselect(v, best, take);
+  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), bi, take);
+  v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = v128.bitselect(v, best, take);
+  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), bi, take);
+  v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+  best = v128.bitselect(v, best, take);
+  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), bi, take);
+  v128.store(out + (<usize>ox << 2), best);
+  v128.store(idx + (<usize>ox << 2), bi);
 }
 
 /** dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o] (a scatter, so scalar). */

@@ -630,11 +630,17 @@ const CONV_CFGS: ConvCfg[] = [
   { c: 4, h: 9, w: 13, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0 },
   { c: 2, h: 12, w: 20, kh: 4, kw: 2, sh: 1, sw: 3, ph: 1, pw: 0 },
   { c: 1, h: 3, w: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2 },
-  // MaxPool2d(2) (maxpool2d_f32's 4-wide path: two groups of 4 and 2 scalar outputs per row; odd sides) and
+  // MaxPool2d(2) (maxpool2d_f32's 4-wide path: 10 outputs per row, the last group of 4 overlapping; 3 outputs,
+  // all scalar; exactly 4; 5, the second group overlapping the first by 3; odd sides) and
   // a 3x3 convolution with rows long enough for im2col's 4-wide copies
   { c: 3, h: 9, w: 21, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
+  { c: 2, h: 5, w: 7, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
+  { c: 2, h: 4, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
+  { c: 2, h: 6, w: 11, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
   { c: 2, h: 6, w: 29, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
 ];
+/** Elements after an output buffer that must keep their sentinel value. */
+const GUARD = 8;
 const outSize = (cfg: ConvCfg): [number, number] => [
   Math.floor((cfg.h + 2 * cfg.ph - cfg.kh) / cfg.sh) + 1,
   Math.floor((cfg.w + 2 * cfg.pw - cfg.kw) / cfg.sw) + 1,
@@ -648,7 +654,9 @@ describe('convolution and pooling', () => {
       const [oh, ow] = outSize(cfg);
       const x = put(randArray(c * h * w));
       const ncols = c * kh * kw * oh * ow;
-      const [wc, jc] = dual([new Float32Array(ncols).fill(NaN)], (k, [o]) => k.im2col_f32(x, o!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
+      // NaN where every element must be written, then GUARD sentinels that nothing may overwrite
+      const colsInit = Float32Array.from({ length: ncols + GUARD }, (_, i) => (i < ncols ? NaN : -7));
+      const [wc, jc] = dual([colsInit], (k, [o]) => k.im2col_f32(x, o!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
       expectClose(wc[0], jc[0], 0, 0, `im2col ${JSON.stringify(cfg)}`);
       const cols = put(randArray(ncols));
       const [wd, jd] = dual([randArray(c * h * w)], (k, [d]) => k.col2im_f32(cols, d!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
@@ -672,7 +680,8 @@ describe('convolution and pooling', () => {
         const x = put(data);
         const no = planes * oh * ow;
         const what = `${kind} ${JSON.stringify(cfg)}`;
-        const [wf, jf] = dual([new Float32Array(no), new Int32Array(no)], (k, [o, i]) =>
+        // GUARD sentinels past the outputs: a kernel writing beyond them differs from the reference
+        const [wf, jf] = dual([new Float32Array(no + GUARD).fill(-7), new Int32Array(no + GUARD).fill(-7)], (k, [o, i]) =>
           k.maxpool2d_f32(x, o!, i!, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
         expectClose(wf[0], jf[0], 0, 0, what);
         expectExact(wf[1], jf[1], what);
