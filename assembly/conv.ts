@@ -43,11 +43,17 @@
 export function im2col_f32(x: usize, cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   const plane = oh * ow;
+  // stride 1 and output rows as wide as the input's ("same" padding across): see imToColSameWidth
+  const sameWidth = sh == 1 && sw == 1 && ow == w;
   for (let ci = 0; ci < c; ci++) {
     const xc = x + (<usize>(ci * h * w) << 2);
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
         const row = cols + (<usize>(((ci * kh + ki) * kw + kj) * plane) << 2);
+        if (sameWidth) {
+          imToColSameWidth(xc, row, h, w, oh, ki - ph, kj - pw);
+          continue;
+        }
         const ox0 = oxBegin(sw, pw, kj, ow);
         const ox1 = oxEnd(sw, pw, kj, w, ow, ox0);
         for (let oy = 0; oy < oh; oy++) {
@@ -71,6 +77,29 @@ export function im2col_f32(x: usize, cols: usize, c: i32, h: i32, w: i32, kh: i3
       }
     }
   }
+}
+
+/**
+ * One (ci, ki, kj) plane of im2col when the stride is 1 and ow == w: output row oy is input row oy + dy
+ * shifted by dx columns, so all the in-range rows are one contiguous run of the input, copied at once;
+ * then the |dx| columns at the row ends whose source lies outside the row (the copy brought the
+ * neighbouring row's elements there) and the out-of-range rows are zeroed. Reads stay within the plane.
+ */
+@inline function imToColSameWidth(xc: usize, dst: usize, h: i32, w: i32, oh: i32, dy: i32, dx: i32): void {
+  const oy0 = min(max(0, -dy), oh);
+  const oy1 = max(oy0, min(oh, h - dy));
+  zeroFloats(dst, oy0 * w);
+  zeroFloats(dst + (<usize>(oy1 * w) << 2), (oh - oy1) * w);
+  if (oy1 == oy0) return;
+  const first = dst + (<usize>(oy0 * w) << 2);
+  const len = (oy1 - oy0) * w;
+  // destination d reads source d + dx of the run starting at input row oy0 + dy
+  const lo = max(0, -dx), hi = len - max(0, dx);
+  if (hi > lo) copyFloats(first + (<usize>lo << 2), xc + (<usize>((oy0 + dy) * w + lo + dx) << 2), hi - lo);
+  const edge = min(dx < 0 ? -dx : dx, w);
+  if (edge == 0) return;
+  const at = dx < 0 ? 0 : w - edge;
+  for (let r = 0; r < oy1 - oy0; r++) zeroFloats(first + (<usize>(r * w + at) << 2), edge);
 }
 
 /** The adjoint of im2col_f32: dx[ci*h*w + iy*w + ix] += cols[...] for every in-range position. */

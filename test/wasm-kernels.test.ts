@@ -638,6 +638,8 @@ const CONV_CFGS: ConvCfg[] = [
   { c: 2, h: 4, w: 9, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
   { c: 2, h: 6, w: 11, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0 },
   { c: 2, h: 6, w: 29, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1 },
+  // stride 1 with ow == w (im2col's whole-plane copies): column shifts of up to 2, oh != h
+  { c: 2, h: 7, w: 9, kh: 2, kw: 5, sh: 1, sw: 1, ph: 1, pw: 2 },
 ];
 /** Elements after an output buffer that must keep their sentinel value. */
 const GUARD = 8;
