@@ -22,6 +22,28 @@ function mlp(): nn.Sequential {
   return new nn.Sequential(new nn.Linear(64, 48), new nn.ReLU(), new nn.Linear(48, 32), new nn.Tanh(), new nn.Linear(32, 5));
 }
 
+/**
+ * Runs training steps (forward, cross-entropy, backward, update) and expects the memory in use to grow by
+ * exactly what user code holds from them, the outputs and losses: collections are off, so anything else
+ * left to the garbage collector would be counted.
+ */
+function expectStepsLeaveOnlyOutputs(model: nn.Module, opt: optim.Optimizer, x: Tensor, y: Tensor): void {
+  const held: Tensor[] = [];
+  const step = (): void => {
+    const out = model.forward(x);
+    const loss = F.crossEntropy(out, y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    held.push(out, loss);
+  };
+  step();
+  const base = inUse();
+  const heldBefore = held.length;
+  for (let i = 0; i < 10; i++) step();
+  expect(inUse() - base).toBe(held.slice(heldBefore).reduce((s, t) => s + t.storage.blockBytes, 0));
+}
+
 /** The same network as plain function calls (no Sequential): the reference for values and gradients. */
 function byHand(model: nn.Sequential, x: Tensor): Tensor {
   const [l1, , l2, , l3] = [...model] as nn.Linear[];
@@ -172,23 +194,9 @@ describe('Sequential intermediates', () => {
   it('Dropout in training frees its mask once backward has used it (and at once under noGrad)', () => {
     manualSeed(8);
     const model = new nn.Sequential(new nn.Linear(64, 48), new nn.ReLU(), new nn.Dropout(0.3), new nn.Linear(48, 5));
-    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
     const x = randn(32, 64);
-    const y = randint(0, 5, [32]);
-    const held: Tensor[] = [];
-    const step = (): void => {
-      const out = model.forward(x);
-      const loss = F.crossEntropy(out, y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      held.push(out, loss);
-    };
-    step();
-    const base = inUse();
-    for (let i = 0; i < 10; i++) step();
-    // collections are off: a mask (32 x 48 floats) left to the collector would be counted 10 times
-    expect(inUse() - base).toBe(held.slice(2).reduce((s, t) => s + t.storage.blockBytes, 0));
+    // a mask (32 x 48 floats) left to the collector would be counted once per step
+    expectStepsLeaveOnlyOutputs(model, new optim.SGD(model.parameters(), { lr: 0.1 }), x, randint(0, 5, [32]));
     const before = inUse();
     const masked = noGrad(() => F.dropout(x, 0.5));
     expect(inUse() - before).toBe(masked.storage.blockBytes);
@@ -200,24 +208,10 @@ describe('Sequential intermediates', () => {
       new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
       new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(4 * 4 * 4, 5),
     );
-    const opt = new optim.Adam(model.parameters(), { lr: 0.01 });
     // a transposed (non-contiguous) batch: conv2d saves a contiguous copy of it
     const x = randn(8, 1, 8, 8).transpose(2, 3);
-    const y = randint(0, 5, [8]);
-    const held: Tensor[] = [];
-    const step = (): void => {
-      const out = model.forward(x);
-      const loss = F.crossEntropy(out, y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      held.push(out, loss);
-    };
-    step();
-    const base = inUse();
-    for (let i = 0; i < 10; i++) step();
-    // collections are off: pooling indices (8 x 4 x 4 x 4 int32) or a copy of x left behind would be counted
-    expect(inUse() - base).toBe(held.slice(2).reduce((s, t) => s + t.storage.blockBytes, 0));
+    // pooling indices (8 x 4 x 4 x 4 int32) or a copy of x left behind would be counted once per step
+    expectStepsLeaveOnlyOutputs(model, new optim.Adam(model.parameters(), { lr: 0.01 }), x, randint(0, 5, [8]));
     const before = inUse();
     const pooled = noGrad(() => F.maxPool2d(x, 2));
     expect(inUse() - before).toBe(pooled.storage.blockBytes);
