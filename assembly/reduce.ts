@@ -13,12 +13,19 @@ import { hsum, hmax } from "./vmath";
   return i8x16.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
 }
 
-/** Rows summed in float32 before the partial sum is added to a float64 total (bounds the rounding error). */
-const SUM_BLOCK: i32 = 256;
+/**
+ * Rows summed in float32 before the partial sum is added to a float64 total (bounds the rounding error),
+ * when inner > 1. Exported (a wasm global): src/backends/wasm/split.ts cuts a full sum across threads at
+ * these block boundaries, so the split sum is bit-identical to this kernel's.
+ */
+export const SUM_BLOCK_ROWS: i32 = 256;
+/** The same block for inner = 1 (each output is the sum of a contiguous run); exported likewise. */
+export const SUM_BLOCK_ROWS_CONTIGUOUS: i32 = SUM_BLOCK_ROWS * 4;
 
 /**
- * out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. Blocks of SUM_BLOCK rows are summed with
- * f32x4 and their partial sums accumulated in f64, so long reductions keep float32 accuracy.
+ * out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. Blocks of SUM_BLOCK_ROWS rows
+ * (SUM_BLOCK_ROWS_CONTIGUOUS for inner = 1) are summed with f32x4 and their partial sums accumulated in
+ * f64, so long reductions keep float32 accuracy.
  */
 export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): void {
   if (inner == 1) {
@@ -26,8 +33,8 @@ export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): v
     for (let o = 0; o < outer; o++) {
       const row = x + (<usize>(o * r) << 2);
       let total: f64 = 0;
-      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK * 4) {
-        const end = min(r, j0 + SUM_BLOCK * 4);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK_ROWS_CONTIGUOUS) {
+        const end = min(r, j0 + SUM_BLOCK_ROWS_CONTIGUOUS);
         let s0 = f32x4.splat(0.0);
         let s1 = f32x4.splat(0.0);
         let j = j0;
@@ -55,8 +62,8 @@ export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): v
     for (; i + 16 <= inner; i += 16) {
       let t0 = f64x2.splat(0), t1 = f64x2.splat(0), t2 = f64x2.splat(0), t3 = f64x2.splat(0);
       let t4 = f64x2.splat(0), t5 = f64x2.splat(0), t6 = f64x2.splat(0), t7 = f64x2.splat(0);
-      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
-        const end = min(r, j0 + SUM_BLOCK);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK_ROWS) {
+        const end = min(r, j0 + SUM_BLOCK_ROWS);
         let a0 = f32x4.splat(0.0), a1 = f32x4.splat(0.0), a2 = f32x4.splat(0.0), a3 = f32x4.splat(0.0);
         let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
         for (let j = j0; j < end; j++) {
@@ -80,8 +87,8 @@ export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): v
     for (; i + 4 <= inner; i += 4) {
       let lo = f64x2.splat(0);
       let hi = f64x2.splat(0);
-      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
-        const end = min(r, j0 + SUM_BLOCK);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK_ROWS) {
+        const end = min(r, j0 + SUM_BLOCK_ROWS);
         let acc = f32x4.splat(0.0);
         let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
         for (let j = j0; j < end; j++) {
@@ -95,8 +102,8 @@ export function sum_f32(x: usize, out: usize, outer: i32, r: i32, inner: i32): v
     }
     for (; i < inner; i++) {
       let total: f64 = 0;
-      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK) {
-        const end = min(r, j0 + SUM_BLOCK);
+      for (let j0 = 0; j0 < r; j0 += SUM_BLOCK_ROWS) {
+        const end = min(r, j0 + SUM_BLOCK_ROWS);
         let acc: f32 = 0;
         let s = src0 + <usize>j0 * rowBytes + (<usize>i << 2);
         for (let j = j0; j < end; j++) {

@@ -15,6 +15,7 @@ import {
 } from './wasm/loader.js';
 import { configureThreads, coreCount, getThreads, MAX_THREADS, setWorkerUrl, threadsSupported, whenReady } from './wasm/threads.js';
 import { withThreads } from './wasm/split.js';
+import { checkExports, wasmConstants } from './wasm/exports.js';
 import { warmUp } from './wasm/warmup.js';
 
 export type BackendName = 'js' | 'wasm';
@@ -55,14 +56,15 @@ function defaultThreads(): number {
 }
 
 /**
- * Takes a freshly loaded module: warms its kernels up, wraps its large kernels for the thread pool and
- * (re)starts the pool on it.
+ * Takes a freshly loaded module: checks it exports every kernel of the table, warms its kernels up, wraps
+ * its large kernels for the thread pool and (re)starts the pool on it.
  */
 function adopt(loaded: LoadedKernels): void {
+  checkExports(loaded.kernels);
   warmUp(loaded.kernels);
   wasmBuild = loaded.build;
   if (threadsSupported()) {
-    wasmKernels = withThreads(loaded.kernels, loaded.build === 'relaxed-simd' ? 6 : 5);
+    wasmKernels = withThreads(loaded.kernels, wasmConstants(loaded.kernels));
     configureThreads(requestedThreads ?? defaultThreads(), loaded.module);
   } else {
     wasmKernels = loaded.kernels;

@@ -1,7 +1,12 @@
 /**
- * The kernel table: every name here is implemented twice, with the same semantics,
+ * The kernel table: one entry per kernel, the only list of kernels there is. Every name here is
+ * implemented twice, with the same semantics,
  *  - by the AssemblyScript module (`assembly/`, exported under exactly these names), and
- *  - by the plain-TypeScript reference backend (`src/backends/js/`).
+ *  - by the plain-TypeScript reference backend (`src/backends/js/`, complete at type-check time: its table
+ *    is typed `Kernels`).
+ * Derived from this table: the `Kernels` type (each entry's doc comment is the kernel's contract), the
+ * check that a loaded module exports every kernel (wasm/exports.ts), the kernels worker threads can run
+ * (wasm/threads.ts) and how each kernel is split across threads (wasm/split.ts).
  *
  * Conventions shared by all kernels:
  *  - Every pointer is a byte offset into the one WebAssembly memory (`src/backends/memory.ts`).
@@ -16,8 +21,24 @@
  *  - "Contiguous" kernels read `n` consecutive elements from each pointer; `out` may equal an input
  *    (in-place use) but must not partially overlap it.
  *  - NaN and ±Infinity propagate as IEEE-754 says; nothing is clamped silently.
+ *
+ * An entry lists the kernel's arguments in order as `name:role` (a bare `name` is a number passed through:
+ * a scalar, flag, dim or stride) and says how the kernel runs on several threads:
+ *   roles  in, out, inout    pointer to elements read / written / updated in place; in a kernel with a
+ *                            `size` argument, `size` contiguous elements, in one with `meta`, the meta's
+ *                            shape, contiguous row-major
+ *          in?, inout?       the same, optional: 0 when absent
+ *          strided-in/-out   pointer addressed through one of meta's stride arrays (in argument order)
+ *          meta              the descriptor above
+ *          size              the element count n of a contiguous kernel
+ *          work              scratch pointer (bytes from gemm_f32_workspace)
+ *   split  range             contiguous elementwise: ranges of `size`, every pointer moved to its range
+ *          rows              strided elementwise: ranges of the meta shape's first dim
+ *          gemm, sum, conv   the custom splitters of those names in wasm/split.ts
+ *          none              always runs on the calling thread
+ * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
-export interface Kernels {
+export const KERNEL_TABLE = {
   // ---- fused optimizer steps (src/optim), contiguous, all buffers updated in place ----
   /**
    * One SGD step over n elements of parameter p, gradient g and momentum buffer buf (buf unused, may be
@@ -28,8 +49,8 @@ export interface Kernels {
    *     d = nesterov ? d + momentum * buf : buf
    *   p = p - lr * d
    */
-  sgd_step_f32(p: number, g: number, buf: number, n: number, lr: number, momentum: number, dampening: number,
-    weightDecay: number, nesterov: number, firstStep: number, maximize: number): void;
+  sgd_step_f32: { split: 'range', args: ['p:inout', 'g:in', 'buf:inout?', 'n:size', 'lr', 'momentum', 'dampening',
+    'weightDecay', 'nesterov', 'firstStep', 'maximize'] },
   /**
    * One Adam (decoupled = 0) or AdamW (decoupled = 1) step over n elements; m, v are the first and second
    * moments, vmax the running max of v (used, and may be 0 otherwise, only when amsgrad = 1). The caller
@@ -41,9 +62,8 @@ export interface Kernels {
    *   s = amsgrad ? (vmax = max(vmax, v)) : v
    *   p = p - stepSize * m / (sqrt(s) / bc2Sqrt + eps)
    */
-  adam_step_f32(p: number, g: number, m: number, v: number, vmax: number, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, weightDecay: number, stepSize: number, bc2Sqrt: number, decoupled: number,
-    amsgrad: number, maximize: number): void;
+  adam_step_f32: { split: 'range', args: ['p:inout', 'g:in', 'm:inout', 'v:inout', 'vmax:inout?', 'n:size', 'lr',
+    'beta1', 'beta2', 'eps', 'weightDecay', 'stepSize', 'bc2Sqrt', 'decoupled', 'amsgrad', 'maximize'] },
   /**
    * One RMSprop step over n elements; sq is the running mean of squares, gavg the running mean of the
    * gradient (only when centered = 1), buf the momentum buffer (only when momentum > 0); unused state
@@ -55,76 +75,91 @@ export interface Kernels {
    *   if momentum > 0: buf = momentum * buf + d / avg;  p = p - lr * buf
    *   else p = p - lr * d / avg
    */
-  rmsprop_step_f32(p: number, g: number, sq: number, gavg: number, buf: number, n: number, lr: number,
-    alpha: number, eps: number, weightDecay: number, momentum: number, centered: number, maximize: number): void;
+  rmsprop_step_f32: { split: 'range', args: ['p:inout', 'g:in', 'sq:inout', 'gavg:inout?', 'buf:inout?', 'n:size',
+    'lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize'] },
 
   // ---- data movement (4-byte elements: f32 or i32 alike) ----
   /** dst[i over shape] = src[i over shape]; meta: [nd, shape, srcStrides, dstStrides]. */
-  copy_strided(src: number, dst: number, meta: number): void;
+  copy_strided: { split: 'rows', args: ['src:strided-in', 'dst:strided-out', 'meta:meta'] },
   /** dst[i over shape] = value; meta: [nd, shape, dstStrides]. */
-  fill_f32(dst: number, value: number, meta: number): void;
+  fill_f32: { split: 'rows', args: ['dst:strided-out', 'value', 'meta:meta'] },
   /** Same as fill_f32 for i32 elements. */
-  fill_i32(dst: number, value: number, meta: number): void;
+  fill_i32: { split: 'rows', args: ['dst:strided-out', 'value', 'meta:meta'] },
   /** dst[i] = f32(src[i]) for i32 src, contiguous. */
-  cast_i32_f32(src: number, dst: number, n: number): void;
+  cast_i32_f32: { split: 'range', args: ['src:in', 'dst:out', 'n:size'] },
   /** dst[i] = i32 truncation toward zero of src[i] (NaN -> 0, saturating at the i32 range), contiguous. */
-  cast_f32_i32(src: number, dst: number, n: number): void;
+  cast_f32_i32: { split: 'range', args: ['src:in', 'dst:out', 'n:size'] },
 
   // ---- unary f32, contiguous ----
-  neg_f32(x: number, out: number, n: number): void;
-  exp_f32(x: number, out: number, n: number): void;
-  log_f32(x: number, out: number, n: number): void;
-  sqrt_f32(x: number, out: number, n: number): void;
-  abs_f32(x: number, out: number, n: number): void;
+  /** out[i] = -x[i]. */
+  neg_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = exp(x[i]). */
+  exp_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = log(x[i]) (NaN below 0, -Infinity at 0). */
+  log_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = sqrt(x[i]). */
+  sqrt_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = |x[i]|. */
+  abs_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
   /** max(x, 0); NaN stays NaN. */
-  relu_f32(x: number, out: number, n: number): void;
+  relu_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
   /** 1 / (1 + exp(-x)), stable for large |x| (no NaN from Inf/Inf). */
-  sigmoid_f32(x: number, out: number, n: number): void;
-  tanh_f32(x: number, out: number, n: number): void;
+  sigmoid_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = tanh(x[i]). */
+  tanh_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
   /** min(max(x, lo), hi); lo = -Infinity / hi = +Infinity mean no bound; NaN stays NaN. */
-  clamp_f32(x: number, out: number, n: number, lo: number, hi: number): void;
+  clamp_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'lo', 'hi'] },
   /** x ** p (IEEE pow, as Math.pow rounded to f32); p = 2 and p = 0.5 may take exact fast paths. */
-  pow_scalar_f32(x: number, out: number, n: number, p: number): void;
+  pow_scalar_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'p'] },
 
   // ---- binary f32 with broadcasting; meta: [nd, outShape, aStrides, bStrides]; out contiguous ----
-  add_f32(a: number, b: number, out: number, meta: number): void;
-  sub_f32(a: number, b: number, out: number, meta: number): void;
-  mul_f32(a: number, b: number, out: number, meta: number): void;
-  div_f32(a: number, b: number, out: number, meta: number): void;
+  /** out = a + b. */
+  add_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = a - b. */
+  sub_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = a * b. */
+  mul_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = a / b. */
+  div_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** a ** b (IEEE pow). */
-  pow_f32(a: number, b: number, out: number, meta: number): void;
+  pow_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** max(a, b), NaN if either is NaN. */
-  maximum_f32(a: number, b: number, out: number, meta: number): void;
+  maximum_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** min(a, b), NaN if either is NaN. */
-  minimum_f32(a: number, b: number, out: number, meta: number): void;
-  /** Comparisons write i32 1 or 0 to out (comparisons with NaN are false, except ne which is true). */
-  eq_f32(a: number, b: number, out: number, meta: number): void;
-  ne_f32(a: number, b: number, out: number, meta: number): void;
-  gt_f32(a: number, b: number, out: number, meta: number): void;
-  lt_f32(a: number, b: number, out: number, meta: number): void;
-  ge_f32(a: number, b: number, out: number, meta: number): void;
-  le_f32(a: number, b: number, out: number, meta: number): void;
+  minimum_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** Comparisons write i32 1 or 0 to out (comparisons with NaN are false, except ne which is true): a == b. */
+  eq_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** i32 a != b (true when either is NaN). */
+  ne_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** i32 a > b. */
+  gt_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** i32 a < b. */
+  lt_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** i32 a >= b. */
+  ge_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** i32 a <= b. */
+  le_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** out = cond != 0 ? a : b with cond i32; meta: [nd, outShape, condStrides, aStrides, bStrides]. */
-  where_f32(cond: number, a: number, b: number, out: number, meta: number): void;
+  where_f32: { split: 'rows', args: ['cond:strided-in', 'a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
 
   // ---- reductions over the middle axis of a contiguous [outer, r, inner] array ----
   /**
    * out[o*inner + i] = sum over j < r of x[(o*r + j)*inner + i]. r >= 1. Accurate to float32 rounding of
    * the result even for long reductions (the wasm kernel sums blocks in f32 and the blocks in f64).
    */
-  sum_f32(x: number, out: number, outer: number, r: number, inner: number): void;
+  sum_f32: { split: 'sum', args: ['x:in', 'out:out', 'outer', 'r', 'inner'] },
   /**
    * out[o*inner + i] = max over j of x[(o*r + j)*inner + i]; when idx != 0 also idx[o*inner + i] = the
    * j of the first maximum. NaN wins (first NaN's index). r >= 1.
    */
-  max_f32(x: number, out: number, idx: number, outer: number, r: number, inner: number): void;
+  max_f32: { split: 'none', args: ['x:in', 'out:out', 'idx:out?', 'outer', 'r', 'inner'] },
   /** As max_f32 with the minimum. */
-  min_f32(x: number, out: number, idx: number, outer: number, r: number, inner: number): void;
+  min_f32: { split: 'none', args: ['x:in', 'out:out', 'idx:out?', 'outer', 'r', 'inner'] },
   /**
    * Index of the first NaN among the n contiguous floats at x, or -1 when there is none (±Infinity is not
    * NaN). n >= 0. Anomaly detection (src/autograd/anomaly.ts) runs it over op outputs and gradients.
    */
-  find_nan_f32(x: number, n: number): number;
+  find_nan_f32: { split: 'none', returns: 'number', args: ['x:in', 'n:size'] },
 
   // ---- linear algebra ----
   /**
@@ -132,115 +167,181 @@ export interface Kernels {
    * b + 4*(p*sb0 + j*sb1) (any strides: transposed operands need no copy). beta is 0 or 1; with 0,
    * C is not read. k may be 0 (then C = 0 or unchanged). `work` holds gemm_f32_workspace(m, n, k) bytes.
    */
-  gemm_f32(a: number, b: number, c: number, m: number, n: number, k: number,
-    sa0: number, sa1: number, sb0: number, sb1: number, beta: number, work: number): void;
+  gemm_f32: { split: 'gemm', args: ['a:in', 'b:in', 'c:inout', 'm', 'n', 'k', 'sa0', 'sa1', 'sb0', 'sb1', 'beta',
+    'work:work'] },
   /** Bytes of scratch gemm_f32 and gemm_bias_f32 need for these sizes (0 if none). */
-  gemm_f32_workspace(m: number, n: number, k: number): number;
+  gemm_f32_workspace: { split: 'gemm', returns: 'number', args: ['m', 'n', 'k'] },
   /**
    * gemm_f32 with a fused epilogue: C = A·B (+ C when beta = 1) (+ bias), then max(C, 0) when relu = 1
    * (NaN stays NaN). biasMode 0: no bias (bias unused, may be 0); 1: bias[j] (n floats, per column, as in
    * linear layers); 2: bias[i] (m floats, per row, as in conv2d's [outC, L] output). k = 0 gives
    * C = (beta ? C : 0) + bias, then the ReLU. `work` holds gemm_f32_workspace(m, n, k) bytes.
    */
-  gemm_bias_f32(a: number, b: number, c: number, m: number, n: number, k: number,
-    sa0: number, sa1: number, sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number,
-    work: number): void;
+  gemm_bias_f32: { split: 'gemm', args: ['a:in', 'b:in', 'c:inout', 'm', 'n', 'k', 'sa0', 'sa1', 'sb0', 'sb1', 'beta',
+    'bias:in?', 'biasMode', 'relu', 'work:work'] },
   /** y[i] += alpha * x[i], contiguous (gradient accumulation). */
-  axpy_f32(x: number, y: number, n: number, alpha: number): void;
+  axpy_f32: { split: 'range', args: ['x:in', 'y:inout', 'n:size', 'alpha'] },
 
   // ---- softmax family, along the last axis of a contiguous rows×cols array ----
   /** Stable softmax per row (subtracts the row max); a row of all -Infinity gives NaN like PyTorch. */
-  softmax_f32(x: number, out: number, rows: number, cols: number): void;
+  softmax_f32: { split: 'none', args: ['x:in', 'out:out', 'rows', 'cols'] },
   /** Stable log-softmax per row: x - max - log(sum(exp(x - max))). */
-  log_softmax_f32(x: number, out: number, rows: number, cols: number): void;
+  log_softmax_f32: { split: 'none', args: ['x:in', 'out:out', 'rows', 'cols'] },
   /**
    * Fused softmax + cross-entropy: prob[r] = softmax(x[r]), loss[r] = -log_softmax(x[r])[target[r]].
    * target is i32 with values in [0, cols) (validated by the caller).
    */
-  softmax_xent_f32(x: number, target: number, prob: number, loss: number, rows: number, cols: number): void;
+  softmax_xent_f32: { split: 'none', args: ['x:in', 'target:in', 'prob:out', 'loss:out', 'rows', 'cols'] },
   /** dx[r][c] = (prob[r][c] - (c == target[r] ? 1 : 0)) * scale. */
-  softmax_xent_backward_f32(prob: number, target: number, dx: number, rows: number, cols: number, scale: number): void;
+  softmax_xent_backward_f32: { split: 'none', args: ['prob:in', 'target:in', 'dx:out', 'rows', 'cols', 'scale'] },
 
   // ---- convolution and pooling, one image (c×h×w) or planes×h×w at a time ----
   /**
    * cols[(ci*kh*kw + ki*kw + kj)*(oh*ow) + oy*ow + ox] = x[ci*h*w + iy*w + ix] where
    * iy = oy*sh - ph + ki, ix = ox*sw - pw + kj, and 0 where (iy, ix) falls outside the image.
    */
-  im2col_f32(x: number, cols: number, c: number, h: number, w: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+  im2col_f32: { split: 'none', args: ['x:in', 'cols:out', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow'] },
   /** The adjoint of im2col_f32: dx[ci*h*w + iy*w + ix] += cols[...] for every in-range position. */
-  col2im_f32(cols: number, dx: number, c: number, h: number, w: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+  col2im_f32: { split: 'none', args: ['cols:in', 'dx:inout', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh',
+    'ow'] },
   /**
    * Max pooling of `planes` planes of h×w: out[p*oh*ow + oy*ow + ox] = max over the window (padding
    * counts as -Infinity) and idx[same] = iy*w + ix of the first maximum, or of the last NaN in the window
    * (NaN wins; PyTorch's kernel replaces on `v > best || isnan(v)`, so the gradient goes to the last NaN).
    */
-  maxpool2d_f32(x: number, out: number, idx: number, planes: number, h: number, w: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+  maxpool2d_f32: { split: 'none', args: ['x:in', 'out:out', 'idx:out', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph',
+    'pw', 'oh', 'ow'] },
   /** dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o]. */
-  maxpool2d_backward_f32(dy: number, idx: number, dx: number, planes: number, h: number, w: number,
-    oh: number, ow: number): void;
+  maxpool2d_backward_f32: { split: 'none', args: ['dy:in', 'idx:in', 'dx:inout', 'planes', 'h', 'w', 'oh', 'ow'] },
 
   // ---- conv2d over a run of n images (NCHW; weight [o, c, kh, kw]; L = oh*ow, CKK = c*kh*kw) ----
   // One call does a whole batch; the thread pool gives each thread a run of images. cols holds CKK*L
   // floats; work holds gemm_f32_workspace bytes for that kernel's GEMM shape.
   /** out[i] = w·im2col(x[i]) (+ bias[oc] per output channel when bias != 0); work for (o, L, CKK). */
-  conv2d_images_f32(x: number, w: number, bias: number, out: number, n: number, c: number, h: number, wd: number,
-    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
-    cols: number, work: number): void;
+  conv2d_images_f32: { split: 'conv', args: ['x:in', 'w:in', 'bias:in?', 'out:out', 'n', 'c', 'h', 'wd', 'o', 'kh',
+    'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow', 'cols:work', 'work:work'] },
   /** dx[i] += col2im(wᵀ·gy[i]); work for (CKK, L, o). */
-  conv2d_backward_input_images_f32(gy: number, w: number, dx: number, n: number, c: number, h: number, wd: number,
-    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
-    cols: number, work: number): void;
+  conv2d_backward_input_images_f32: { split: 'conv', args: ['gy:in', 'w:in', 'dx:inout', 'n', 'c', 'h', 'wd', 'o',
+    'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow', 'cols:work', 'work:work'] },
   /** dw += gy[i]·im2col(x[i])ᵀ for i = 0 .. n-1 in order; work for (o, CKK, L). */
-  conv2d_backward_weight_images_f32(gy: number, x: number, dw: number, n: number, c: number, h: number, wd: number,
-    o: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, oh: number, ow: number,
-    cols: number, work: number): void;
+  conv2d_backward_weight_images_f32: { split: 'conv', args: ['gy:in', 'x:in', 'dw:inout', 'n', 'c', 'h', 'wd', 'o',
+    'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow', 'cols:work', 'work:work'] },
 
   // ---- indexing over a contiguous [outer, dimSize, inner] array; indices i32 in [0, dimSize) ----
   /** out[(o*nIdx + j)*inner + i] = x[(o*dimSize + idx[j])*inner + i] (4-byte elements, f32 or i32). */
-  index_select_f32(x: number, idx: number, out: number, outer: number, dimSize: number, nIdx: number, inner: number): void;
+  index_select_f32: { split: 'none', args: ['x:in', 'idx:in', 'out:out', 'outer', 'dimSize', 'nIdx', 'inner'] },
   /** dx[(o*dimSize + idx[j])*inner + i] += g[(o*nIdx + j)*inner + i]. */
-  index_add_f32(g: number, idx: number, dx: number, outer: number, dimSize: number, nIdx: number, inner: number): void;
+  index_add_f32: { split: 'none', args: ['g:in', 'idx:in', 'dx:inout', 'outer', 'dimSize', 'nIdx', 'inner'] },
   /** out[q] = x[(o*dimSize + idx[q])*inner + i] for q = (o*nIdx + j)*inner + i (4-byte elements). */
-  gather_f32(x: number, idx: number, out: number, outer: number, dimSize: number, nIdx: number, inner: number): void;
+  gather_f32: { split: 'none', args: ['x:in', 'idx:in', 'out:out', 'outer', 'dimSize', 'nIdx', 'inner'] },
   /** dx[(o*dimSize + idx[q])*inner + i] += g[q] for q = (o*nIdx + j)*inner + i. */
-  scatter_add_f32(g: number, idx: number, dx: number, outer: number, dimSize: number, nIdx: number, inner: number): void;
+  scatter_add_f32: { split: 'none', args: ['g:in', 'idx:in', 'dx:inout', 'outer', 'dimSize', 'nIdx', 'inner'] },
 
   // ---- nn: activations and average pooling ----
   /** out[i] = erf(x[i]), contiguous; absolute error <= ~1e-6; erf(+-Inf) = +-1, NaN stays NaN. */
-  erf_f32(x: number, out: number, n: number): void;
+  erf_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
   /**
    * Average pooling of `planes` planes of h×w: out[p*oh*ow + oy*ow + ox] = (sum of the window's in-range
    * elements) / (kh*kw) (padding counts in the divisor: PyTorch's count_include_pad=True).
    */
-  avgpool2d_f32(x: number, out: number, planes: number, h: number, w: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+  avgpool2d_f32: { split: 'none', args: ['x:in', 'out:out', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh',
+    'ow'] },
   /** The adjoint of avgpool2d_f32: dx[in-range window positions] += dy[window] / (kh*kw). */
-  avgpool2d_backward_f32(dy: number, dx: number, planes: number, h: number, w: number, kh: number, kw: number,
-    sh: number, sw: number, ph: number, pw: number, oh: number, ow: number): void;
+  avgpool2d_backward_f32: { split: 'none', args: ['dy:in', 'dx:inout', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph',
+    'pw', 'oh', 'ow'] },
 
   // ---- fused backward kernels for training (assembly/fused.ts), contiguous; out may equal an input ----
   /**
    * out[i] = y[i] <= 0 ? 0 : g[i]: ReLU's backward from its output y, PyTorch's threshold_backward (g passes
    * where y is NaN; 0 where y <= 0 even for g NaN).
    */
-  relu_backward_f32(g: number, y: number, out: number, n: number): void;
+  relu_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
   /**
    * Backward of x ** p for a scalar exponent p: out[i] = g[i] * (f32(p) * x[i] ** (p - 1)), with
    * x ** (p - 1) computed as pow_scalar_f32 computes it and each product rounded to f32 (so the result
    * equals g·(x^(p-1)·p) evaluated with those kernels); out[i] = g[i] * 0 when p = 0.
    */
-  pow_backward_f32(g: number, x: number, out: number, n: number, p: number): void;
+  pow_backward_f32: { split: 'range', args: ['g:in', 'x:in', 'out:out', 'n:size', 'p'] },
   /** Per row of rows×cols: out[r][c] = y[r][c] * (g[r][c] - sum over c' of g[r][c'] * y[r][c']) (softmax backward, y = output). */
-  softmax_backward_f32(g: number, y: number, out: number, rows: number, cols: number): void;
+  softmax_backward_f32: { split: 'none', args: ['g:in', 'y:in', 'out:out', 'rows', 'cols'] },
   /** Per row of rows×cols: out[r][c] = g[r][c] - exp(y[r][c]) * sum over c' of g[r][c'] (log-softmax backward, y = output). */
-  log_softmax_backward_f32(g: number, y: number, out: number, rows: number, cols: number): void;
+  log_softmax_backward_f32: { split: 'none', args: ['g:in', 'y:in', 'out:out', 'rows', 'cols'] },
   /** out[i] = g[i] * (y[i] * (1 - y[i])), products rounded to f32: sigmoid's backward from its output y. */
-  sigmoid_backward_f32(g: number, y: number, out: number, n: number): void;
+  sigmoid_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
   /** out[i] = g[i] * (1 - y[i] * y[i]), products rounded to f32: tanh's backward from its output y. */
-  tanh_backward_f32(g: number, y: number, out: number, n: number): void;
+  tanh_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
+} as const satisfies Record<string, KernelSpec>;
+
+/** Roles of a kernel's pointer and size arguments (see the file comment); a bare name is a `number`. */
+const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
+export type Role = (typeof ROLES)[number] | 'number';
+/** How a kernel runs on several threads (see the file comment). */
+export type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv';
+/** The splits done by a custom splitter of wasm/split.ts. */
+export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
+
+/** One table entry: the arguments in order (`name:role`, or a bare name for a number) and the split. */
+export interface KernelSpec {
+  readonly split: Split;
+  readonly args: readonly string[];
+  readonly returns?: 'number';
 }
 
+type Table = typeof KERNEL_TABLE;
+/** One number per element of a tuple. */
+type Numbers<A extends readonly unknown[]> = { -readonly [I in keyof A]: number };
+/** A kernel's function type: one number per argument; returns a number or nothing. */
+type KernelFn<S extends KernelSpec> = (...args: Numbers<S['args']>) => S extends { returns: 'number' } ? number : void;
+
+/** Every kernel by name, typed from the table (both backends implement exactly this). */
+export type Kernels = { [K in keyof Table]: KernelFn<Table[K]> };
 export type KernelName = keyof Kernels;
+/** The kernels whose entry says they split with `split`. */
+export type KernelsSplitBy<S extends Split> = { [K in KernelName]: Table[K]['split'] extends S ? K : never }[KernelName];
+
+/** One argument of a kernel: its position, name and role. */
+export interface Operand {
+  readonly index: number;
+  readonly name: string;
+  readonly role: Role;
+}
+
+/** A table entry with its arguments parsed. */
+export interface KernelSignature {
+  readonly name: KernelName;
+  readonly split: Split;
+  readonly operands: readonly Operand[];
+  readonly returns: 'number' | 'void';
+}
+
+function parse(name: KernelName, spec: KernelSpec): KernelSignature {
+  const operands = spec.args.map((arg, index): Operand => {
+    const [argName, role = 'number', extra] = arg.split(':');
+    if (extra !== undefined || !(ROLES as readonly string[]).includes(role) && role !== 'number') {
+      throw new Error(`kernel table: ${name} argument ${index} '${arg}' has an unknown role (expected name or ` +
+        `name:role, role one of ${ROLES.join(', ')})`);
+    }
+    return { index, name: argName!, role: role as Role };
+  });
+  const count = (roles: Role[]) => operands.filter((o) => roles.includes(o.role)).length;
+  const bad = (why: string) => new Error(`kernel table: ${name} has split '${spec.split}' but ${why}`);
+  if (spec.split === 'range') {
+    if (count(['size']) !== 1) throw bad('not exactly one size argument');
+    if (count(['strided-in', 'strided-out', 'meta', 'work']) > 0) throw bad('a strided, meta or work argument');
+    if (spec.returns !== undefined) throw bad('returns a value');
+  } else if (spec.split === 'rows') {
+    if (count(['meta']) !== 1) throw bad('not exactly one meta argument');
+    if (count(['size', 'work', 'in?', 'out?', 'inout?']) > 0) throw bad('a size, work or optional argument');
+    if (count(['strided-out', 'out', 'inout']) !== 1) throw bad('not exactly one written pointer');
+    if (spec.returns !== undefined) throw bad('returns a value');
+  }
+  return { name, split: spec.split, operands, returns: spec.returns ?? 'void' };
+}
+
+/** Every kernel's name, in table order. */
+export const KERNEL_NAMES = Object.keys(KERNEL_TABLE) as KernelName[];
+
+/** Every kernel's parsed signature, by name. */
+export const KERNEL_SIGNATURES: { readonly [K in KernelName]: KernelSignature } = Object.fromEntries(
+  KERNEL_NAMES.map((name) => [name, parse(name, KERNEL_TABLE[name])]),
+) as { [K in KernelName]: KernelSignature };

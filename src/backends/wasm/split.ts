@@ -1,7 +1,8 @@
 /**
- * Which kernels run on several threads, and how each is cut into parts (threads.ts runs the parts).
- * Every split gives each thread a fixed part of the output, so results never depend on scheduling; what
- * they guarantee against one thread:
+ * How kernels run on several threads: each kernel's entry in the kernel table (kernels.ts) says how it
+ * splits, and withThreads wraps it accordingly (threads.ts runs the parts). Every split gives each thread
+ * a fixed part of the output, so results never depend on scheduling; what they guarantee against one
+ * thread:
  *  - GEMM: even row blocks of C; the micro-kernel and its edge kernels (a block's last rows) compute every
  *    element with the same instruction sequence: bit-identical to one thread.
  *  - elementwise kernels (unary, binary with broadcasting, fused backward, axpy, casts, fill, copy, the
@@ -18,20 +19,24 @@
  * Calls below a size threshold (setSplitThresholds) stay on the calling thread, as do all calls while
  * the workers are starting.
  */
-import type { Kernels } from '../kernels.js';
+import {
+  KERNEL_NAMES, KERNEL_SIGNATURES, type CustomSplit, type KernelName, type Kernels, type KernelSignature,
+  type KernelsSplitBy, type Role,
+} from '../kernels.js';
 import { heap, PART_META, PART_META_BYTES } from '../memory.js';
-import { available, getThreads, runParts, workersSpinning, type SplitKernel } from './threads.js';
+import { available, getThreads, runParts, workersSpinning } from './threads.js';
+import type { WasmConstants } from './exports.js';
 import { convOverImages } from '../js/conv-batch.js';
 
 /**
- * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound, and on a
- * loaded 2-core machine a sleeping worker often is not scheduled in time: add at 2^18 elements took 4× as
- * long on 2 threads as on 1 there, so they split only from 2^20 elements (4 MiB per operand). Right after
- * a split call the workers are still spinning (workersSpinning) and a part reaches them in about a
- * microsecond, so in a training loop smaller GEMMs and elementwise kernels split too (the *Spinning
- * thresholds). Which thread computes what never changes a result (see above), so this timing-dependent
- * choice keeps results deterministic; conv2d, whose weight gradient does depend on the split, keeps one
- * threshold.
+ * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound and waking a
+ * sleeping worker costs more than a small call (a worker the OS has not scheduled in time makes it
+ * slower than one thread), so they split only from 2^20 elements (4 MiB per operand). Right after a split
+ * call the workers are still spinning (workersSpinning) and a part reaches them in about a microsecond,
+ * so in a training loop smaller GEMMs and elementwise kernels split too (the *Spinning thresholds; how
+ * they were chosen: bench/README.md, "Thread split thresholds"). Which thread computes what never changes
+ * a result (see above), so this timing-dependent choice keeps results deterministic; conv2d, whose weight
+ * gradient does depend on the split, keeps one threshold.
  */
 export interface SplitThresholds {
   /** Multiply-adds of a GEMM. */
@@ -46,8 +51,6 @@ export interface SplitThresholds {
   elementsSpinning: number;
 }
 
-// Spinning thresholds, measured on the MLP step (2 threads): the 128x256x10-sized GEMMs (~30 µs) and the
-// optimizer update of a 784x256 weight (~80 µs) were the largest calls left on one thread.
 const thresholds: SplitThresholds = {
   gemmMacs: 2 ** 21, elements: 2 ** 20, convMacs: 2 ** 21, gemmMacsSpinning: 2 ** 18, elementsSpinning: 2 ** 15,
 };
@@ -93,22 +96,28 @@ function cut(n: number, p: number, align: number): number[] {
 
 type Fn = (...a: number[]) => void;
 
+/** Roles of the pointers a `range` split moves to each part's first element. */
+const RANGE_POINTERS = new Set<Role>(['in', 'out', 'inout', 'in?', 'out?', 'inout?']);
+
 /**
- * A contiguous kernel `(ptr0 .. ptr{nPtrs-1}, n, ...scalars)` split into ranges of n; pointers that are
- * 0 (absent optional buffers of the optimizer steps) stay 0.
+ * A contiguous kernel (split `range`) cut into ranges of its `size` argument: each part's pointers are
+ * moved to the range's first element; pointers that are 0 (absent optional buffers) stay 0.
  */
-function contiguous(base: Kernels, name: SplitKernel, nPtrs: number): Fn {
+function rangeSplit(base: Kernels, sig: KernelSignature): Fn {
+  const name = sig.name;
   const f = base[name] as Fn;
+  const ptrs = sig.operands.filter((o) => RANGE_POINTERS.has(o.role)).map((o) => o.index);
+  const sizeAt = sig.operands.find((o) => o.role === 'size')!.index;
   return (...a: number[]) => {
-    const n = a[nPtrs]!;
+    const n = a[sizeAt]!;
     const min = getThreads() > 1 ? minElements(n) : Infinity;
     const p = n >= min ? threadsFor(n, min, Math.ceil(n / ALIGN)) : 1;
     if (p <= 1) return f(...a);
     const starts = cut(n, p, ALIGN);
     runParts(name, starts.map((s, i) => {
       const part = a.slice();
-      for (let j = 0; j < nPtrs; j++) if (a[j] !== 0) part[j] = a[j]! + s * 4;
-      part[nPtrs] = (i + 1 < starts.length ? starts[i + 1]! : n) - s;
+      for (const j of ptrs) if (a[j] !== 0) part[j] = a[j]! + s * 4;
+      part[sizeAt] = (i + 1 < starts.length ? starts[i + 1]! : n) - s;
       return part;
     }), f);
   };
@@ -145,14 +154,20 @@ function disjointRows(shape: number[], s: number[]): boolean {
 }
 
 /**
- * A strided kernel `(ptr0 .. ptr{nPtrs-1}, meta)` (scalar arguments between pointers and meta are passed
- * through; `scalarAt` lists their positions) split along dim 0 of its shape. `nStrides` stride arrays
- * follow the shape in meta, one per pointer in `strided` order; `outContiguous` names the pointer written
- * contiguously without its own strides (binary kernels), else the last stride array is the written one.
+ * A strided kernel (split `rows`) cut along dim 0 of its meta shape. Its `strided-in`/`strided-out`
+ * pointers own meta's stride arrays in argument order and move by their dim-0 stride; a pointer written
+ * contiguously over the shape (`out`, binary kernels) moves by whole rows. A kernel writing through
+ * strides splits only when the written rows never overlap.
  */
-function stridedSplit(base: Kernels, name: SplitKernel, ptrs: number[], metaAt: number, nStrides: number,
-  outContiguous: number): Fn {
+function rowsSplit(base: Kernels, sig: KernelSignature): Fn {
+  const name = sig.name;
   const f = base[name] as Fn;
+  const metaAt = sig.operands.find((o) => o.role === 'meta')!.index;
+  const strided = sig.operands.filter((o) => o.role === 'strided-in' || o.role === 'strided-out');
+  const nStrides = strided.length;
+  const stridedAt = strided.map((o) => o.index);
+  const writtenStrides = strided.findIndex((o) => o.role === 'strided-out');
+  const contiguousAt = sig.operands.filter((o) => o.role === 'in' || o.role === 'out' || o.role === 'inout').map((o) => o.index);
   return (...a: number[]) => {
     if (getThreads() <= 1) return f(...a);
     const meta = a[metaAt]!;
@@ -163,16 +178,17 @@ function stridedSplit(base: Kernels, name: SplitKernel, ptrs: number[], metaAt: 
     const min = minElements(total);
     if (total < min || rows < 2) return f(...a);
     const { shape, strides } = readMeta(meta, nStrides);
-    if (outContiguous < 0 && !disjointRows(shape, strides[nStrides - 1]!)) return f(...a);
+    if (writtenStrides >= 0 && !disjointRows(shape, strides[writtenStrides]!)) return f(...a);
     const inner = total / rows;
     const p = threadsFor(total, min, rows);
     if (p <= 1) return f(...a);
     const starts = cut(rows, p, nd === 1 ? ALIGN : 1);
     runParts(name, starts.map((s, i) => {
       const part = a.slice();
-      ptrs.forEach((at, j) => {
-        part[at] = a[at]! + (at === outContiguous ? s * inner : s * strides[j]![0]!) * 4;
+      stridedAt.forEach((at, j) => {
+        part[at] = a[at]! + s * strides[j]![0]! * 4;
       });
+      for (const at of contiguousAt) part[at] = a[at]! + s * inner * 4;
       part[metaAt] = writePartMeta(i, shape, strides, (i + 1 < starts.length ? starts[i + 1]! : rows) - s);
       return part;
     }), f);
@@ -180,12 +196,12 @@ function stridedSplit(base: Kernels, name: SplitKernel, ptrs: number[], metaAt: 
 }
 
 /**
- * sum_f32 split across threads, bit-identical to one thread (see the file comment). SUM_BLOCK rows
- * (SUM_BLOCK_1 when inner = 1) are the blocks assembly/reduce.ts sums in float32 before adding in float64.
+ * sum_f32 split across threads, bit-identical to one thread (see the file comment). The module's
+ * SUM_BLOCK_ROWS rows (SUM_BLOCK_ROWS_CONTIGUOUS when inner = 1) are the blocks it sums in float32 before
+ * adding in float64.
  */
-const SUM_BLOCK = 256, SUM_BLOCK_1 = 1024;
-function sum(base: Kernels): Kernels['sum_f32'] {
-  const f = base.sum_f32;
+function sumSplit(base: Kernels, name: 'sum_f32', constants: WasmConstants): Kernels['sum_f32'] {
+  const f = base[name];
   return function split(x, out, outer, r, inner) {
     const total = outer * r * inner;
     const min = getThreads() > 1 ? minElements(total) : Infinity;
@@ -199,7 +215,7 @@ function sum(base: Kernels): Kernels['sum_f32'] {
       return;
     }
     // one output row: block sums as the outputs of a [blocks, block, inner] sum, added here in order
-    const block = inner === 1 ? SUM_BLOCK_1 : SUM_BLOCK;
+    const block = inner === 1 ? constants.SUM_BLOCK_ROWS_CONTIGUOUS : constants.SUM_BLOCK_ROWS;
     const blocks = Math.floor(r / block);
     const tail = r - blocks * block;
     if (blocks < 2) return f(x, out, outer, r, inner);
@@ -223,13 +239,14 @@ function sum(base: Kernels): Kernels['sum_f32'] {
 }
 
 type ConvKernel = 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'conv2d_backward_weight_images_f32';
+type GemmKernel = 'gemm_f32' | 'gemm_bias_f32' | 'gemm_f32_workspace';
 
 /**
  * The conv2d-over-images kernels split into runs of images; workers get their own im2col columns and
  * GEMM workspace (allocated here, on the calling thread) and, for the weight gradient, their own
  * zeroed partial dW, added to dW in thread order once all are done.
  */
-function conv(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32']): Fn {
+function convSplit(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32']): Fn {
   const f = base[name] as Fn;
   // a batch too small to split by images: its images one after another here, each image's GEMM split
   const perImage = convOverImages({ im2col_f32: base.im2col_f32, col2im_f32: base.col2im_f32, gemm_bias_f32: gemm })[name] as Fn;
@@ -299,17 +316,17 @@ function conv(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32']): 
 }
 
 /**
- * The kernel table with large calls split across the worker pool, and gemm_f32_workspace enlarged to
- * hold one GEMM workspace per thread. `mr` is the build's micro-kernel height.
+ * GEMM split into even blocks of rows of C, and gemm_f32_workspace enlarged to hold one GEMM workspace per
+ * thread. `mr` is the module's micro-kernel height (GEMM_MR).
  */
-export function withThreads(base: Kernels, mr: number): Kernels {
+function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
   const baseWs = base.gemm_f32_workspace;
   const baseGemm = base.gemm_bias_f32;
 
   /**
-   * Rows per block when m rows are split over `threads` threads: even blocks, not multiples of mr (128 rows
-   * on 2 threads were 66 + 62, so the caller waited for 4 rows): the last panel of a block goes through an
-   * edge kernel that computes each element with the same instructions as the full kernel.
+   * Rows per block when m rows are split over `threads` threads: even blocks, not multiples of mr (those
+   * can be uneven: 128 rows on 2 threads would be 66 + 62): the last panel of a block goes through an edge
+   * kernel that computes each element with the same instructions as the full kernel.
    */
   function blockRows(m: number, threads: number): number {
     return Math.ceil(m / threads);
@@ -355,39 +372,34 @@ export function withThreads(base: Kernels, mr: number): Kernels {
     runParts('gemm_bias_f32', blocks, baseGemm as Fn);
   }
 
-  const binary = (name: SplitKernel) => stridedSplit(base, name, [0, 1, 2], 3, 2, 2);
   return {
-    ...base,
     gemm_f32_workspace: workspace,
     gemm_bias_f32: gemmBias,
     gemm_f32: (a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, work) =>
       gemmBias(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, 0, 0, work),
-    add_f32: binary('add_f32'), sub_f32: binary('sub_f32'), mul_f32: binary('mul_f32'), div_f32: binary('div_f32'),
-    pow_f32: binary('pow_f32'), maximum_f32: binary('maximum_f32'), minimum_f32: binary('minimum_f32'),
-    eq_f32: binary('eq_f32'), ne_f32: binary('ne_f32'), gt_f32: binary('gt_f32'), lt_f32: binary('lt_f32'),
-    ge_f32: binary('ge_f32'), le_f32: binary('le_f32'),
-    where_f32: stridedSplit(base, 'where_f32', [0, 1, 2, 3], 4, 3, 3),
-    copy_strided: stridedSplit(base, 'copy_strided', [0, 1], 2, 2, -1),
-    fill_f32: stridedSplit(base, 'fill_f32', [0], 2, 1, -1),
-    fill_i32: stridedSplit(base, 'fill_i32', [0], 2, 1, -1),
-    neg_f32: contiguous(base, 'neg_f32', 2), exp_f32: contiguous(base, 'exp_f32', 2),
-    log_f32: contiguous(base, 'log_f32', 2), sqrt_f32: contiguous(base, 'sqrt_f32', 2),
-    abs_f32: contiguous(base, 'abs_f32', 2), relu_f32: contiguous(base, 'relu_f32', 2),
-    sigmoid_f32: contiguous(base, 'sigmoid_f32', 2), tanh_f32: contiguous(base, 'tanh_f32', 2),
-    clamp_f32: contiguous(base, 'clamp_f32', 2), pow_scalar_f32: contiguous(base, 'pow_scalar_f32', 2),
-    erf_f32: contiguous(base, 'erf_f32', 2),
-    cast_i32_f32: contiguous(base, 'cast_i32_f32', 2), cast_f32_i32: contiguous(base, 'cast_f32_i32', 2),
-    axpy_f32: contiguous(base, 'axpy_f32', 2),
-    relu_backward_f32: contiguous(base, 'relu_backward_f32', 3),
-    pow_backward_f32: contiguous(base, 'pow_backward_f32', 3),
-    sigmoid_backward_f32: contiguous(base, 'sigmoid_backward_f32', 3),
-    tanh_backward_f32: contiguous(base, 'tanh_backward_f32', 3),
-    sgd_step_f32: contiguous(base, 'sgd_step_f32', 3),
-    adam_step_f32: contiguous(base, 'adam_step_f32', 5),
-    rmsprop_step_f32: contiguous(base, 'rmsprop_step_f32', 5),
-    sum_f32: sum(base),
-    conv2d_images_f32: conv(base, 'conv2d_images_f32', gemmBias),
-    conv2d_backward_input_images_f32: conv(base, 'conv2d_backward_input_images_f32', gemmBias),
-    conv2d_backward_weight_images_f32: conv(base, 'conv2d_backward_weight_images_f32', gemmBias),
-  } as Kernels;
+  };
+}
+
+/** The custom splitters the kernel table names, each taking exactly the kernels whose entry names it. */
+type CustomSplitters = { [S in CustomSplit]: (name: KernelsSplitBy<S>) => Fn };
+
+/**
+ * The kernel table with large calls split across the worker pool, as each kernel's table entry says;
+ * `constants` are the module's (exports.ts).
+ */
+export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
+  const gemm = gemmSplit(base, constants.GEMM_MR);
+  const custom: CustomSplitters = {
+    gemm: (name: GemmKernel) => gemm[name] as Fn,
+    sum: (name: 'sum_f32') => sumSplit(base, name, constants) as Fn,
+    conv: (name: ConvKernel) => convSplit(base, name, gemm.gemm_bias_f32),
+  };
+  const out: Record<string, unknown> = { ...base };
+  for (const name of KERNEL_NAMES) {
+    const sig = KERNEL_SIGNATURES[name];
+    if (sig.split === 'range') out[name] = rangeSplit(base, sig);
+    else if (sig.split === 'rows') out[name] = rowsSplit(base, sig);
+    else if (sig.split !== 'none') out[name] = (custom[sig.split] as (name: KernelName) => Fn)(name);
+  }
+  return out as Kernels;
 }

@@ -1,11 +1,12 @@
 /**
  * The worker pool: N-1 workers (Node's `worker_threads`, or Web Workers in a cross-origin isolated page;
  * worker-host.ts starts either) instantiate the kernel module on the heap's shared WebAssembly.Memory and
- * run parts of kernel calls the calling thread posts (split.ts decides how a kernel is split). Allocation stays in the main thread: every pointer a worker gets, its workspace
- * included, comes from the main thread's allocator.
+ * run parts of kernel calls the calling thread posts (split.ts decides how a kernel is split). Allocation
+ * stays in the main thread: every pointer a worker gets, its workspace included, comes from the main
+ * thread's allocator.
  *
  * Dispatch goes through a small job table in two SharedArrayBuffers: per worker slot, control words
- * (job id, done id, ready, error, dead) and the job itself (a kernel index into KERNEL_NAMES and its
+ * (job id, done id, ready, error, dead) and the job itself (a kernel's index in the kernel table and its
  * arguments as float64: pointers and sizes are exact in a double, float arguments keep their value).
  * The caller posts the jobs, computes its own part, then waits for the others, spinning briefly on
  * Atomics.load before Atomics.wait (so do idle workers). A browser's main thread may not block in
@@ -13,8 +14,8 @@
  *
  * A worker takes a job by a compare-exchange on its slot's TAKEN word (offered job id -> minus the id). A
  * caller done with its own part takes back a part no worker has taken yet (offered id -> 0) and runs it
- * itself: a worker the OS has descheduled (on a busy 2-core machine, often for milliseconds) no longer
- * makes the caller wait. Every part computes the same output whichever thread runs it, so results stay
+ * itself, so a worker the OS has descheduled (on a busy machine, often for milliseconds) does not make the
+ * caller wait. Every part computes the same output whichever thread runs it, so results stay
  * bit-identical. A worker that finds its job taken back skips it.
  *
  * A worker that dies or hangs mid-job must not block the caller forever: while it waits, the caller's
@@ -23,14 +24,15 @@
  * times its own part's time), and on failure throws, terminates the pool and starts a fresh one; calls
  * run on the calling thread until the new workers are ready.
  */
+import { KERNEL_NAMES, type KernelName } from '../kernels.js';
 import { heap, ITER_STATE, ITER_STATE_BYTES } from '../memory.js';
 import { mainThreadCanWait, startKernelWorker, workerPlatform, type KernelWorker } from './worker-host.js';
 
 /**
  * How long idle workers spin before sleeping, and the caller spins before waiting for them (ms). A training
- * step runs ~0.1-0.5 ms of unsplit work between its split GEMMs; workers that slept through it paid a
- * wake-up (~20 µs, often much more on a busy machine) per GEMM: the MLP step's median went from 3.4-4.2 ms
- * with 0.1 ms of spinning to 2.6 ms with 2 ms (2 threads, 2 cores).
+ * step runs a fraction of a millisecond of unsplit work between its split GEMMs; workers that slept
+ * through it would pay a wake-up (~20 µs, often much more on a busy machine) per GEMM (measurements:
+ * bench/README.md, "Thread split thresholds").
  */
 const WORKER_SPIN_MS = 2;
 const CALLER_SPIN_MS = 2;
@@ -49,18 +51,10 @@ const ARGS_PER_SLOT = 32;
 /** Test hooks understood by the worker: exit, hang without answering, or stay busy for a while. */
 const HOOK_EXIT = -1, HOOK_HANG = -2, HOOK_BUSY = -3;
 
-/** Kernels a worker can run, by index in the job table (sent to each worker at start). */
-export const KERNEL_NAMES = [
-  'gemm_bias_f32',
-  'add_f32', 'sub_f32', 'mul_f32', 'div_f32', 'pow_f32', 'maximum_f32', 'minimum_f32',
-  'eq_f32', 'ne_f32', 'gt_f32', 'lt_f32', 'ge_f32', 'le_f32', 'where_f32',
-  'neg_f32', 'exp_f32', 'log_f32', 'sqrt_f32', 'abs_f32', 'relu_f32', 'sigmoid_f32', 'tanh_f32', 'clamp_f32',
-  'pow_scalar_f32', 'erf_f32', 'cast_i32_f32', 'cast_f32_i32', 'axpy_f32', 'copy_strided', 'fill_f32', 'fill_i32',
-  'relu_backward_f32', 'pow_backward_f32', 'sigmoid_backward_f32', 'tanh_backward_f32',
-  'sgd_step_f32', 'adam_step_f32', 'rmsprop_step_f32', 'sum_f32',
-  'conv2d_images_f32', 'conv2d_backward_input_images_f32', 'conv2d_backward_weight_images_f32',
-] as const;
-export type SplitKernel = (typeof KERNEL_NAMES)[number];
+/**
+ * A job names its kernel by its index in the kernel table; every kernel of the table can run on a worker
+ * (each worker gets the list of names at start).
+ */
 const kernelIndex = new Map<string, number>(KERNEL_NAMES.map((name, i) => [name, i]));
 
 interface PoolWorker {
@@ -217,7 +211,7 @@ export function available(want: number): number {
  * part on the calling thread through `local`, then waits for the workers. p must be at most available().
  * Throws if a worker failed, died or overran its deadline (the pool is then restarted).
  */
-export function runParts(kernel: SplitKernel, parts: readonly (readonly number[])[], local: (...a: number[]) => void): void {
+export function runParts(kernel: KernelName, parts: readonly (readonly number[])[], local: (...a: number[]) => void): void {
   const p = parts.length;
   const id = kernelIndex.get(kernel)!;
   const job = nextJobId();

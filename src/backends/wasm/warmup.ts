@@ -1,10 +1,10 @@
 /**
  * Warming the kernels up once after the module is loaded. V8 first compiles WebAssembly with its baseline
  * compiler and re-compiles a function with its optimizing one only after it has run for a while; a call
- * already running keeps the baseline code to its end. So the first large matmul of a program ran at a
- * third of its speed or less (a 256×256 product measured here: ~6 GFLOPS cold, ~27 after this warm-up, ~35
- * warm). A few hundred calls on tiny operands (~10 ms) are enough for V8 to optimize the hot kernels; the
- * compiled code belongs to the module, so worker threads instantiating it get the optimized code too.
+ * already running keeps the baseline code to its end, so without this the first large matmul of a program
+ * would run at a fraction of its speed (bench/README.md, "Warm-up"). A few hundred calls on tiny operands
+ * (~10 ms) are enough for V8 to optimize the hot kernels; the compiled code belongs to the module, so
+ * worker threads instantiating it get the optimized code too.
  */
 import type { Kernels } from '../kernels.js';
 import { heap, writeMeta1 } from '../memory.js';
