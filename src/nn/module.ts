@@ -80,6 +80,22 @@ export abstract class Module {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   abstract forward(...args: any[]): any;
 
+  /**
+   * @internal True when forward keeps no reference to its input or its output and returns a new tensor
+   * (or a view, or its input unchanged): between two such modules nn.Sequential holds the only reference
+   * to an intermediate and frees it as soon as autograd is done with it. False unless a layer says so: the
+   * built-in layers that keep nothing override it with `this.forwardIs(TheirClass)`, which turns false
+   * again in a subclass (or instance) that replaces forward, since that forward may keep a reference.
+   */
+  keepsNothing(): boolean {
+    return false;
+  }
+
+  /** @internal Whether the forward in effect is `cls`'s own (no subclass or instance has replaced it). */
+  protected forwardIs(cls: abstract new (...args: never[]) => Module): boolean {
+    return this.forward === cls.prototype.forward;
+  }
+
   /** Same as forward(...) (PyTorch's `module(x)`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(...args: any[]): any {

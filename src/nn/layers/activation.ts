@@ -4,6 +4,11 @@ import { Module, pyFloat } from '../module.js';
 import * as F from '../functional.js';
 
 export class ReLU extends Module {
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(ReLU);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.relu(x);
   }
@@ -14,6 +19,12 @@ export class LeakyReLU extends Module {
     super();
     if (typeof negativeSlope !== 'number' || !Number.isFinite(negativeSlope)) throw new TypeError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(LeakyReLU);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.leakyRelu(x, this.negativeSlope);
   }
@@ -30,6 +41,12 @@ export class GELU extends Module {
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') throw new RangeError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(this.approximate)}`);
   }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(GELU);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.gelu(x, { approximate: this.approximate });
   }
@@ -39,12 +56,22 @@ export class GELU extends Module {
 }
 
 export class Sigmoid extends Module {
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Sigmoid);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.sigmoid(x);
   }
 }
 
 export class Tanh extends Module {
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Tanh);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.tanh(x);
   }
@@ -55,6 +82,12 @@ export class Softmax extends Module {
   constructor(readonly dim = -1) {
     super();
   }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Softmax);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.softmax(x, this.dim);
   }
@@ -68,6 +101,12 @@ export class LogSoftmax extends Module {
   constructor(readonly dim = -1) {
     super();
   }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(LogSoftmax);
+  }
+
   override forward(x: Tensor): Tensor {
     return F.logSoftmax(x, this.dim);
   }

@@ -1,25 +1,8 @@
 /** Containers: Sequential and ModuleList. Children are stored as properties '0', '1', ... (PyTorch's keys). */
 import { Module } from '../module.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './activation.js';
-import { Conv2d } from './conv.js';
-import { Dropout } from './dropout.js';
-import { Flatten } from './flatten.js';
-import { Identity, Linear, linearReluForward } from './linear.js';
-import { BatchNorm1d, BatchNorm2d, LayerNorm } from './normalization.js';
-import { AvgPool2d, MaxPool2d } from './pooling.js';
-
-/**
- * Layers whose forward keeps no reference to its input or output and returns a new tensor (or a view, or
- * its input unchanged). Between two of them, Sequential knows it holds the only reference to an
- * intermediate (exact classes only: a subclass may keep one).
- */
-const KEEPS_NOTHING = new Set<unknown>([Linear, Identity, Conv2d, ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax,
-  LogSoftmax, Dropout, Flatten, BatchNorm1d, BatchNorm2d, LayerNorm, MaxPool2d, AvgPool2d]);
-
-function keepsNothing(m: Module): boolean {
-  return KEEPS_NOTHING.has(m.constructor) && !Object.prototype.hasOwnProperty.call(m, 'forward');
-}
+import { ReLU } from './activation.js';
+import { Linear, linearReluForward } from './linear.js';
 
 function asModule(m: unknown, op: string, i: number | string): Module {
   if (!(m instanceof Module)) throw new TypeError(`${op}: entry ${i} is not an nn.Module`);
@@ -76,7 +59,7 @@ export class Sequential extends Module {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override forward(input: any): any {
     const children = this.children();
-    const owns = children.every(keepsNothing);
+    const owns = children.every((m) => m.keepsNothing());
     let x = input;
     for (let i = 0; i < children.length; i++) {
       const m = children[i]!;

@@ -46,6 +46,11 @@ export class Conv2d extends Module {
     resetWeightAndBias(this.weight, this.bias);
   }
 
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Conv2d);
+  }
+
   override forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
   }

@@ -13,6 +13,11 @@ export class Dropout extends Module {
     this.p = p;
   }
 
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Dropout);
+  }
+
   override forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
   }

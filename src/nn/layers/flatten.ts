@@ -6,6 +6,12 @@ export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
   }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Flatten);
+  }
+
   override forward(x: Tensor): Tensor {
     return x.flatten(this.startDim, this.endDim);
   }

@@ -53,6 +53,11 @@ export class Linear extends Module {
     resetWeightAndBias(this.weight, this.bias);
   }
 
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Linear);
+  }
+
   override forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
@@ -79,6 +84,11 @@ export function linearReluForward(layer: Linear, x: Tensor): Tensor {
 
 /** Returns its input unchanged. */
 export class Identity extends Module {
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(Identity);
+  }
+
   override forward(x: Tensor): Tensor {
     return x;
   }

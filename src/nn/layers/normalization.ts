@@ -87,6 +87,11 @@ export abstract class BatchNorm extends Module {
 
   protected abstract checkInput(x: Tensor): void;
 
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(BatchNorm);
+  }
+
   override forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor)) throw new TypeError(`${this.constructor.name}: input must be a Tensor`);
     this.checkInput(x);
@@ -158,6 +163,11 @@ export class LayerNorm extends Module {
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     this.weight = this.elementwiseAffine ? new Parameter(ones(ns)) : null;
     this.bias = this.elementwiseAffine && (options.bias ?? true) ? new Parameter(zeros(ns)) : null;
+  }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(LayerNorm);
   }
 
   override forward(x: Tensor): Tensor {

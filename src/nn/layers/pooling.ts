@@ -39,6 +39,11 @@ export class MaxPool2d extends Module {
     this.padding = a.padding;
   }
 
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(MaxPool2d);
+  }
+
   override forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.stride, this.padding);
   }
@@ -60,6 +65,11 @@ export class AvgPool2d extends Module {
     this.kernelSize = a.kernelSize;
     this.stride = a.stride;
     this.padding = a.padding;
+  }
+
+  /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
+  override keepsNothing(): boolean {
+    return this.forwardIs(AvgPool2d);
   }
 
   override forward(x: Tensor): Tensor {
