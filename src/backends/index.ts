@@ -181,7 +181,16 @@ export async function init(options: InitOptions = {}): Promise<void> {
   if (options.backend !== undefined) setBackend(options.backend);
   else if (currentName === 'wasm') current = wasmKernels;
   threadsNotice();
-  if (threadsSupported()) await whenReady();
+  if (threadsSupported()) {
+    try {
+      await whenReady();
+    } catch (err) {
+      // the workers cannot start (e.g. kernel-worker.mjs is not where workerUrl says): one thread, one warning
+      requestedThreads = 1;
+      configureThreads(1);
+      console.warn(`${(err as Error).message}; running single-threaded (init({ workerUrl }) sets where kernel-worker.mjs is)`);
+    }
+  }
 }
 
 let noticeShown = false;

@@ -4,7 +4,7 @@
  * esbuild and run in Chromium; and a browser bundle of the whole package must not import `node:` modules.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,18 +63,28 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function runInChromium(dir: string, isolate = false): Promise<Computed> {
-  const wasm: string[] = [];
-  const server = await serve({ isolate, mounts: { '/': dir }, onRequest: (p, s) => p.endsWith('.wasm') && wasm.push(`${s} ${p}`) });
+/** Serves `dir` (with COOP/COEP when `isolate`), opens it (plus `query`) and returns what the page computed. */
+async function runInChromium(dir: string, isolate = false, query = ''): Promise<Computed> {
+  return (await runPage(dir, isolate, query)).result;
+}
+
+async function runPage(dir: string, isolate: boolean, query = ''): Promise<{ result: Computed; console: string[]; requests: string[] }> {
+  const requests: string[] = [];
+  const server = await serve({ isolate, mounts: { '/': dir }, onRequest: (p, s) => requests.push(`${s} ${p}`) });
   try {
-    const { page, errors } = await chromium.newPage();
-    await page.goto(server.url);
-    const result = await pageResult<Computed>(page);
+    const { page, errors, console: lines } = await chromium.newPage();
+    await page.goto(server.url + query);
+    // an uncaught error (a failed init()) fails the test at once instead of at pageResult's timeout
+    const result = await Promise.race([
+      pageResult<Computed>(page),
+      new Promise<never>((_, reject) => page.on('pageerror', (e) => reject(new Error(`page error: ${String(e)}`)))),
+    ]);
     expect(errors).toEqual([]);
+    const wasm = requests.filter((r) => r.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThan(0);
     expect(wasm.every((r) => r.startsWith('200 '))).toBe(true);
     await page.close();
-    return result;
+    return { result, console: lines, requests };
   } finally {
     await server.close();
   }
@@ -109,6 +119,44 @@ describe('the packed package', () => {
     expect(packedFiles.filter((f) => f.endsWith('.wasm')).every((f) => !f.includes('.debug.'))).toBe(true);
   });
 
+  it('its .d.ts type-check in a Node-only TypeScript project (lib ES2022 without DOM, types node, skipLibCheck off)', () => {
+    const project = join(app, 'node-ts');
+    mkdirSync(join(project, 'node_modules', '@types'), { recursive: true });
+    symlinkSync(join(app, 'node_modules', 'wasmgrad'), join(project, 'node_modules', 'wasmgrad'), 'dir');
+    symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'), 'dir');
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'node-ts', private: true, type: 'module' }));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+        lib: ['ES2022'], types: ['node'], skipLibCheck: false,
+      },
+      files: ['main.ts'],
+    }));
+    // a program touching the whole public surface, so every .d.ts it reaches is checked
+    writeFileSync(join(project, 'main.ts'), [
+      "import * as wg from 'wasmgrad';",
+      "import { init, tensor, nn, optim, F, data, backendInfo, type Tensor, type InitOptions } from 'wasmgrad';",
+      "const options: InitOptions = { threads: 1, simd: 'auto', wasmUrl: new URL('file:///x.wasm') };",
+      'await init(options);',
+      'const x: Tensor = tensor([[1, 2], [3, 4]]);',
+      'const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1));',
+      'const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });',
+      'const loss = F.mseLoss(model.forward(x), tensor([[1], [2]]));',
+      'loss.backward(); opt.step();',
+      'const loader = new data.DataLoader(new data.TensorDataset(x, x), { batchSize: 1 });',
+      "console.log(Object.keys(wg).length, loader.length, backendInfo().build, wg.toSafetensors(model.stateDict()).byteLength);",
+      '',
+    ].join('\n'));
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    let output = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      output = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
+    }
+    expect(output).toBe('');
+  }, 60_000);
+
   it('a browser bundle of the whole package (esbuild, platform browser) has no node: imports', async () => {
     const entry = join(app, 'everything.js');
     writeFileSync(entry, "export * from 'wasmgrad';\n");
@@ -123,6 +171,34 @@ describe('the packed package', () => {
     expect(Object.keys(result.metafile.inputs).some((p) => p.includes('node_modules/wasmgrad/dist/'))).toBe(true);
   });
 });
+
+/**
+ * The README's esbuild recipe: the two plain builds through the file loader, passed to init(); `?worker=<url>`
+ * adds init({ workerUrl }) (the README's step for cross-origin isolated pages). Built once.
+ */
+let esbuildApp: Promise<string> | null = null;
+function buildEsbuildApp(): Promise<string> {
+  esbuildApp ??= (async () => {
+    const root = join(app, 'esbuild');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(
+      join(root, 'main.js'),
+      `import { init, tensor, nn, optim, F, getBackend, backendInfo, getNumThreads, randn } from 'wasmgrad';\n` +
+        `import wasmUrl from 'wasmgrad/build/wasmgrad.wasm';\n` +
+        `import relaxedWasmUrl from 'wasmgrad/build/wasmgrad-relaxed.wasm';\n` +
+        `const worker = new URLSearchParams(location.search).get('worker');\n` +
+        `await init({ wasmUrl, relaxedWasmUrl, ...(worker ? { workerUrl: new URL(worker, import.meta.url) } : {}) });\n${APP_CODE}`,
+    );
+    const outDir = join(root, 'dist');
+    await esbuild({
+      entryPoints: [join(root, 'main.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
+      outdir: outDir, loader: { '.wasm': 'file' }, logLevel: 'warning',
+    });
+    writeFileSync(join(outDir, 'index.html'), page('./main.js'));
+    return outDir;
+  })();
+  return esbuildApp;
+}
 
 describe('bundlers', () => {
   it('Vite: an app importing wasmgrad builds, finds its .wasm through import.meta.url and computes in Chromium', async () => {
@@ -168,22 +244,37 @@ describe('bundlers', () => {
   });
 
   it('esbuild: an app importing wasmgrad (the .wasm files through the file loader and init({ wasmUrl, relaxedWasmUrl })) computes in Chromium', async () => {
-    const root = join(app, 'esbuild');
-    mkdirSync(root, { recursive: true });
-    writeFileSync(
-      join(root, 'main.js'),
-      `import { init, tensor, nn, optim, F, getBackend, backendInfo, getNumThreads, randn } from 'wasmgrad';\n` +
-        `import wasmUrl from 'wasmgrad/build/wasmgrad.wasm';\n` +
-        `import relaxedWasmUrl from 'wasmgrad/build/wasmgrad-relaxed.wasm';\n` +
-        `await init({ wasmUrl, relaxedWasmUrl });\n${APP_CODE}`,
-    );
-    const outDir = join(root, 'dist');
-    await esbuild({
-      entryPoints: [join(root, 'main.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      outdir: outDir, loader: { '.wasm': 'file' }, logLevel: 'warning',
-    });
-    writeFileSync(join(outDir, 'index.html'), page('./main.js'));
-    expectComputed(await runInChromium(outDir));
+    const outDir = await buildEsbuildApp();
+    const plain = await runInChromium(outDir);
+    expectComputed(plain);
+    expect(plain.threads).toBe(1);
+  });
+
+  it('esbuild, the README recipe on a cross-origin isolated page: the plain builds load on the shared heap (no LinkError) and the Web Workers start from the copied kernel-worker.mjs', async () => {
+    const outDir = await buildEsbuildApp();
+    copyFileSync(join(app, 'node_modules/wasmgrad/dist/backends/wasm/kernel-worker.mjs'), join(outDir, 'kernel-worker.mjs'));
+    try {
+      const { result, console: lines, requests } = await runPage(outDir, true, '?worker=kernel-worker.mjs');
+      expectComputed(result);
+      expect(result.threads).toBe(2);
+      expect(lines.filter((l) => l.includes('wasmgrad'))).toEqual([]);
+      // the bundle's two files (the plain-memory builds) were fetched; no -mt file was needed
+      expect(requests.filter((r) => r.endsWith('.wasm')).map((r) => r.replace(/-[A-Z0-9]{8}\.wasm$/, ''))).toEqual(['200 /wasmgrad-relaxed']);
+      expect(requests).toContain('200 /kernel-worker.mjs');
+    } finally {
+      rmSync(join(outDir, 'kernel-worker.mjs'));
+    }
+  });
+
+  it('esbuild on a cross-origin isolated page without kernel-worker.mjs: init() warns once, naming the URL, and runs on one thread', async () => {
+    const outDir = await buildEsbuildApp();
+    const { result, console: lines, requests } = await runPage(outDir, true);
+    expectComputed(result);
+    expect(result.threads).toBe(1);
+    const notes = lines.filter((l) => l.includes('wasmgrad'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^warning: wasmgrad: the kernel worker http:\/\/127\.0\.0\.1:\d+\/kernel-worker\.mjs failed to start: .*; running single-threaded/);
+    expect(requests).toContain('404 /kernel-worker.mjs');
   });
 
   it('plain <script type="module"> with an import map to the unpacked package (no bundler) computes in Chromium', async () => {

@@ -10,7 +10,13 @@
  * Where threads are possible (Node; a cross-origin isolated page) the heap's memory is shared (worker
  * threads run kernels on it), and a module importing a plain memory cannot take a shared one: each build
  * has a twin importing a shared memory (`build/wasmgrad-mt.wasm`, `build/wasmgrad-relaxed-mt.wasm`),
- * which is loaded instead (threadsTwin).
+ * which is loaded instead (threadsTwin). The twins differ in that one flag only, so a build given to init()
+ * for the other kind of memory (a bundle that imported the plain builds, run on a cross-origin isolated
+ * page) is loaded with its memory import's flag set to match (matchMemoryImport) instead of failing with
+ * `LinkError: ... mismatch in shared state of memory`.
+ *
+ * The exported signatures name no DOM-only types (BufferSource, the WebAssembly namespace), so the shipped
+ * .d.ts type-checks in a Node project without the DOM lib and with skipLibCheck off.
  */
 import { heap } from '../memory.js';
 import type { Kernels } from '../kernels.js';
@@ -34,6 +40,15 @@ export function threadsTwin(url: URL): URL {
   if (url.href === relaxedWasmUrl.href) return relaxedMtWasmUrl;
   return url;
 }
+
+/** A module's bytes (what the DOM lib calls BufferSource). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+
+/**
+ * `WebAssembly.Module`, spelled so that a .d.ts consumer without the DOM lib (where TypeScript declares the
+ * WebAssembly namespace) sees `object` instead of an unknown name.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : object;
 
 /** Which build of the module: relaxed SIMD or plain SIMD. */
 export type WasmBuild = 'relaxed-simd' | 'simd';
@@ -97,10 +112,10 @@ function setNodeWasmFlags(): void {
  * True when the engine compiles relaxed-SIMD modules. In Node, where V8 may still have the feature
  * behind `--experimental-wasm-relaxed-simd` (Node 20), the flag is set first (setNodeWasmFlags).
  */
-export function enableRelaxedSimd(bytes: BufferSource = relaxedProbe): boolean {
+export function enableRelaxedSimd(bytes: WasmBytes = relaxedProbe): boolean {
   setNodeWasmFlags();
   try {
-    return WebAssembly.validate(bytes);
+    return WebAssembly.validate(bytes as BufferSource);
   } catch {
     return false;
   }
@@ -125,14 +140,17 @@ function nodeFs(): typeof import('node:fs') | undefined {
   return nodeProcess()?.getBuiltinModule?.('fs') as typeof import('node:fs') | undefined;
 }
 
-/** Reads a `file:` URL synchronously in Node (>= 20.16, which has `process.getBuiltinModule`). */
-export function readWasmFileSync(url: URL): Uint8Array<ArrayBuffer> {
+/**
+ * Reads a `file:` URL synchronously in Node (>= 20.16, which has `process.getBuiltinModule`). The bytes are
+ * typed as a Uint8Array over an ArrayBuffer without `Uint8Array<ArrayBuffer>`, which needs TypeScript 5.7.
+ */
+export function readWasmFileSync(url: URL): Uint8Array & { readonly buffer: ArrayBuffer } {
   const fs = nodeFs();
   if (fs === undefined) {
     throw new Error(`readWasmFileSync(${url.href}): synchronous file access needs Node >= 20.16`);
   }
   try {
-    return new Uint8Array(fs.readFileSync(threadsTwin(url)));
+    return new Uint8Array(fs.readFileSync(threadsTwin(url))) as Uint8Array & { readonly buffer: ArrayBuffer };
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT') {
@@ -143,61 +161,154 @@ export function readWasmFileSync(url: URL): Uint8Array<ArrayBuffer> {
 }
 
 /** Compiles and instantiates the module synchronously (fine in Node; browsers limit sync compiles to small modules). */
-export function instantiateKernelsSync(bytes: BufferSource): Kernels {
+export function instantiateKernelsSync(bytes: WasmBytes): Kernels {
   return instantiateModuleSync(bytes).kernels;
 }
 
 /** A compiled module and its instance's kernel table. */
 interface Instantiated {
   kernels: Kernels;
-  module: WebAssembly.Module;
+  module: WasmModule;
 }
 
-function instantiateModuleSync(bytes: BufferSource): Instantiated {
-  const module = new WebAssembly.Module(bytes);
+function instantiateModuleSync(bytes: WasmBytes, name?: string): Instantiated {
+  const module = new WebAssembly.Module(matchMemoryImport(bytes, heap.shared, name) as BufferSource);
   return { kernels: asKernels(new WebAssembly.Instance(module, imports())), module };
+}
+
+async function instantiateBytes(bytes: WasmBytes, name?: string): Promise<Instantiated> {
+  const { instance, module } = await WebAssembly.instantiate(matchMemoryImport(bytes, heap.shared, name) as BufferSource, imports());
+  return { kernels: asKernels(instance), module };
+}
+
+/** Reads an unsigned LEB128 at `at`: [value, next offset]. */
+function leb(b: Uint8Array, at: number): [number, number] {
+  let v = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (at >= b.length) throw new RangeError('truncated LEB128');
+    const byte = b[at++]!;
+    v += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) return [v, at];
+  }
+}
+
+/** Offset of the limits flags byte of the module's memory import, or -1 (no memory import, not a module). */
+function memoryImportFlags(b: Uint8Array): number {
+  if (b.length < 8 || b[0] !== 0x00 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) return -1;
+  let at = 8;
+  while (at < b.length) {
+    const id = b[at]!;
+    const [size, body] = leb(b, at + 1);
+    if (id === 2) {
+      // the import section: entries (module name, field name, kind, description)
+      let [count, p] = leb(b, body);
+      for (; count > 0; count--) {
+        for (let name = 0; name < 2; name++) {
+          const [len, q] = leb(b, p);
+          p = q + len;
+        }
+        const kind = b[p++];
+        if (kind === 0x02) return p; // memory: limits flags, min[, max]
+        if (kind === 0x00) p = leb(b, p)[1]; // function: type index
+        else if (kind === 0x01) p = skipLimits(b, p + 1); // table: reference type, limits
+        else if (kind === 0x03) p += 2; // global: value type, mutability
+        else if (kind === 0x04) p = leb(b, p + 1)[1]; // tag: attribute, type index
+        else return -1;
+      }
+      return -1;
+    }
+    at = body + size;
+  }
+  return -1;
+}
+
+function skipLimits(b: Uint8Array, p: number): number {
+  const flags = b[p]!;
+  p = leb(b, p + 1)[1];
+  return flags & 1 ? leb(b, p)[1] : p;
+}
+
+/**
+ * The module's bytes with its memory import declared `shared` or not, to match the heap's memory: a
+ * `wasmgrad*.wasm` build and its `-mt` twin differ only in that flag (bit 1 of the import's limits), and
+ * their code uses no atomics, so either runs on either memory. A bundle that imported the plain builds
+ * (`init({ wasmUrl, relaxedWasmUrl })`) thus still gets its threads on a cross-origin isolated page, where
+ * the heap is shared, instead of `LinkError: ... mismatch in shared state of memory`. Bytes whose flag
+ * already matches come back as they are. A memory import without a maximum cannot be made shared (the
+ * flag is left; instantiation then fails with an error naming `name`).
+ */
+export function matchMemoryImport(bytes: WasmBytes, shared: boolean, name = 'the module'): WasmBytes {
+  const b = bytes instanceof Uint8Array ? bytes
+    : ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes);
+  let at: number;
+  try {
+    at = memoryImportFlags(b);
+  } catch {
+    return bytes; // malformed: let the compiler report it
+  }
+  if (at < 0) return bytes;
+  const flags = b[at]!;
+  if (((flags & 2) !== 0) === shared) return bytes;
+  if (shared && (flags & 1) === 0) {
+    throw new Error(
+      `wasmgrad: ${name} imports a memory without a maximum, which cannot be shared; on a cross-origin isolated ` +
+        'page (threads) load the -mt builds (wasmgrad-mt.wasm, wasmgrad-relaxed-mt.wasm)',
+    );
+  }
+  const copy = new Uint8Array(b); // never modify the caller's bytes
+  copy[at] = shared ? flags | 2 : flags & ~2;
+  return copy;
 }
 
 function isResponse(x: unknown): x is Response {
   return typeof Response !== 'undefined' && x instanceof Response;
 }
 
-async function fromResponse(res: Response): Promise<Instantiated> {
+/** True for the package's own builds whose memory import is known to match the heap (no check needed). */
+function matchesHeap(url: URL): boolean {
+  const href = url.href;
+  return heap.shared
+    ? href === defaultMtWasmUrl.href || href === relaxedMtWasmUrl.href
+    : href === defaultWasmUrl.href || href === relaxedWasmUrl.href;
+}
+
+/**
+ * Instantiates a fetched module: streaming when the server sends application/wasm and the file is one of
+ * the package's builds for this heap; otherwise buffered, so that its memory import can be matched to the
+ * heap (a URL given to init() may be the build for the other kind of memory).
+ */
+async function fromResponse(res: Response, streaming = false): Promise<Instantiated> {
   if (!res.ok) throw new Error(`wasmgrad: fetching ${res.url} failed: ${res.status} ${res.statusText}`);
   const type = res.headers.get('Content-Type') ?? '';
-  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
+  if (streaming && typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
     const { instance, module } = await WebAssembly.instantiateStreaming(res, imports());
     return { kernels: asKernels(instance), module };
   }
-  // wrong MIME type (or no streaming support): buffer it
-  const { instance, module } = await WebAssembly.instantiate(await res.arrayBuffer(), imports());
-  return { kernels: asKernels(instance), module };
+  // wrong MIME type, no streaming support, or a file to check: buffer it
+  return instantiateBytes(await res.arrayBuffer(), res.url || undefined);
 }
 
 /**
  * Instantiates the module from a URL (a `file:` URL is read from disk in Node; others are fetched,
  * streaming when the server sends application/wasm), a Response, or the module's bytes.
  */
-export async function instantiateKernels(source: URL | string | Response | BufferSource): Promise<Kernels> {
+export async function instantiateKernels(source: URL | string | Response | WasmBytes): Promise<Kernels> {
   return (await instantiateModule(source)).kernels;
 }
 
-async function instantiateModule(source: URL | string | Response | BufferSource): Promise<Instantiated> {
+async function instantiateModule(source: URL | string | Response | WasmBytes): Promise<Instantiated> {
   if (isResponse(source)) return fromResponse(source);
   if (typeof source === 'string' || source instanceof URL) {
-    const url = typeof source === 'string' ? new URL(source, globalThis.location?.href ?? import.meta.url) : source;
+    const given = typeof source === 'string' ? new URL(source, globalThis.location?.href ?? import.meta.url) : source;
+    const url = threadsTwin(given);
     if (url.protocol === 'file:') {
       const fs = nodeFs();
-      if (fs !== undefined) {
-        const bytes = await fs.promises.readFile(threadsTwin(url));
-        const { instance, module } = await WebAssembly.instantiate(bytes, imports());
-        return { kernels: asKernels(instance), module };
-      }
+      if (fs !== undefined) return instantiateBytes(await fs.promises.readFile(url), url.href);
     }
-    return fromResponse(await fetch(threadsTwin(url)));
+    return fromResponse(await fetch(url), matchesHeap(url));
   }
-  const { instance, module } = await WebAssembly.instantiate(source, imports());
-  return { kernels: asKernels(instance), module };
+  return instantiateBytes(source);
 }
 
 /** A loaded module: its kernel table and which build it is. */
@@ -205,7 +316,7 @@ export interface LoadedKernels {
   kernels: Kernels;
   build: WasmBuild;
   /** The compiled module (worker threads instantiate it on the same shared memory). */
-  module: WebAssembly.Module;
+  module: WasmModule;
 }
 
 /**
@@ -216,10 +327,10 @@ export function loadKernelsSync(simd: SimdPreference = envSimdPreference()): Loa
   setNodeWasmFlags();
   if (simd !== 'plain') {
     const bytes = readWasmFileSync(relaxedWasmUrl);
-    if (enableRelaxedSimd(bytes)) return { ...instantiateModuleSync(bytes), build: 'relaxed-simd' };
+    if (enableRelaxedSimd(bytes)) return { ...instantiateModuleSync(bytes, relaxedWasmUrl.href), build: 'relaxed-simd' };
     if (simd === 'relaxed') throw new Error('wasmgrad: this engine does not support relaxed SIMD');
   }
-  return { ...instantiateModuleSync(readWasmFileSync(defaultWasmUrl)), build: 'simd' };
+  return { ...instantiateModuleSync(readWasmFileSync(defaultWasmUrl), defaultWasmUrl.href), build: 'simd' };
 }
 
 /**

@@ -68,7 +68,7 @@ export function startKernelWorker(url: URL, data: unknown): KernelWorker {
     const worker = new wt.Worker(url, { workerData: data, execArgv: [] });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
-      worker.once('error', (err) => reject(err));
+      worker.once('error', (err) => reject(new Error(`wasmgrad: the kernel worker ${url.href} failed to start: ${(err as Error)?.message ?? String(err)}`)));
     });
     ready.catch(() => {}); // a worker that failed to start is never dispatched to
     return {
@@ -90,7 +90,10 @@ export function startKernelWorker(url: URL, data: unknown): KernelWorker {
   const ready = new Promise<void>((resolve, reject) => {
     worker.addEventListener('message', () => resolve(), { once: true });
     worker.addEventListener('error', (e) => {
-      reject(new Error(`wasmgrad: a kernel worker failed to start: ${(e as ErrorEvent).message ?? 'error'}`));
+      // a script that cannot load (404, wrong MIME type, blocked by COEP) gives a plain Event without a message
+      const message = (e as ErrorEvent).message;
+      reject(new Error(`wasmgrad: the kernel worker ${url.href} failed to start: ${message ||
+        'the script did not load (a missing file, a server error, a wrong MIME type or a response blocked by COEP)'}`));
       exit();
     });
   });
