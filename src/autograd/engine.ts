@@ -14,7 +14,7 @@ import { K } from '../backends/index.js';
 import { sumToShape } from '../ops/reduce.js';
 import { add } from '../ops/binary.js';
 import { clone, onesLike } from '../ops/copy.js';
-import { AccumulateGrad, Node, type GraphNode } from './node.js';
+import { AccumulateGrad, isNoGradViewOfGrad, Node, type GraphNode } from './node.js';
 import { setGradEnabled } from './mode.js';
 import { anomalyMode, checkBackward } from './anomaly.js';
 
@@ -66,7 +66,8 @@ function topoOrder(roots: readonly GraphNode[], ep: number, order: GraphNode[], 
 }
 
 function checkRoot(t: Tensor, g: Tensor | null, op: string): Tensor | null {
-  if (!t.requiresGrad) {
+  // (a view made in no-grad mode reports its base's requiresGrad but has no history: PyTorch refuses it too)
+  if (!t.requiresGrad || isNoGradViewOfGrad(t)) {
     throw new Error(`${op}: tensor of shape ${shapeStr(t.shape)} does not require grad and has no gradFn`);
   }
   if (g === null) {
@@ -138,6 +139,34 @@ function deposit(grads: (Tensor | null)[], index: number, g: Tensor): void {
 }
 
 /**
+ * Deposits a node's input gradients. A rule may return one tensor for several inputs (AddBackward0 returns
+ * g twice; x.add(x) sends both to one slot), so each is held until all are deposited: summing into a slot
+ * must not free a tensor another input still has to deposit.
+ */
+function depositAll(grads: (Tensor | null)[], node: Node, out: readonly (Tensor | null)[]): void {
+  const next = node.next;
+  for (let i = 0; i < out.length; i++) {
+    const gi = out[i];
+    if (gi != null) gi._pend++;
+  }
+  for (let i = 0; i < next.length; i++) {
+    const nx = next[i];
+    let gi = out[i] ?? null;
+    if (nx == null || gi === null) continue;
+    const shape = node.inputShapes[i]!;
+    if (!sameShape(gi.shape, shape)) gi = sumToShape(gi, shape);
+    deposit(grads, nx._index, gi);
+  }
+  for (let i = 0; i < out.length; i++) {
+    const gi = out[i];
+    if (gi != null) {
+      gi._pend--;
+      drop(gi);
+    }
+  }
+}
+
+/**
  * Runs the graph. `targets` (for grad()) maps nodes whose incoming gradient is wanted to result slots.
  *
  * Unless createGraph, every tensor made here is an engine temporary (collected through creationScope,
@@ -202,17 +231,7 @@ function run(
         const first = temps.length; // temporaries made by this node start here
         const out = node.fn!(g, node.savedTensors(), node.needs);
         if (anomalyMode.enabled) checkBackward(node, out);
-        const next = node.next;
-        for (let i = 0; i < next.length; i++) {
-          const nx = next[i];
-          let gi = out[i] ?? null;
-          if (nx == null || gi === null) continue;
-          const shape = node.inputShapes[i]!;
-          if (!sameShape(gi.shape, shape)) {
-            gi = sumToShape(gi, shape);
-          }
-          deposit(grads, nx._index, gi);
-        }
+        depositAll(grads, node, out);
         if (!retainGraph) node.release();
         for (let i = first; i < temps.length; i++) drop(temps[i]!);
       }
@@ -257,6 +276,8 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   }
 }
 
+const CONTIGUOUS = { memoryFormat: 'contiguous' } as const;
+
 function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   const cur = leaf._peekGrad();
   if (cur === null) {
@@ -266,7 +287,9 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
       leaf._setGrad(g.detach_()); // the detached object is g itself
     } else {
       // Always a copy: g may also flow to other leaves (PyTorch clones here too; clone keeps the graph).
-      leaf._setGrad(createGraph ? clone(g) : clone(g).detach_());
+      // The copy is laid out like the leaf, as PyTorch's AccumulateGrad does (optimizers read it flat).
+      const copy = clone(g, leaf.isContiguous() ? CONTIGUOUS : undefined);
+      leaf._setGrad(createGraph ? copy : copy.detach_());
     }
   } else if (createGraph || cur.requiresGrad) {
     leaf._setGrad(add(cur, g));

@@ -4,7 +4,7 @@
  * backward rule. A Node never references its input tensors themselves, only what it declared as saved,
  * so memory of intermediates the rule does not need can be released during the forward pass.
  */
-import type { Tensor } from '../tensor/tensor.js';
+import { NO_GRAD_VIEW, type Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './mode.js';
 import { anomalyMode, checkForward, rememberForward } from './anomaly.js';
 
@@ -96,9 +96,11 @@ export class Node {
   /** Drops what backward needed, so its memory can be reused (at once for intermediates only nodes held). */
   release(): void {
     const saved = this.saved;
+    // A node that saved nothing can run again (as in PyTorch, where only freed saved tensors make a second
+    // backward fail); its rule keeps nothing alive but shapes.
+    if (saved === null || saved.length === 0) return;
     this.saved = null;
     this.fn = null;
-    if (saved === null) return;
     for (let i = 0; i < saved.length; i++) {
       const t = saved[i]!;
       if (--t._saves === 0 && t._graphOwned) t.dispose();
@@ -111,10 +113,31 @@ export class Node {
   }
 }
 
-function edgeOf(t: Tensor): GraphNode {
-  if (t.gradFn !== null) return t.gradFn;
+function edgeOf(t: Tensor): GraphNode | null {
+  const fn = t.gradFn;
+  if (fn !== null) return fn;
+  if (isNoGradViewOfGrad(t)) return null;
   if (t._accum === null) t._accum = new AccumulateGrad(t);
   return t._accum;
+}
+
+/**
+ * @internal a view made in no-grad mode of a tensor that requires grad: it reports requiresGrad (as in
+ * PyTorch) but has no history, so gradients reaching it go nowhere and it cannot be a backward root.
+ */
+export function isNoGradViewOfGrad(t: Tensor): boolean {
+  return t._viewFn === NO_GRAD_VIEW && t._gradFn === null && t._base!.requiresGrad;
+}
+
+/**
+ * @internal `values` as a tensor whose gradient flows to `edge` (a node recorded earlier): lets a backward
+ * rule under createGraph rebuild part of its forward from saved values, connected to the original input.
+ */
+export function onEdge(values: Tensor, edge: GraphNode): Tensor {
+  if (edge instanceof AccumulateGrad) values._accum = edge;
+  else values._gradFn = edge;
+  values._setRequiresGrad(true);
+  return values;
 }
 
 /**

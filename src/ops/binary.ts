@@ -13,7 +13,7 @@ import { promote, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { scalarTensor, zeros } from '../tensor/creation.js';
-import { toDType } from './copy.js';
+import { denseStrides, toDType } from './copy.js';
 
 type BinaryKernel = Extract<
   KernelName,
@@ -72,6 +72,8 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
     if (n > 0) K()[kernel](scalarSlot(a, 0), pb, out.ptr, writeMeta1(n, 0, 1));
     return out;
   }
+  const dense = denseRun(a, b, kernel, outKind);
+  if (dense !== null) return dense;
   checkOperand(a, op, 'first');
   checkOperand(b, op, 'second');
   const at = a instanceof Tensor ? a : null;
@@ -100,13 +102,34 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
   return out;
 }
 
+/**
+ * The kernel as one flat call over float32 operands that are dense in the same non-row-major layout
+ * (transposed, permuted; or one such tensor and a number): the output keeps that layout, as PyTorch's
+ * elementwise ops do. null when the operands are not like that.
+ */
+function denseRun(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, outKind: 'arith' | 'float' | 'bool'): Tensor | null {
+  const t = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
+  if (t === null || t.dtype !== 'float32' || t.isContiguous()) return null;
+  const other = t === a ? b : a;
+  if (other instanceof Tensor) {
+    if (other.dtype !== 'float32' || !sameShape(t.shape, other.shape) || !sameShape(t.strides, other.strides)) return null;
+  }
+  const strides = denseStrides(t);
+  if (strides === null) return null;
+  const out = Tensor.emptyStrided(t.shape, strides, outKind === 'bool' ? 'bool' : 'float32');
+  const pa = a instanceof Tensor ? a.ptr : scalarSlot(a, 0);
+  const pb = b instanceof Tensor ? b.ptr : scalarSlot(b, 1);
+  K()[kernel](pa, pb, out.ptr, writeMeta1(t.numel(), a instanceof Tensor ? 1 : 0, b instanceof Tensor ? 1 : 0));
+  return out;
+}
+
 function tensorOf(v: TensorOrScalar): Tensor {
   return v instanceof Tensor ? v : scalarTensor(v);
 }
 
 /** a + alpha * b. @example add(tensor([1, 2]), 1) // tensor([2., 3.]) */
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
-  if (alpha !== undefined && alpha !== 1) return add(a, mul(b, alpha));
+  if (alpha !== undefined && alpha !== 1) return add(a, scaled(b, alpha, 'add'));
   const out = run(a, b, 'add_f32', 'add', 'arith');
   if (!mustRecord(a, b)) return out;
   return record(out, 'AddBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g) => [g, g]);
@@ -114,10 +137,16 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tenso
 
 /** a - alpha * b. */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
-  if (alpha !== undefined && alpha !== 1) return sub(a, mul(b, alpha));
+  if (alpha !== undefined && alpha !== 1) return sub(a, scaled(b, alpha, 'sub'));
   const out = run(a, b, 'sub_f32', 'sub', 'arith');
   if (!mustRecord(a, b)) return out;
   return record(out, 'SubBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
+}
+
+/** alpha * b for add/sub's alpha (a number when b is one). */
+function scaled(b: TensorOrScalar, alpha: number, op: string): TensorOrScalar {
+  if (typeof alpha !== 'number') throw new TypeError(`${op}: alpha must be a number, got ${alpha === null ? 'null' : typeof alpha}`);
+  return typeof b === 'number' ? b * alpha : mul(b, alpha);
 }
 
 /** a * b. */
@@ -125,11 +154,35 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'mul_f32', 'mul', 'arith');
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
-  const saved = at === null || bt === null ? [] : at.requiresGrad ? (bt.requiresGrad ? [bt, at] : [bt]) : [at];
-  return record(out, 'MulBackward0', [at, bt], saved, (g, _s, needs) => [
-    needs[0] ? g.mul(b) : null,
-    needs[1] ? g.mul(a) : null,
-  ]);
+  // Each operand is saved only if the other's gradient needs it (a number operand is kept in the closure).
+  const needA = at !== null && at.requiresGrad, needB = bt !== null && bt.requiresGrad;
+  const saved = savedOf(needA ? bt : null, needB ? at : null);
+  const an = numberOr0(a), bn = numberOr0(b);
+  return record(out, 'MulBackward0', [at, bt], saved, (g, s, needs) => {
+    const [sb, sa] = unpack(s, needA && bt !== null, needB && at !== null);
+    return [needs[0] ? g.mul(sb ?? bn) : null, needs[1] ? g.mul(sa ?? an) : null];
+  });
+}
+
+/**
+ * A number operand, for a backward rule to keep (0 for a tensor): rules must not capture tensor operands,
+ * which would keep them alive without the saved-tensor checks.
+ */
+function numberOr0(v: TensorOrScalar): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+/** The tensors among `ts` (in order), for record()'s saved list. */
+function savedOf(...ts: (Tensor | null)[]): Tensor[] {
+  const out: Tensor[] = [];
+  for (const t of ts) if (t !== null) out.push(t);
+  return out;
+}
+
+/** Reads back a saved list made by savedOf: `present[i]` says whether the i-th tensor was saved. */
+function unpack(saved: readonly Tensor[], ...present: boolean[]): (Tensor | null)[] {
+  let k = 0;
+  return present.map((p) => (p ? saved[k++]! : null));
 }
 
 /** a / b (true division: integer inputs give float32). */
@@ -137,16 +190,26 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'div_f32', 'div', 'float');
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
-  return record(out, 'DivBackward0', [at, bt], bt ? [bt, out] : [], (g, _s, needs) => [
-    needs[0] ? g.div(b) : null,
-    // d(a/b)/db = -a/b^2 = -out/b
-    needs[1] ? g.mul(out).div(b).neg() : null,
-  ]);
+  // As PyTorch: b is saved when either gradient is needed, a only for b's gradient (not the output).
+  const needB = bt !== null && bt.requiresGrad;
+  const saveA = needB && at !== null;
+  const an = numberOr0(a), bn = numberOr0(b);
+  return record(out, 'DivBackward0', [at, bt], savedOf(bt, saveA ? at : null), (g, s, needs) => {
+    const [sb, sa] = unpack(s, bt !== null, saveA);
+    return [
+      needs[0] ? g.div(sb ?? bn) : null,
+      // d(a/b)/db = -a / b^2
+      needs[1] ? g.mul(sa ?? an).div(sb!.mul(sb!)).neg() : null,
+    ];
+  });
 }
 
 /** a ** b. */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (typeof b === 'number' && a instanceof Tensor) {
+    if (intPow(a, b) && b < 0) {
+      throw new RangeError(`pow: integers to negative integer powers are not allowed (exponent ${b}, input dtype ${a.dtype})`);
+    }
     const src = asFloat(a);
     const out = Tensor.empty(a.shape, 'float32');
     if (out.numel() > 0) {
@@ -155,21 +218,36 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       if (c !== src) c.dispose();
     }
     if (src !== a) src.dispose();
+    if (intPow(a, b)) {
+      const r = toDType(out, 'int32');
+      out.dispose();
+      return r;
+    }
     if (!a.requiresGrad && !anomalyMode.checkForward) return out;
     // NOTE: exponent 0 has gradient 0 everywhere, whatever g is (PyTorch: zeros_like(x); 0 * x^-1 would be NaN at 0).
     return record(out, 'PowBackward0', [a], [a], (g, [x]) => [b === 0 ? zeros(x!.shape) : powGradFused(g, x!, b) ?? g.mul(x!.pow(b - 1).mul(b))]);
   }
-  const out = run(a, b, 'pow_f32', 'pow', 'float');
+  const out = run(a, b, 'pow_f32', 'pow', intPow(a, b) ? 'arith' : 'float');
+  if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
-  return record(out, 'PowBackward1', [at, bt], [], (g, _s, needs) => {
-    const x = tensorOf(a), e = tensorOf(b);
+  // Saved as PyTorch: the base and exponent for the base's gradient, also the result for the exponent's.
+  const needE = bt !== null && bt.requiresGrad;
+  const an = numberOr0(a), bn = numberOr0(b);
+  return record(out, 'PowBackward1', [at, bt], savedOf(at, bt, needE ? out : null), (g, s, needs) => {
+    const [sa, sb, so] = unpack(s, at !== null, bt !== null, needE);
+    const x = sa ?? scalarTensor(an), e = sb ?? scalarTensor(bn);
     return [
       // 0 where e == 0, as PyTorch (e * x^(e-1) would be 0 * Inf = NaN at x = 0)
       needs[0] ? where(e.eq(0), 0, g.mul(e).mul(pow(x, sub(e, 1)))) : null,
       // d(x^e)/de = x^e * log(x), taken as 0 where x == 0 and e >= 0 (PyTorch's convention), times g.
-      needs[1] ? g.mul(where(x.eq(0).mul(e.ge(0)), 0, out.mul(x.log()))) : null,
+      needs[1] ? g.mul(where(x.eq(0).mul(e.ge(0)), 0, so!.mul(x.log()))) : null,
     ];
   });
+}
+
+/** Whether a ** b stays integer: both integer (PyTorch: int ** int is int; int ** float is float). */
+function intPow(a: TensorOrScalar, b: TensorOrScalar): boolean {
+  return dtOf(a) !== 'float32' && dtOf(b) !== 'float32';
 }
 
 /** PowBackward0 in one kernel when the rule need not be differentiable (see fusedGrad in unary.ts). */
@@ -208,8 +286,12 @@ export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  */
 function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
   const out = run(a, b, kernel, op, 'arith');
-  return record(out, name, [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => {
-    const x = tensorOf(a), y = tensorOf(b);
+  if (!mustRecord(a, b)) return out;
+  const at = tensorOrNull(a), bt = tensorOrNull(b);
+  const an = numberOr0(a), bn = numberOr0(b);
+  return record(out, name, [at, bt], savedOf(at, bt), (g, s, needs) => {
+    const [sa, sb] = unpack(s, at !== null, bt !== null);
+    const x = sa ?? scalarTensor(an), y = sb ?? scalarTensor(bn);
     const shared = g.mul(x.eq(y).mul(-0.5).add(1)); // g / 2 at ties
     return [needs[0] ? where(loses(x, y), 0, shared) : null, needs[1] ? where(loses(y, x), 0, shared) : null];
   });
@@ -251,7 +333,8 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
     K().where_f32(c.ptr, af.ptr, bf.ptr, out.ptr, writeMeta(ks, st(c), st(af), st(bf)));
   }
   for (const [t, orig] of [[c, condition], [af, at], [bf, bt]] as const) if (t !== orig) t.dispose();
-  const result = at.dtype !== 'float32' && bt.dtype !== 'float32' ? toDType(out, 'int32') : out;
+  const result = dtOf(a) !== 'float32' && dtOf(b) !== 'float32' ? toDType(out, 'int32') : out;
+  if (result !== out) out.dispose();
   return record(result, 'WhereBackward0', [tensorOrNull(a), tensorOrNull(b)], [condition], (g, [cond], needs) => [
     needs[0] ? where(cond!, g, 0) : null,
     needs[1] ? where(cond!, 0, g) : null,

@@ -10,6 +10,7 @@ import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor
 import { Tensor } from '../tensor/tensor.js';
 import { toDType } from './copy.js';
 import { reluBackward } from './unary.js';
+import { ownReshape } from './view.js';
 import { isGradEnabled } from '../autograd/mode.js';
 
 function checkTensor(x: unknown, op: string, which: string): asserts x is Tensor {
@@ -67,10 +68,15 @@ function batchedMatmul(a: Tensor, b: Tensor, name: string): Tensor {
   const out = gemmBatched(af, bf);
   if (af !== a) af.dispose();
   if (bf !== b) bf.dispose();
-  return record(out, name, [a, b], [a, b], (g, [x, y], needs) => [
-    needs[0] ? batchedMatmul(g, mT(y!), name) : null,
-    needs[1] ? batchedMatmul(mT(x!), g, name) : null,
-  ]);
+  // Each operand is saved only for the other's gradient (as PyTorch), so changing it in place afterwards
+  // is fine when that gradient is not needed.
+  const saveA = b.requiresGrad, saveB = a.requiresGrad;
+  const saved = saveA && saveB ? [a, b] : saveA ? [a] : saveB ? [b] : [];
+  return record(out, name, [a, b], saved, (g, s, needs) => {
+    const x = saveA ? s[0]! : null;
+    const y = saveB ? s[saveA ? 1 : 0]! : null;
+    return [needs[0] ? batchedMatmul(g, mT(y!), name) : null, needs[1] ? batchedMatmul(mT(x!), g, name) : null];
+  });
 }
 
 function cannotMultiply(op: string, a: Tensor, b: Tensor): never {
@@ -115,7 +121,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     // [..., m, k] · [k, n]: fold the batch into the rows, one GEMM.
     const k = a2.shape[a2.ndim - 1]!;
     const rows = a2.reshape(-1, k);
-    out = batchedMatmul(rows, b2, 'MmBackward0').reshape([...a2.shape.slice(0, -1), b2.shape[1]!]);
+    out = ownReshape(batchedMatmul(rows, b2, 'MmBackward0'), [...a2.shape.slice(0, -1), b2.shape[1]!]);
   } else {
     let batch: number[];
     try {
@@ -127,8 +133,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const be = b2.expand([...batch, ...b2.shape.slice(-2)]);
     out = batchedMatmul(ae, be, 'BmmBackward0');
   }
-  if (a.ndim === 1) out = out.squeeze(-2);
-  if (b.ndim === 1) out = out.squeeze(-1);
+  // the product is this op's own: drop the vector dims without making the result a view of it
+  if (a.ndim === 1 || b.ndim === 1) {
+    const shape = out.shape.filter((_, i) => !(a.ndim === 1 && i === out.ndim - 2) && !(b.ndim === 1 && i === out.ndim - 1));
+    out = ownReshape(out, shape);
+  }
   return out;
 }
 
@@ -174,20 +183,25 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = fals
     }
   }
   const xShape = x.shape;
-  const linearGrads = (g: Tensor, xs: Tensor, ws: Tensor, needs: readonly boolean[]): (Tensor | null)[] => {
+  const linearGrads = (g: Tensor, xs: Tensor | null, ws: Tensor | null, needs: readonly boolean[]): (Tensor | null)[] => {
     const g2 = g.reshape(-1, outF);
-    const x2 = xs.reshape(-1, inF);
     return [
-      needs[0] ? batchedMatmul(g2, ws, 'MmBackward0').reshape(xShape) : null,
-      needs[1] ? batchedMatmul(mT(g2), x2, 'MmBackward0') : null,
+      needs[0] ? batchedMatmul(g2, ws!, 'MmBackward0').reshape(xShape) : null,
+      needs[1] ? batchedMatmul(mT(g2), xs!.reshape(-1, inF), 'MmBackward0') : null,
       needs[2] ? g2.sum(0) : null,
     ];
   };
-  if (!relu) return record(out, 'AddmmBackward0', [x, weight, bias], [x, weight], (g, [xs, ws], needs) => linearGrads(g, xs!, ws!, needs));
-  return record(out, 'LinearReluBackward0', [x, weight, bias], [x, weight, out], (g, [xs, ws, y], needs) => {
-    const gz = reluBackward(g, y!);
+  // x is saved for the weight's gradient and the weight for x's, only when needed (as PyTorch's addmm)
+  const saveX = weight.requiresGrad, saveW = x.requiresGrad;
+  const saved = saveX && saveW ? [x, weight] : saveX ? [x] : saveW ? [weight] : [];
+  const unpack = (s: readonly Tensor[]): [Tensor | null, Tensor | null] => [saveX ? s[0]! : null, saveW ? s[saveX ? 1 : 0]! : null];
+  if (!relu) {
+    return record(out, 'AddmmBackward0', [x, weight, bias], saved, (g, s, needs) => linearGrads(g, ...unpack(s), needs));
+  }
+  return record(out, 'LinearReluBackward0', [x, weight, bias], [...saved, out], (g, s, needs) => {
+    const gz = reluBackward(g, s[s.length - 1]!);
     try {
-      return linearGrads(gz, xs!, ws!, needs);
+      return linearGrads(gz, ...unpack(s), needs);
     } finally {
       if (!isGradEnabled()) gz.dispose(); // a temporary here, unless createGraph recorded a graph through it
     }

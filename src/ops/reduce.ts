@@ -4,11 +4,13 @@
  */
 import { K } from '../backends/index.js';
 import { record } from '../autograd/node.js';
-import { normDim, numelOf, shapeStr } from '../tensor/shape.js';
+import { contiguousStrides, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
 import { floatContiguous } from './unary.js';
 import { gather } from './indexing.js';
+import { where } from './binary.js';
+import { ownReshape } from './view.js';
 
 export interface ValuesIndices {
   values: Tensor;
@@ -45,10 +47,10 @@ export function reduceDims(dim: number | readonly number[] | null | undefined, n
   return ndim === 0 ? [] : sorted;
 }
 
-/** A view of `t` with `shape` that takes over t's reference (t is disposed). */
+/** Contiguous `t` in another shape, taking over t's memory (t is disposed): a new result, not a view. */
 function reshapeOwned(t: Tensor, shape: readonly number[]): Tensor {
-  const v = t.view(shape);
-  if (v !== t) t.dispose();
+  const v = t._alias(shape, contiguousStrides(shape));
+  t.dispose();
   return v;
 }
 
@@ -108,7 +110,8 @@ export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim 
   }
   if (x.dtype !== 'float32') return castOwned(out, 'int32');
   const kept = keptShape(x.shape, dims);
-  return record(out, dim == null ? 'SumBackward0' : 'SumBackward1', [x], [], (g) => [g.reshape(kept).expand(x.shape)]);
+  const inShape = x.shape;
+  return record(out, dim == null ? 'SumBackward0' : 'SumBackward1', [x], [], (g) => [g.reshape(kept).expand(inShape)]);
 }
 
 /** Mean over `dim` (all when omitted). */
@@ -145,9 +148,14 @@ function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, 
   const name = { amax: 'AmaxBackward0', amin: 'AminBackward0', max: 'MaxBackward1', min: 'MinBackward1' }[op];
   return record(out, name, [x], [x, out], (g, [a, y]) => {
     const yk = y!.reshape(kept);
-    let mask = a!.eq(yk).float();
-    if (op === 'max' || op === 'min') mask = mask.add(a!.ne(a!).float().mul(yk.ne(yk))); // NaN matches a NaN result
-    return [mask.mul(g.reshape(kept)).div(mask.sum(dims, true))];
+    if (op === 'amax' || op === 'amin') {
+      const mask = a!.eq(yk).float();
+      return [mask.mul(g.reshape(kept)).div(mask.sum(dims, true))];
+    }
+    // max() / min() (PyTorch's evenly_distribute_backward): a NaN result is shared among the NaNs, and the
+    // other elements get exactly 0 (a select, also for a NaN or infinite g).
+    const mask = a!.eq(yk).float().add(a!.ne(a!).float().mul(yk.ne(yk).float()));
+    return [where(mask.gt(0), g.reshape(kept).div(mask.sum(dims, true)), 0)];
   });
 }
 
@@ -192,9 +200,10 @@ export function maxDim(x: Tensor, dim: number, keepdim: boolean, which: 'max' | 
   checkNonEmpty(x, d, which);
   const idx = argExtreme(x, d, which);
   const values = x.ndim === 0 ? x.clone() : gather(x, d, idx);
-  const indices = idx;
-  if (keepdim || x.ndim === 0) return { values, indices };
-  return { values: values.squeeze(d), indices: indices.squeeze(d) };
+  if (keepdim || x.ndim === 0) return { values, indices: idx };
+  // results of their own, not views of the kept-dim tensors (which nothing else sees)
+  const shape = x.shape.filter((_, i) => i !== d);
+  return { values: ownReshape(values, shape), indices: idx._alias(shape, contiguousStrides(shape)) };
 }
 
 /** Index of the maximum along `dim`, or in the flattened tensor when dim is omitted. */

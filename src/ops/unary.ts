@@ -8,7 +8,7 @@ import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { rawContiguous, toDType } from './copy.js';
+import { denseStrides, rawContiguous, toDType } from './copy.js';
 import { where } from './binary.js';
 
 type UnaryKernel = Extract<KernelName, 'neg_f32' | 'exp_f32' | 'log_f32' | 'sqrt_f32' | 'abs_f32' | 'relu_f32' | 'sigmoid_f32' | 'tanh_f32'>;
@@ -36,10 +36,22 @@ export function fusedGrad(kernel: FusedGradKernel, g: Tensor, y: Tensor): Tensor
   return out;
 }
 
+/**
+ * A float32 output for an elementwise op on x, and x's elements as one run: x itself when it is contiguous
+ * or dense in another order of dims (transposed, permuted: the output then gets x's layout, as PyTorch's
+ * elementwise ops do), else a contiguous copy. The caller disposes `src` when it is not x.
+ */
+export function elementwiseOperand(x: Tensor): { src: Tensor; out: Tensor } {
+  if (x.dtype === 'float32' && !x.isContiguous()) {
+    const strides = denseStrides(x);
+    if (strides !== null) return { src: x, out: Tensor.emptyStrided(x.shape, strides, 'float32') };
+  }
+  return { src: floatContiguous(x), out: Tensor.empty(x.shape, 'float32') };
+}
+
 /** Applies a unary kernel; `keepInt` casts back for int inputs (neg, abs, relu keep integer dtypes). */
 function apply(x: Tensor, kernel: UnaryKernel, keepInt = false): Tensor {
-  const src = floatContiguous(x);
-  const out = Tensor.empty(x.shape, 'float32');
+  const { src, out } = elementwiseOperand(x);
   const n = out.numel();
   if (n > 0) K()[kernel](src.ptr, out.ptr, n);
   if (src !== x) src.dispose();
@@ -124,8 +136,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   }
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
-  const src = floatContiguous(x);
-  const out = Tensor.empty(x.shape, 'float32');
+  const { src, out } = elementwiseOperand(x);
   if (out.numel() > 0) K().clamp_f32(src.ptr, out.ptr, out.numel(), lo, hi);
   if (src !== x) src.dispose();
   // a select, as PyTorch's clamp_backward: 0 outside the bounds and at NaN even for a NaN gradient

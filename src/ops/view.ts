@@ -63,7 +63,7 @@ function viewStrides(shape: readonly number[], strides: readonly number[], targe
 function viewOrNull(x: Tensor, shape: number[]): Tensor | null {
   const strides = x.isContiguous() ? contiguousStrides(shape) : viewStrides(x.shape, x.strides, shape);
   if (strides === null) return null;
-  const v = x._view(shape, strides, x.offset);
+  const v = x._view(shape, strides, x.offset, (b) => reshape(b, shape));
   const inShape = x.shape;
   return record(v, 'ViewBackward0', [x], [], (g) => [g.reshape(inShape)]);
 }
@@ -86,6 +86,16 @@ export function reshape(x: Tensor, ...shape: ShapeArgs): Tensor {
   return viewOrNull(x, s) ?? viewOrNull(contiguous(x), s)!;
 }
 
+/**
+ * @internal `x` (contiguous, an op's own intermediate nothing else sees) in another shape, as a result of
+ * its own rather than a view (PyTorch's _unsafe_view): in-place changes to it concern only its history.
+ */
+export function ownReshape(x: Tensor, shape: readonly number[]): Tensor {
+  if (!x.isContiguous()) throw new Error('internal: ownReshape needs a contiguous tensor');
+  const inShape = x.shape;
+  return record(x._alias(shape, contiguousStrides(shape)), 'UnsafeViewBackward0', [x], [], (g) => [g.reshape(inShape)]);
+}
+
 /** Flattens dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const s = normDim(startDim, x.ndim, 'flatten');
@@ -100,7 +110,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 export function squeeze(x: Tensor, dim?: number | null): Tensor {
   const d = dim == null ? -1 : normDim(dim, x.ndim, 'squeeze'); // checked even for 0-d tensors
   const drop = dim == null ? x.shape.map((s) => s === 1) : x.shape.map((s, i) => i === d && s === 1);
-  return strided(x, x.shape.filter((_, i) => !drop[i]), x.strides.filter((_, i) => !drop[i]), x.offset, 'SqueezeBackward0');
+  const shape = x.shape.filter((_, i) => !drop[i]);
+  return strided(x, shape, x.strides.filter((_, i) => !drop[i]), 'SqueezeBackward0', (b) => reshape(b, shape));
 }
 
 /** Inserts a size-1 dim at `dim` (which may be ndim, or negative). */
@@ -111,12 +122,13 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   const strides = [...x.strides];
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d]! * x.shape[d]! : 1);
-  return strided(x, shape, strides, x.offset, 'UnsqueezeBackward0');
+  return strided(x, shape, strides, 'UnsqueezeBackward0', (b) => unsqueeze(b, d));
 }
 
-function strided(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number, name: string): Tensor {
+/** A view with x's elements in another shape (squeeze, unsqueeze): its gradient is g reshaped back. */
+function strided(x: Tensor, shape: readonly number[], strides: readonly number[], name: string, replay: (b: Tensor) => Tensor): Tensor {
   const inShape = x.shape;
-  return record(x._view(shape, strides, offset), name, [x], [], (g) => [g.reshape(inShape)]);
+  return record(x._view(shape, strides, x.offset, replay), name, [x], [], (g) => [g.reshape(inShape)]);
 }
 
 /** Broadcasts size-1 dims (and new leading dims) to `shape` without copying; -1 keeps a size. */
@@ -143,7 +155,8 @@ export function expand(x: Tensor, ...shape: ShapeArgs): Tensor {
     strides.push(have === size ? x.strides[i - lead]! : 0);
   }
   const inShape = x.shape;
-  return record(x._view(outShape, strides, x.offset), 'ExpandBackward0', [x], [], (g) => [sumToShape(g, inShape)]);
+  const v = x._view(outShape, strides, x.offset, (b) => expand(b, outShape));
+  return record(v, 'ExpandBackward0', [x], [], (g) => [sumToShape(g, inShape)]);
 }
 
 /** Reorders dims: y.shape[i] = x.shape[dims[i]]. */
@@ -154,7 +167,7 @@ export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
   if (new Set(p).size !== p.length) throw new RangeError(`permute: dims ${shapeStr(raw)} repeat a dimension`);
   const inv = new Array<number>(p.length);
   p.forEach((d, i) => (inv[d] = i));
-  const v = x._view(p.map((d) => x.shape[d]!), p.map((d) => x.strides[d]!), x.offset);
+  const v = x._view(p.map((d) => x.shape[d]!), p.map((d) => x.strides[d]!), x.offset, (b) => permute(b, p));
   return record(v, 'PermuteBackward0', [x], [], (g) => [permute(g, inv)]);
 }
 
@@ -162,15 +175,15 @@ export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normDim(dim0, x.ndim, 'transpose');
   const b = normDim(dim1, x.ndim, 'transpose');
-  if (x.ndim === 0) return x; // dims 0 / -1 only, checked above (like PyTorch)
+  // a 0-d tensor has only dims 0 / -1 (checked above, like PyTorch): the permutation is empty
   const p = x.shape.map((_, i) => (i === a ? b : i === b ? a : i));
   return permute(x, p);
 }
 
-/** Transpose of a matrix (0-d and 1-d tensors are returned as they are). */
+/** Transpose of a matrix; 0-d and 1-d tensors give a view of the same shape (as PyTorch). */
 export function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new RangeError(`t: expects a tensor with <= 2 dims, got shape ${shapeStr(x.shape)}; use transpose()`);
-  return x.ndim < 2 ? x : transpose(x, 0, 1);
+  return x.ndim < 2 ? permute(x, x.ndim === 0 ? [] : [0]) : transpose(x, 0, 1);
 }
 
 /** Gradient of a slice: zeros of the input shape with g written into the sliced region. */
@@ -197,7 +210,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   }
   const shape = x.shape.map((v, i) => (i === d ? length : v));
   const inShape = x.shape;
-  const v = x._view(shape, x.strides, x.offset + s * x.strides[d]!);
+  const v = x._view(shape, x.strides, x.offset + s * x.strides[d]!, (b) => narrow(b, d, s, length));
   return record(v, 'NarrowBackward0', [x], [], (g) => [sliceBackward(g, inShape, (z) => narrow(z, d, s, length))]);
 }
 
@@ -211,7 +224,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${size} (shape ${shapeStr(x.shape)})`);
   }
   const inShape = x.shape;
-  const v = x._view(x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]!);
+  const v = x._view(x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]!, (b) => select(b, d, i));
   return record(v, 'SelectBackward0', [x], [], (g) => [sliceBackward(g, inShape, (z) => select(z, d, i))]);
 }
 

@@ -6,7 +6,7 @@
 import { heap } from '../backends/memory.js';
 import type { Node, AccumulateGrad } from '../autograd/node.js';
 import { backward as runBackward } from '../autograd/engine.js';
-import { isGradEnabled } from '../autograd/mode.js';
+import { isGradEnabled, setGradEnabled } from '../autograd/mode.js';
 import { type DType } from './dtype.js';
 import { contiguousStrides, isContiguous, MAX_DIMS, numelOf, sameShape, shapeStr, type Shape } from './shape.js';
 import { Storage } from './storage.js';
@@ -30,6 +30,13 @@ export const creationScope: { current: Tensor[] | null } = { current: null };
 const NO_DIMS: readonly number[] = Object.freeze([]);
 const UNIT_STRIDES: readonly number[] = Object.freeze([1]);
 
+/** Makes a view of a tensor with the same view op(s) as a given view was made (see Tensor._view). */
+export type ViewFn = (base: Tensor) => Tensor;
+/** @internal _viewFn of views made while grad mode was off. */
+export const NO_GRAD_VIEW: ViewFn = () => {
+  throw new Error('internal: a view made in no-grad mode cannot be replayed');
+};
+
 export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
 
@@ -45,12 +52,23 @@ export class Tensor {
   readonly offset: number;
   readonly dtype: DType;
   /** @internal */ storage: Storage;
-  /** The node that made this tensor (null for leaves). */
-  gradFn: Node | null = null;
+  /** @internal the node that made this tensor (see the gradFn accessor). */
+  _gradFn: Node | null = null;
   /** @internal accumulator node of a leaf that requires grad (made on demand). */
   _accum: AccumulateGrad | null = null;
-  /** @internal base tensor when this tensor is a view of another. */
+  /**
+   * @internal the tensor that owns the memory when this tensor is a view made by a view op (select,
+   * narrow, view, transpose, ...): never itself a view. detach() and internal aliases have none.
+   */
   _base: Tensor | null = null;
+  /**
+   * @internal how to make this view again from `_base` with view ops (PyTorch's view replay): used when
+   * an in-place op changed the base's history, so this view's history follows (see _syncView). NO_GRAD_VIEW
+   * for a view made while grad mode was off, which must not be modified in place with grad mode on.
+   */
+  _viewFn: ViewFn | null = null;
+  /** @internal the storage version at which this view's gradFn was last made from its base's. */
+  _viewVersion = 0;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   /**
@@ -59,8 +77,6 @@ export class Tensor {
    */
   _gradShared = false;
   private _disposed = false;
-  /** @internal set by retainGrad() on a non-leaf. */
-  _retainsGrad = false;
   /** @internal backward engine: number of pending gradient slots holding this tensor. */
   _pend = 0;
   /** @internal backward engine: a temporary the engine made and will dispose. */
@@ -97,12 +113,98 @@ export class Tensor {
     return new Tensor(new Storage(numelOf(shape) * 4), shape, contiguousStrides(shape), 0, dtype);
   }
 
-  /** @internal A view sharing this tensor's storage (none of a disposed tensor, even if its storage lives on). */
-  _view(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+  /** @internal A fresh tensor with uninitialised contents laid out with `strides` (dense: see denseStrides). */
+  static emptyStrided(shape: readonly number[], strides: readonly number[], dtype: DType): Tensor {
+    return new Tensor(new Storage(numelOf(shape) * 4), shape, strides, 0, dtype);
+  }
+
+  /**
+   * @internal A view sharing this tensor's storage (none of a disposed tensor, even if its storage lives on).
+   * `replay` makes the same view of another tensor of this tensor's shape with the same view op, so the
+   * view can be made again from its base after an in-place op (see _syncView).
+   */
+  _view(shape: readonly number[], strides: readonly number[], offset: number, replay: ViewFn): Tensor {
     this._checkLive();
     const t = new Tensor(this.storage, shape, strides, offset, this.dtype);
+    const parent = this._viewFn;
     t._base = this._base ?? this;
+    t._viewVersion = this.storage.version;
+    if (!isGradEnabled() || parent === NO_GRAD_VIEW) {
+      // As PyTorch: it reports its base's requiresGrad but has no history, and gradients reaching it are
+      // dropped (autograd/node.ts edgeOf); modifying it in place with grad mode on throws (ops/copy.ts).
+      t._viewFn = NO_GRAD_VIEW;
+      t._requiresGrad = this.requiresGrad;
+    } else {
+      t._viewFn = parent === null ? replay : (b) => replay(parent(b));
+    }
     return t;
+  }
+
+  /**
+   * @internal A tensor over this tensor's memory that is not a view for autograd (PyTorch's _unsafe_view /
+   * alias of an op's own intermediate): an op hands it out as a fresh result, so in-place changes to it
+   * concern only its own history.
+   */
+  _alias(shape: readonly number[], strides: readonly number[]): Tensor {
+    this._checkLive();
+    return new Tensor(this.storage, shape, strides, this.offset, this.dtype);
+  }
+
+  /**
+   * @internal Brings a view's history up to date: when its memory was modified in place since its gradFn
+   * was made, the base's history may have moved on (CopySlices, or an in-place op on the base), so the view
+   * is made again from the base with the same view ops, and takes that view's gradFn (PyTorch does the
+   * same lazily, when a view's version differs from the one its grad_fn was made at).
+   */
+  private _syncView(): void {
+    this._viewVersion = this.storage.version;
+    const fn = this._viewFn;
+    if (fn === null || fn === NO_GRAD_VIEW) return;
+    const base = this._liveBase();
+    if (base._gradFn === null && !base._requiresGrad) return;
+    const prevMode = setGradEnabled(true);
+    const prevScope = creationScope.current;
+    creationScope.current = null;
+    try {
+      const replayed = fn(base);
+      this._gradFn = replayed._gradFn;
+      this._requiresGrad = replayed._requiresGrad;
+      replayed.dispose();
+    } finally {
+      creationScope.current = prevScope;
+      setGradEnabled(prevMode);
+    }
+  }
+
+  /** @internal whether this view's history may be older than its base's (see _syncView). */
+  private _stale(): boolean {
+    return this._base !== null && this._viewVersion !== this.storage.version;
+  }
+
+  /**
+   * @internal A live stand-in for this disposed base, for views that outlive it: same memory, history
+   * and gradient accumulator. The views of the base then use it as their base.
+   */
+  _revive(): Tensor {
+    const prevScope = creationScope.current;
+    creationScope.current = null; // not an engine temporary, even when made during backward
+    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
+    creationScope.current = prevScope;
+    t._gradFn = this._gradFn;
+    t._requiresGrad = this._requiresGrad;
+    t._accum = this._accum;
+    this._revived = t;
+    return t;
+  }
+  /** @internal see _revive. */
+  _revived: Tensor | null = null;
+
+  /** @internal the base of this view, live (a disposed base is replaced by its stand-in). */
+  _liveBase(): Tensor {
+    let b = this._base!;
+    while (b._disposed) b = b._revived ?? b._revive();
+    this._base = b;
+    return b;
   }
 
   // ---- metadata ----
@@ -133,7 +235,17 @@ export class Tensor {
   }
 
   // ---- autograd fields ----
+  /** The node that made this tensor (null for leaves), PyTorch's grad_fn. */
+  get gradFn(): Node | null {
+    if (this._stale()) this._syncView();
+    return this._gradFn;
+  }
+  set gradFn(node: Node | null) {
+    this._gradFn = node;
+    if (this._base !== null) this._viewVersion = this.storage.version;
+  }
   get requiresGrad(): boolean {
+    if (this._stale()) this._syncView();
     return this._requiresGrad;
   }
   set requiresGrad(v: boolean) {
@@ -190,9 +302,8 @@ export class Tensor {
   }
   /** Keeps the gradient of this non-leaf tensor in `.grad` after backward. */
   retainGrad(): this {
-    if (this.gradFn === null) return this;
-    this._retainsGrad = true;
-    this.gradFn.retained = this;
+    const node = this.gradFn;
+    if (node !== null) node.retained = this;
     return this;
   }
   /**
@@ -215,12 +326,12 @@ export class Tensor {
   /** A view of the same storage, cut from the graph. */
   detach(): Tensor {
     this._checkLive();
-    const t = new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
-    t._base = this._base;
-    return t;
+    return new Tensor(this.storage, this.shape, this.strides, this.offset, this.dtype);
   }
   detach_(): this {
-    this.gradFn = null;
+    this._gradFn = null;
+    this._base = null;
+    this._viewFn = null;
     this._requiresGrad = false;
     return this;
   }
@@ -241,6 +352,7 @@ export class Tensor {
     self.strides = src.strides;
     self.offset = src.offset;
     this._base = null;
+    this._viewFn = null;
   }
 
   /**
@@ -314,8 +426,8 @@ export class Tensor {
   }
 
   // ---- copies ----
-  clone(): Tensor {
-    return C.clone(this);
+  clone(options?: { memoryFormat?: 'preserve' | 'contiguous' }): Tensor {
+    return C.clone(this, options);
   }
   contiguous(): Tensor {
     return C.contiguous(this);
