@@ -682,6 +682,15 @@ describe('second order (backward rules are differentiable with createGraph)', ()
   gg('nllLoss of logSoftmax', (a) => F.nllLoss(a.logSoftmax(1), ints([1, 3])), [[2, 4]]);
   gg('mseLoss', (a, b) => F.mseLoss(a, b), [[2, 4], [2, 4]]);
   gg('linear + tanh', (x, w, b) => F.linear(x, w, b).tanh(), [[2, 3], [4, 3], [4]]);
+  // conv2d, pooling and crossEntropy: their backward rules are kernels; under createGraph they record
+  // differentiable nodes (bilinear conv gradients, the pooling adjoints, a softmax on the input's edge)
+  gg('conv2d (x, w, b)', (x, w, b) => F.conv2d(x, w, b, { stride: 2, padding: 1 }).pow(2), [[2, 2, 5, 4], [3, 2, 3, 2], [3]]);
+  gg('conv2d then tanh', (x, w) => F.conv2d(x, w).tanh(), [[1, 2, 4, 4], [2, 2, 2, 2]]);
+  gg('maxPool2d', (a) => F.maxPool2d(a, 2).pow(2), [[1, 2, 4, 5]], { values: [distinctValues(40)] });
+  gg('maxPool2d 3x3 stride 1 padding 1', (a) => F.maxPool2d(a, 3, 1, 1).pow(3), [[2, 1, 3, 4]], { values: [distinctValues(24)] });
+  gg('avgPool2d', (a) => F.avgPool2d(a, 2, 1, 1).pow(2), [[1, 2, 3, 3]]);
+  gg('crossEntropy', (a) => F.crossEntropy(a, ints([1, 3, 0])), [[3, 4]]);
+  gg('crossEntropy sum, label smoothing', (a) => F.crossEntropy(a, ints([2, 0]), { reduction: 'sum', labelSmoothing: 0.2 }).pow(2), [[2, 3]]);
   gg('linear + relu fused, then tanh', (x, w, b) => linearFused(x, w, b, true)!.tanh(), [[2, 3], [4, 3], [4]],
     { range: [[-0.3, 0.3], [-0.3, 0.3], undefined], values: [undefined, undefined, [2, -2, 2.5, -2.5]] });
 

@@ -83,6 +83,39 @@ function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
 }
 
 /**
+ * conv2d's input gradient as a differentiable op of (g, w): it is bilinear, so its own backward is a
+ * convolution of the incoming gradient with w (for g) and a weight gradient of g against it (for w).
+ * Recorded only under createGraph (grad mode on inside backward); otherwise it is the plain kernel call.
+ */
+function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
+  const gc = floatContiguous(g), wc = floatContiguous(w);
+  const dx = convBackwardInput(gc, wc, geo);
+  if (gc !== g) gc.dispose();
+  if (wc !== w) wc.dispose();
+  return record(dx, 'ConvolutionBackwardBackward0', [g, w], [g, w], (gg, [gs, ws], needs) => [
+    needs[0] ? convolve(gg, ws!, geo) : null,
+    needs[1] ? weightGrad(gs!, gg, geo) : null,
+  ]);
+}
+
+/** conv2d's weight gradient as a differentiable op of (g, x), bilinear like inputGrad. */
+function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
+  const gc = floatContiguous(g), xc = floatContiguous(x);
+  const dw = convBackwardWeight(gc, xc, geo);
+  if (gc !== g) gc.dispose();
+  if (xc !== x) xc.dispose();
+  return record(dw, 'ConvolutionBackwardBackward0', [g, x], [g, x], (gg, [gs, xs], needs) => [
+    needs[0] ? convolve(xs!, gg, geo) : null,
+    needs[1] ? inputGrad(gs!, gg, geo) : null,
+  ]);
+}
+
+/** The differentiable convolution of `geo` (no bias) of x [n, c, h, w] with w [o, c, kh, kw]. */
+function convolve(x: Tensor, w: Tensor, geo: Geometry): Tensor {
+  return conv2d(x, w, null, { stride: [geo.sh, geo.sw], padding: [geo.ph, geo.pw] });
+}
+
+/**
  * 2-D convolution over NCHW input with weight [outC, inC, kH, kW] and optional bias [outC].
  * @example conv2d(randn(1, 1, 28, 28), randn(8, 1, 3, 3), null, { padding: 1 }).shape // [1, 8, 28, 28]
  */
@@ -109,21 +142,27 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const xc = floatContiguous(x), wt = floatContiguous(weight);
   const bc = bias != null ? floatContiguous(bias) : null;
   // one node for x, weight and the bias (fused into the GEMM's store), like PyTorch's ConvolutionBackward0
-  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias ?? null], [xc, wt], (g, [xs, ws], needs) => {
-    const gc = floatContiguous(g);
-    const grads = [
-      needs[0] ? convBackwardInput(gc, ws!, geo) : null,
-      needs[1] ? convBackwardWeight(gc, xs!, geo) : null,
-      needs[2] ? gc.sum([0, 2, 3]) : null,
+  // x is saved for the weight's gradient and the weight for x's, only when needed (as PyTorch)
+  const saveX = weight.requiresGrad, saveW = x.requiresGrad;
+  const saved = saveX && saveW ? [xc, wt] : saveX ? [xc] : saveW ? [wt] : [];
+  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias ?? null], saved, (g, s, needs) => {
+    const xs = saveX ? s[0]! : null, ws = saveW ? s[saveX ? 1 : 0]! : null;
+    return [
+      needs[0] ? inputGrad(g, ws!, geo) : null,
+      needs[1] ? weightGrad(g, xs!, geo) : null,
+      needs[2] ? g.sum([0, 2, 3]) : null,
     ];
-    if (gc !== g) gc.dispose();
-    return grads;
   });
   if (bc !== null && bc !== bias) bc.dispose();
   // contiguous copies made here are saved by the node only
   if (xc !== x) xc._releaseToGraph();
   if (wt !== weight) wt._releaseToGraph();
   return y;
+}
+
+/** out[p, o] = x[p, idx[p, o]] over planes of `hw` elements (max pooling's forward at fixed indices). */
+function pickAt(x: Tensor, idx: Tensor, planes: number, hw: number, outShape: readonly number[]): Tensor {
+  return x.reshape(planes, hw).gather(1, idx.reshape(planes, -1)).reshape(outShape);
 }
 
 export interface MaxPool2dOptions {
@@ -156,7 +195,8 @@ export function maxPool2d(x: Tensor, kernelSize: number | readonly [number, numb
     const dx = zeros(inShape);
     if (gc.numel() > 0) K().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
     if (gc !== g) gc.dispose();
-    return [dx];
+    // linear in g: under createGraph its backward picks the incoming gradient at the same indices
+    return [record(dx, 'MaxPool2DWithIndicesBackwardBackward0', [g], [ix!], (gg, [ixs]) => [pickAt(gg, ixs!, planes, h * w, outShape)])];
   });
   // the indices are this op's own: freed when the backward node is done with them (now, if none saved
   // them), not left to the garbage collector (2 pooling layers of the MNIST CNN: 600 KB per step)

@@ -1,7 +1,8 @@
 /** Loss functions (PyTorch's reductions: 'mean' by default, 'sum', 'none'). */
 import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
-import { record } from '../autograd/node.js';
+import { onEdge, record, type GraphNode } from '../autograd/node.js';
+import { tensor } from '../tensor/creation.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -91,6 +92,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   if (n > 0 && c > 0) K().softmax_xent_f32(x.ptr, t.ptr, prob.ptr, rows.ptr, n, c);
   if (x !== input) x.dispose();
   const perRow = record(rows, 'CrossEntropyBackward0', [input], [prob, t], (g, [p, tt]) => {
+    if (isGradEnabled()) return [crossEntropyGradGraph(g, p!, tt!, node!.next[0]!)];
     const d = Tensor.empty([n, c], 'float32');
     // 'mean' and 'sum' send one value broadcast over the rows (a stride-0 view): fold it into the kernel's
     // scale, one pass (only when the result need not be differentiable: grad mode off inside backward).
@@ -98,11 +100,26 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
     return [uniform ? d : d.mul(g.unsqueeze(1))];
   });
+  const node = perRow.gradFn; // its input edge, for a differentiable backward under createGraph
   prob._releaseToGraph(); // only the backward node reads it: freed when the node is released (now under noGrad)
   if (eps === 0) return reduce(perRow, options?.reduction, 'crossEntropy');
   // label smoothing: (1 - eps) * nll + eps * mean over classes of -log_softmax (PyTorch's formula)
   const smooth = input.logSoftmax(1).mean(1).neg();
   return reduce(perRow.mul(1 - eps).add(smooth.mul(eps)), options?.reduction, 'crossEntropy');
+}
+
+/**
+ * CrossEntropyBackward0 as a differentiable graph (createGraph): (softmax(x) - onehot(t)) * g, where
+ * softmax(x) is made again from the saved probabilities as a softmax node on the input's edge (softmax of
+ * log p is p; its gradient does not depend on the constant lost per row), so every order is exact.
+ */
+function crossEntropyGradGraph(g: Tensor, p: Tensor, t: Tensor, edge: GraphNode): Tensor {
+  const [n, c] = p.shape as [number, number];
+  const logits = onEdge(p.log(), edge);
+  const onehot = new Float32Array(n * c);
+  const labels = t.toArray();
+  for (let i = 0; i < n; i++) onehot[i * c + labels[i]!] = 1;
+  return logits.softmax(1).sub(tensor(onehot).reshape(n, c)).mul(g.unsqueeze(1));
 }
 
 /** Negative log-likelihood of log-probabilities [N, C] at int32 class indices [N]. */

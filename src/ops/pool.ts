@@ -42,6 +42,8 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, stride?: Pair | null, pad
     const gc = floatContiguous(g);
     const dx = zeros(inShape);
     if (gc.numel() > 0) K().avgpool2d_backward_f32(gc.ptr, dx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
-    return [dx];
+    if (gc !== g) gc.dispose();
+    // linear in g, and the adjoint of the pooling: under createGraph its backward is the pooling itself
+    return [record(dx, 'AvgPool2DBackwardBackward0', [g], [], (gg) => [avgPool2d(gg, [kh, kw], [sh, sw], [ph, pw])])];
   });
 }
