@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { grad, maximum, noGrad, pow, div, tensor, zeros, type Tensor } from '../src/index.js';
+import { grad, maximum, noGrad, pow, div, tensor, where, zeros, type Tensor } from '../src/index.js';
 
 interface Fixture {
   cases: Record<string, Record<string, unknown> & { error?: string }>;
@@ -224,6 +224,30 @@ const programs: Record<string, () => Record<string, unknown>> = {
     s.backward({ retainGraph: true });
     s.backward();
     return { grad: L(x.grad) };
+  },
+  where_of_two_ints_is_int() {
+    const r = where(tensor([1, 0]).bool(), 3, -2);
+    return { float: r.dtype === 'float32', r: L(r) };
+  },
+  int_pow_stays_int() {
+    const r = tensor([1, 2, 3], { dtype: 'int32' }).pow(2);
+    return { float: r.dtype === 'float32', r: L(r) };
+  },
+  t_of_vector_is_a_new_view() {
+    const x = tensor([1, 2], req);
+    const y = x.t();
+    y.retainGrad();
+    y.mul(y).sum().backward();
+    return { same: y === x, leaf: y.isLeaf, ygrad: L(y.grad), grad: L(x.grad) };
+  },
+  clone_keeps_transposed_layout() {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const c = x.t().clone();
+    return { strides: [...c.strides], flat: L(c.permute(1, 0).view(6)) };
+  },
+  elementwise_keeps_transposed_layout() {
+    const x = tensor([[1, 2, 3], [4, 5, 6]]).t();
+    return { exp: [...x.exp().strides], add: [...x.add(1).strides], mul: [...x.mul(x).strides], values: L(x.mul(x).add(1)) };
   },
 };
 
