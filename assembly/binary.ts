@@ -16,8 +16,33 @@ const GT = 9;
 const LT = 10;
 const GE = 11;
 const LE = 12;
+const FLOOR_DIVIDE = 13;
+const REMAINDER = 14;
+const FMOD = 15;
 
-@inline function isCompare(op: i32): bool { return op >= EQ; }
+@inline function isCompare(op: i32): bool { return op >= EQ && op <= LE; }
+
+/** fmod of f32 values, exactly (the f64 fmod of two f32 values is an f32 value). */
+@inline function fmodf(a: f32, b: f32): f32 { return <f32>(<f64>a % <f64>b); }
+
+/** PyTorch's floor division of floats (div_floor_floating), in f32 arithmetic. */
+@inline function floorDivf(a: f32, b: f32): f32 {
+  if (b == 0) return a / b;
+  const mod = fmodf(a, b);
+  let div: f32 = (a - mod) / b;
+  if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;
+  if (div == 0) return copysign<f32>(0, a / b);
+  let fl = floor<f32>(div);
+  if (div - fl > <f32>0.5) fl += 1;
+  return fl;
+}
+
+/** Python's modulo (PyTorch's remainder): the sign of the divisor, in f32 arithmetic. */
+@inline function remainderf(a: f32, b: f32): f32 {
+  let mod = fmodf(a, b);
+  if (mod != 0 && (b < 0) != (mod < 0)) mod += b;
+  return mod;
+}
 
 @inline function vbin(op: i32, a: v128, b: v128): v128 {
   if (op == ADD) return f32x4.add(a, b);
@@ -45,6 +70,9 @@ const LE = 12;
   else if (op == POW) store<f32>(o, <f32>ieeePow(<f64>a, <f64>b));
   else if (op == MAXIMUM) store<f32>(o, max(a, b));
   else if (op == MINIMUM) store<f32>(o, min(a, b));
+  else if (op == FLOOR_DIVIDE) store<f32>(o, floorDivf(a, b));
+  else if (op == REMAINDER) store<f32>(o, remainderf(a, b));
+  else if (op == FMOD) store<f32>(o, fmodf(a, b));
   else if (op == EQ) store<i32>(o, <i32>(a == b));
   else if (op == NE) store<i32>(o, <i32>(a != b));
   else if (op == GT) store<i32>(o, <i32>(a > b));
@@ -56,7 +84,7 @@ const LE = 12;
 /** One innermost run of n elements; SIMD when the inner strides are (1,1), (1,0) or (0,1). */
 @inline function binaryRun(op: i32, a: usize, b: usize, out: usize, n: i32, sa: i32, sb: i32): void {
   let i = 0;
-  if (op != POW) {
+  if (op != POW && op < FLOOR_DIVIDE) { // the others have no SIMD form
     if (sa == 1 && sb == 1) {
       for (; i + 4 <= n; i += 4) {
         const o = <usize>i << 2;
@@ -106,6 +134,12 @@ export function mul_f32(a: usize, b: usize, out: usize, meta: usize): void { bin
 export function div_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(DIV, a, b, out, meta); }
 /** out = a ** b (IEEE pow in f64, rounded to f32; scalar) with broadcasting. */
 export function pow_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(POW, a, b, out, meta); }
+/** out = PyTorch's floor division of floats (floor(a / b) corrected through fmod) with broadcasting. */
+export function floor_divide_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(FLOOR_DIVIDE, a, b, out, meta); }
+/** out = a - floor(a / b) * b with the sign of b (Python's %, via exact fmod) with broadcasting. */
+export function remainder_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(REMAINDER, a, b, out, meta); }
+/** out = fmod(a, b) (exact, the sign of a) with broadcasting. */
+export function fmod_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(FMOD, a, b, out, meta); }
 /** out = max(a, b), NaN if either is NaN, with broadcasting. */
 export function maximum_f32(a: usize, b: usize, out: usize, meta: usize): void { binaryStrided(MAXIMUM, a, b, out, meta); }
 /** out = min(a, b), NaN if either is NaN, with broadcasting. */

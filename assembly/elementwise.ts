@@ -14,6 +14,10 @@ const CLAMP = 8;
 const SQUARE = 9;
 const SQRT_POW = 10; // x ** 0.5: sqrt, except pow(-0, .5) = +0 and pow(-Inf, .5) = +Inf
 const ONE = 11; // x ** 0 = 1 (also for NaN)
+const FLOOR = 12;
+const CEIL = 13;
+const TRUNC = 14;
+const NEAREST = 15; // round half to even
 
 @inline function vunary(op: i32, v: v128, lo: v128, hi: v128): v128 {
   if (op == NEG) return f32x4.neg(v);
@@ -26,6 +30,10 @@ const ONE = 11; // x ** 0 = 1 (also for NaN)
   if (op == TANH) return vtanh(v);
   if (op == CLAMP) return f32x4.min(f32x4.max(v, lo), hi);
   if (op == SQUARE) return f32x4.mul(v, v);
+  if (op == FLOOR) return f32x4.floor(v);
+  if (op == CEIL) return f32x4.ceil(v);
+  if (op == TRUNC) return f32x4.trunc(v);
+  if (op == NEAREST) return f32x4.nearest(v);
   if (op == SQRT_POW) {
     const s = f32x4.add(f32x4.sqrt(v), f32x4.splat(0.0)); // -0 + 0 = +0
     return v128.bitselect(f32x4.splat(Infinity), s, f32x4.eq(v, f32x4.splat(-Infinity)));
@@ -41,6 +49,10 @@ const ONE = 11; // x ** 0 = 1 (also for NaN)
   if (op == CLAMP) return min(max(x, lo), hi);
   if (op == SQUARE) return x * x;
   if (op == ONE) return 1.0;
+  if (op == FLOOR) return floor<f32>(x);
+  if (op == CEIL) return ceil<f32>(x);
+  if (op == TRUNC) return trunc<f32>(x);
+  if (op == NEAREST) return nearest<f32>(x);
   // transcendental ops (and SQRT_POW): the vector code on lane 0, so tails match the body exactly
   return f32x4.extract_lane(vunary(op, f32x4.splat(x), f32x4.splat(lo), f32x4.splat(hi)), 0);
 }
@@ -77,6 +89,17 @@ export function sigmoid_f32(x: usize, out: usize, n: i32): void { unaryMap(SIGMO
 export function tanh_f32(x: usize, out: usize, n: i32): void { unaryMap(TANH, x, out, n, 0, 0); }
 /** out[i] = min(max(x[i], lo), hi) with NaN kept, contiguous. */
 export function clamp_f32(x: usize, out: usize, n: i32, lo: f32, hi: f32): void { unaryMap(CLAMP, x, out, n, lo, hi); }
+
+/**
+ * out[i] = x[i] rounded to an integer: mode 0 floor, 1 ceil, 2 toward zero, 3 to nearest with ties to even
+ * (NaN, infinities and -0 kept), contiguous.
+ */
+export function round_f32(x: usize, out: usize, n: i32, mode: i32): void {
+  if (mode == 0) unaryMap(FLOOR, x, out, n, 0, 0);
+  else if (mode == 1) unaryMap(CEIL, x, out, n, 0, 0);
+  else if (mode == 2) unaryMap(TRUNC, x, out, n, 0, 0);
+  else unaryMap(NEAREST, x, out, n, 0, 0);
+}
 
 /** out[i] = x[i] ** p (IEEE pow via f64, rounded to f32; p = 0, 0.5, 1, 2 take exact SIMD paths), contiguous. */
 export function pow_scalar_f32(x: usize, out: usize, n: i32, p: f32): void {

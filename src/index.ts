@@ -23,10 +23,12 @@ export type { Node } from './autograd/node.js';
 export {
   init, setBackend, getBackend, backendInfo, setNumThreads, getNumThreads, type BackendName, type InitOptions, type BackendInfo, type SimdPreference, type WasmBuild,
 } from './backends/index.js';
-export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp } from './ops/unary.js';
-export { add, sub, mul, div, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where } from './ops/binary.js';
-export { sum, mean, amax, amin, argmax, argmin, type ValuesIndices } from './ops/reduce.js';
-export { reshape, view, flatten, squeeze, unsqueeze, expand, transpose, permute, t, narrow, select } from './ops/view.js';
+export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp, floor, ceil, trunc, round, frac } from './ops/unary.js';
+export {
+  add, sub, mul, div, floorDivide, remainder, fmod, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where, type DivOptions,
+} from './ops/binary.js';
+export { sum, mean, max, min, amax, amin, argmax, argmin, type ValuesIndices, type ReduceOptions } from './ops/reduce.js';
+export { reshape, view, flatten, squeeze, unsqueeze, expand, expandAs, transpose, permute, t, narrow, select } from './ops/view.js';
 export { indexSelect, gather, cat, stack } from './ops/indexing.js';
 export { matmul, mm, bmm } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
@@ -42,19 +44,4 @@ export {
   optimizerStateToSafetensors, optimizerStateFromSafetensors,
 } from './io/index.js';
 
-import { maxAll, maxDim } from './ops/reduce.js';
-import type { Tensor as T } from './tensor/tensor.js';
-import type { ValuesIndices as VI } from './ops/reduce.js';
 
-/** max(x) over all elements, or {values, indices} along `dim`. */
-export function max(x: T): T;
-export function max(x: T, dim: number, keepdim?: boolean): VI;
-export function max(x: T, dim?: number, keepdim = false): T | VI {
-  return dim === undefined ? maxAll(x, 'max') : maxDim(x, dim, keepdim, 'max');
-}
-/** min(x) over all elements, or {values, indices} along `dim`. */
-export function min(x: T): T;
-export function min(x: T, dim: number, keepdim?: boolean): VI;
-export function min(x: T, dim?: number, keepdim = false): T | VI {
-  return dim === undefined ? maxAll(x, 'min') : maxDim(x, dim, keepdim, 'min');
-}

@@ -107,6 +107,8 @@ export const KERNEL_TABLE = {
   sigmoid_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
   /** out[i] = tanh(x[i]). */
   tanh_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = x[i] rounded to an integer: mode 0 floor, 1 ceil, 2 toward zero, 3 nearest, ties to even; NaN, ±Inf, -0 kept. */
+  round_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'mode'] },
   /** min(max(x, lo), hi); lo = -Infinity / hi = +Infinity mean no bound; NaN stays NaN. */
   clamp_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'lo', 'hi'] },
   /** x ** p (IEEE pow, as Math.pow rounded to f32); p = 2 and p = 0.5 may take exact fast paths. */
@@ -123,6 +125,12 @@ export const KERNEL_TABLE = {
   div_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** a ** b (IEEE pow). */
   pow_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = PyTorch's floor division of floats: floor(a / b) corrected through fmod(a, b) (div_floor_floating), f32 arithmetic. */
+  floor_divide_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = Python's a % b: fmod(a, b) (exact), plus b when it is nonzero and its sign differs from b's. */
+  remainder_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
+  /** out = fmod(a, b) (exact; the sign of a; NaN for b = 0). */
+  fmod_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** max(a, b), NaN if either is NaN. */
   maximum_f32: { split: 'rows', args: ['a:strided-in', 'b:strided-in', 'out:out', 'meta:meta'] },
   /** min(a, b), NaN if either is NaN. */

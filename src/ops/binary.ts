@@ -12,12 +12,14 @@ import { anomalyMode } from '../autograd/anomaly.js';
 import { promote, type DType } from '../tensor/dtype.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
-import { scalarTensor, zeros } from '../tensor/creation.js';
+import { scalarTensor, zeros, zerosLike } from '../tensor/creation.js';
+import { checkOptions } from '../options.js';
 import { denseStrides, toDType } from './copy.js';
 
 type BinaryKernel = Extract<
   KernelName,
-  'add_f32' | 'sub_f32' | 'mul_f32' | 'div_f32' | 'pow_f32' | 'maximum_f32' | 'minimum_f32' | 'eq_f32' | 'ne_f32' | 'gt_f32' | 'lt_f32' | 'ge_f32' | 'le_f32'
+  | 'add_f32' | 'sub_f32' | 'mul_f32' | 'div_f32' | 'pow_f32' | 'maximum_f32' | 'minimum_f32' | 'eq_f32' | 'ne_f32' | 'gt_f32' | 'lt_f32' | 'ge_f32' | 'le_f32'
+  | 'floor_divide_f32' | 'remainder_f32' | 'fmod_f32'
 >;
 
 function checkOperand(v: unknown, op: string, which: string): void {
@@ -185,8 +187,23 @@ function unpack(saved: readonly Tensor[], ...present: boolean[]): (Tensor | null
   return present.map((p) => (p ? saved[k++]! : null));
 }
 
-/** a / b (true division: integer inputs give float32). */
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export interface DivOptions {
+  /**
+   * null (default): true division (integer inputs give float32); 'trunc': rounded toward zero; 'floor':
+   * rounded down (Python's //). With a rounding mode, integer inputs stay int32 and the gradient is 0.
+   */
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+
+/**
+ * a / b, PyTorch's div. Integer inputs are computed in float32 (exact while |a|, |b| < 2^24).
+ * @example div(tensor([7, -7]), 2, { roundingMode: 'floor' }) // tensor([3, -4], dtype=int32)
+ */
+export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions): Tensor {
+  if (options !== undefined) {
+    const mode = checkOptions('div', options, ['roundingMode']).roundingMode ?? null;
+    if (mode !== null) return roundedDiv(a, b, mode);
+  }
   const out = run(a, b, 'div_f32', 'div', 'float');
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
@@ -201,6 +218,72 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       // d(a/b)/db = -a / b^2
       needs[1] ? g.mul(sa ?? an).div(sb!.mul(sb!)).neg() : null,
     ];
+  });
+}
+
+/** div with a rounding mode: PyTorch's values (floor: div_floor_floating), zero gradients (DivBackward2). */
+function roundedDiv(a: TensorOrScalar, b: TensorOrScalar, mode: unknown): Tensor {
+  let out: Tensor;
+  if (mode === 'floor') {
+    out = run(a, b, 'floor_divide_f32', 'div', 'arith');
+  } else if (mode === 'trunc') {
+    const q = run(a, b, 'div_f32', 'div', 'float');
+    out = roundOwned(q, 2);
+    if (dtOf(a) !== 'float32' && dtOf(b) !== 'float32') {
+      const r = toDType(out, 'int32');
+      out.dispose();
+      out = r;
+    }
+  } else {
+    throw new TypeError(`div: roundingMode must be 'trunc', 'floor' or null, got ${JSON.stringify(mode)}`);
+  }
+  if (!mustRecord(a, b)) return out;
+  return record(out, 'DivBackward2', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [
+    needs[0] ? zerosLike(g) : null,
+    needs[1] ? zerosLike(g) : null,
+  ]);
+}
+
+/** `t` (float32, contiguous, an op's own) rounded in place by round_f32's `mode`. */
+function roundOwned(t: Tensor, mode: number): Tensor {
+  const n = t.numel();
+  if (n > 0) K().round_f32(t.ptr, t.ptr, n, mode);
+  return t;
+}
+
+/**
+ * a // b (Python's floor division, PyTorch's floor_divide): int32 for integer inputs. Not differentiable
+ * (as in PyTorch, backward through it throws).
+ */
+export function floorDivide(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const out = run(a, b, 'floor_divide_f32', 'floorDivide', 'arith');
+  if (!mustRecord(a, b)) return out;
+  return record(out, 'FloorDivideBackward0', [tensorOrNull(a), tensorOrNull(b)], [], () => {
+    throw new Error('floorDivide: the derivative of floorDivide is not implemented (as in PyTorch); use div(a, b, { roundingMode: \'floor\' }), whose gradient is 0');
+  });
+}
+
+/** Python's a % b: the result has the sign of b (PyTorch's remainder). Integer inputs stay int32. */
+export function remainder(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return modulo(a, b, 'remainder_f32', 'remainder', 'RemainderBackward1', 'floor');
+}
+
+/** C's fmod: a - trunc(a / b) * b, the sign of a (PyTorch's fmod). Integer inputs stay int32. */
+export function fmod(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return modulo(a, b, 'fmod_f32', 'fmod', 'FmodBackward1', 'trunc');
+}
+
+/** remainder / fmod: gradient g for a, -g * div(a, b, rounding) for b (PyTorch's formulas). */
+function modulo(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, rounding: 'floor' | 'trunc'): Tensor {
+  const out = run(a, b, kernel, op, 'arith');
+  if (!mustRecord(a, b)) return out;
+  const at = tensorOrNull(a), bt = tensorOrNull(b);
+  const needB = bt !== null && bt.requiresGrad;
+  const an = numberOr0(a), bn = numberOr0(b);
+  return record(out, name, [at, bt], needB ? savedOf(at, bt) : [], (g, s, needs) => {
+    if (!needs[1]) return [g, null];
+    const [sa, sb] = unpack(s, at !== null, true);
+    return [needs[0] ? g : null, g.mul(div(sa ?? an, sb!, { roundingMode: rounding })).neg()];
   });
 }
 

@@ -9,12 +9,51 @@ import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
 import { floatContiguous } from './unary.js';
 import { gather } from './indexing.js';
-import { where } from './binary.js';
+import { maximum, minimum, where } from './binary.js';
+import { checkOptions, isPlainObject } from '../options.js';
+import { checkDType, type DType } from '../tensor/dtype.js';
 import { ownReshape } from './view.js';
 
-export interface ValuesIndices {
-  values: Tensor;
-  indices: Tensor;
+/**
+ * (values, indices) of max/min along a dim, as PyTorch's named tuple: `r.values`, `r.indices`, and it
+ * destructures as `const [values, indices] = x.max(1)`.
+ */
+export type ValuesIndices = readonly [values: Tensor, indices: Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.freeze(Object.assign([values, indices], { values, indices })) as unknown as ValuesIndices;
+}
+
+/** A reduction's keyword options (PyTorch's keepdim=, dtype=). */
+export interface ReduceOptions {
+  keepdim?: boolean;
+  /** Cast the input to this dtype before reducing (PyTorch's dtype=). */
+  dtype?: DType;
+}
+
+type Dims = number | readonly number[] | null | undefined;
+
+/**
+ * The arguments after x of sum/mean: (dim?, keepdim?, options?), an options object allowed in any
+ * trailing position ({ keepdim, dtype }), as PyTorch's `sum(x, dim, keepdim=False, *, dtype=None)`.
+ */
+function reduceArgs(op: string, dim: Dims | ReduceOptions, keepdim: boolean | ReduceOptions | undefined, options: ReduceOptions | undefined): [Dims, boolean, DType | undefined] {
+  const args = [dim, keepdim, options];
+  let last = args.length - 1;
+  while (last >= 0 && args[last] === undefined) last--;
+  let opts: ReduceOptions = {};
+  if (last >= 0 && isPlainObject(args[last])) {
+    opts = checkOptions(op, args[last] as ReduceOptions, ['keepdim', 'dtype']);
+    args[last] = undefined;
+  }
+  const [d, k] = args;
+  if (isPlainObject(d) || isPlainObject(k)) throw new TypeError(`${op}: an options object must come last`);
+  if (k !== undefined && typeof k !== 'boolean') throw new TypeError(`${op}: keepdim must be a boolean, got ${typeof k}`);
+  if (k !== undefined && opts.keepdim !== undefined) throw new TypeError(`${op}: keepdim is given both as positional argument and as option`);
+  const kd = (k as boolean | undefined) ?? opts.keepdim ?? false;
+  if (typeof kd !== 'boolean') throw new TypeError(`${op}: keepdim must be a boolean, got ${typeof kd}`);
+  if (opts.dtype !== undefined) checkDType(opts.dtype, op);
+  return [d as Dims, kd, opts.dtype];
 }
 
 const ALL_DIMS: (readonly number[])[] = [];
@@ -95,8 +134,23 @@ function reduceRuns(x: Tensor, dims: readonly number[], kernel: 'sum_f32' | 'max
   return cur;
 }
 
-/** Sum over `dim` (all dims when omitted: a 0-d result). Integer inputs give int32. */
-export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
+/**
+ * Sum over `dim` (all dims when omitted: a 0-d result). Integer inputs give int32; `{ dtype }` casts the
+ * input first (PyTorch's dtype=).
+ * @example sum(x, 1, true); sum(x, [0, 2], { dtype: 'float32' })
+ */
+export function sum(x: Tensor, dim?: Dims | ReduceOptions, keepdimOrOptions?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  const [d, keepdim, dtype] = reduceArgs('sum', dim, keepdimOrOptions, options);
+  if (dtype !== undefined && dtype !== x.dtype) {
+    const c = toDType(x, dtype);
+    const r = sumOf(c, d, keepdim);
+    if (c !== r) c._releaseToGraph();
+    return r;
+  }
+  return sumOf(x, d, keepdim);
+}
+
+function sumOf(x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   const dims = reduceDims(dim, x.ndim, 'sum');
   const shape = outShape(x.shape, dims, keepdim);
   let out: Tensor;
@@ -114,12 +168,20 @@ export function sum(x: Tensor, dim?: number | readonly number[] | null, keepdim 
   return record(out, dim == null ? 'SumBackward0' : 'SumBackward1', [x], [], (g) => [g.reshape(kept).expand(inShape)]);
 }
 
-/** Mean over `dim` (all when omitted). */
-export function mean(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-  if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype should be float32, got ${x.dtype}; use .float() first`);
-  const dims = reduceDims(dim, x.ndim, 'mean');
-  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
-  const s = sum(x, dims, keepdim);
+/** Mean over `dim` (all when omitted); float32 only, or `{ dtype: 'float32' }` to cast integers first. */
+export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdimOrOptions?: boolean | ReduceOptions, options?: ReduceOptions): Tensor {
+  const [d, keepdim, dtype] = reduceArgs('mean', dim, keepdimOrOptions, options);
+  if (dtype !== undefined && dtype !== x.dtype) {
+    if (dtype !== 'float32') throw new TypeError(`mean: dtype must be a floating point dtype (float32), got ${dtype}`);
+    const c = toDType(x, dtype);
+    const r = mean(c, d, keepdim);
+    c._releaseToGraph();
+    return r;
+  }
+  if (x.dtype !== 'float32') throw new TypeError(`mean: input dtype should be float32, got ${x.dtype}; use .float() or { dtype: 'float32' }`);
+  const dims = reduceDims(d, x.ndim, 'mean');
+  const count = dims.reduce((n, dd) => n * x.shape[dd]!, 1);
+  const s = sumOf(x, dims, keepdim);
   const out = s.div(count);
   s._releaseToGraph(); // the sum is this op's own intermediate (sum always makes a new tensor)
   return out;
@@ -200,10 +262,45 @@ export function maxDim(x: Tensor, dim: number, keepdim: boolean, which: 'max' | 
   checkNonEmpty(x, d, which);
   const idx = argExtreme(x, d, which);
   const values = x.ndim === 0 ? x.clone() : gather(x, d, idx);
-  if (keepdim || x.ndim === 0) return { values, indices: idx };
+  if (keepdim || x.ndim === 0) return valuesIndices(values, idx);
   // results of their own, not views of the kept-dim tensors (which nothing else sees)
   const shape = x.shape.filter((_, i) => i !== d);
-  return { values: ownReshape(values, shape), indices: idx._alias(shape, contiguousStrides(shape)) };
+  return valuesIndices(ownReshape(values, shape), idx._alias(shape, contiguousStrides(shape)));
+}
+
+/**
+ * PyTorch's max: max(x) over all elements; max(x, dim, keepdim?) the values and int32 indices along dim
+ * (destructure as [values, indices]); max(x, other) the elementwise maximum (= maximum).
+ */
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function max(x: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean | { keepdim?: boolean }): Tensor | ValuesIndices {
+  return extremeOf(x, dimOrOther, keepdim, 'max');
+}
+
+/** PyTorch's min: min(x); min(x, dim, keepdim?) values and indices; min(x, other) = minimum. */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean | { keepdim?: boolean }): ValuesIndices;
+export function min(x: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean | { keepdim?: boolean }): Tensor | ValuesIndices {
+  return extremeOf(x, dimOrOther, keepdim, 'min');
+}
+
+function extremeOf(x: Tensor, a: number | Tensor | undefined, k: boolean | { keepdim?: boolean } | undefined, op: 'max' | 'min'): Tensor | ValuesIndices {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (a instanceof Tensor) {
+    if (k !== undefined) throw new TypeError(`${op}: max(x, other) takes no keepdim`);
+    return op === 'max' ? maximum(x, a) : minimum(x, a);
+  }
+  if (a === undefined) {
+    if (k !== undefined) throw new TypeError(`${op}: keepdim needs a dim`);
+    return maxAll(x, op);
+  }
+  if (typeof a !== 'number') throw new TypeError(`${op}: dim must be an integer or other a Tensor, got ${a === null ? 'null' : typeof a}`);
+  const keepdim = isPlainObject(k) ? (checkOptions(op, k, ['keepdim']).keepdim ?? false) : (k ?? false);
+  if (typeof keepdim !== 'boolean') throw new TypeError(`${op}: keepdim must be a boolean, got ${typeof keepdim}`);
+  return maxDim(x, a, keepdim, op);
 }
 
 /** Index of the maximum along `dim`, or in the flattened tensor when dim is omitted. */

@@ -7,7 +7,9 @@ import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { contiguous, rawContiguous } from './copy.js';
+import { contiguous, rawContiguous, toDType } from './copy.js';
+import { checkOptions, isPlainObject } from '../options.js';
+import { checkDType, type DType } from '../tensor/dtype.js';
 import { floatContiguous } from './unary.js';
 
 function alongLast(x: Tensor, dim: number, op: string, kernel: 'softmax_f32' | 'log_softmax_f32'): Tensor {
@@ -45,8 +47,26 @@ function fusedRowsGrad(kernel: 'softmax_backward_f32' | 'log_softmax_backward_f3
   return out;
 }
 
-/** exp(x) / sum(exp(x)) along `dim`, stable for large inputs. */
-export function softmax(x: Tensor, dim: number): Tensor {
+/**
+ * PyTorch's dtype= of softmax/logSoftmax (positional or `{ dtype }`): the input is cast to it first; only
+ * float32 exists here, so it converts integer inputs (which are refused without it, as in PyTorch).
+ */
+function castFor(x: Tensor, dtype: DType | { dtype?: DType } | undefined, op: string): Tensor {
+  const dt = isPlainObject(dtype) ? checkOptions(op, dtype, ['dtype']).dtype : dtype;
+  if (dt === undefined || dt === null) {
+    if (x instanceof Tensor && x.dtype !== 'float32') {
+      throw new TypeError(`${op}: expects a float32 tensor, got ${x.dtype}; pass { dtype: 'float32' } to convert it first`);
+    }
+    return x;
+  }
+  checkDType(dt, op);
+  if (dt !== 'float32') throw new TypeError(`${op}: dtype must be a floating point dtype (float32), got ${dt}`);
+  return x.dtype === 'float32' ? x : toDType(x, 'float32');
+}
+
+/** exp(x) / sum(exp(x)) along `dim`, stable for large inputs; `dtype` casts the input first. */
+export function softmax(x: Tensor, dim: number, dtype?: DType | { dtype?: DType }): Tensor {
+  x = castFor(x, dtype, 'softmax');
   const y = alongLast(x, dim, 'softmax', 'softmax_f32');
   return record(y, 'SoftmaxBackward0', [x], [y], (g, [s]) => {
     // dx = s * (g - sum(g * s, dim))
@@ -54,8 +74,9 @@ export function softmax(x: Tensor, dim: number): Tensor {
   });
 }
 
-/** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))). */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
+/** log(softmax(x)) along `dim`, computed as x - max - log(sum(exp(x - max))); `dtype` casts the input first. */
+export function logSoftmax(x: Tensor, dim: number, dtype?: DType | { dtype?: DType }): Tensor {
+  x = castFor(x, dtype, 'logSoftmax');
   const y = alongLast(x, dim, 'logSoftmax', 'log_softmax_f32');
   return record(y, 'LogSoftmaxBackward0', [x], [y], (g, [ls]) => {
     // dx = g - softmax * sum(g, dim)

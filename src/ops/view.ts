@@ -159,6 +159,12 @@ export function expand(x: Tensor, ...shape: ShapeArgs): Tensor {
   return record(v, 'ExpandBackward0', [x], [], (g) => [sumToShape(g, inShape)]);
 }
 
+/** x expanded to other's shape (PyTorch's expand_as). */
+export function expandAs(x: Tensor, other: Tensor): Tensor {
+  if (!(other instanceof Tensor)) throw new TypeError(`expandAs: other must be a Tensor, got ${other === null ? 'null' : typeof other}`);
+  return expand(x, other.shape);
+}
+
 /** Reorders dims: y.shape[i] = x.shape[dims[i]]. */
 export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
   const raw = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as readonly number[]) : (dims as number[]);

@@ -19,6 +19,7 @@ import * as I from '../ops/indexing.js';
 import * as M from '../ops/matmul.js';
 import * as S from '../ops/softmax.js';
 import * as C from '../ops/copy.js';
+import * as A from '../ops/activation.js';
 
 /**
  * Tensors created while a scope is open are pushed here and marked `_temp` (the autograd engine's
@@ -443,8 +444,17 @@ export class Tensor {
   mul(other: TensorOrScalar): Tensor {
     return B.mul(this, other);
   }
-  div(other: TensorOrScalar): Tensor {
-    return B.div(this, other);
+  div(other: TensorOrScalar, options?: B.DivOptions): Tensor {
+    return B.div(this, other, options);
+  }
+  floorDivide(other: TensorOrScalar): Tensor {
+    return B.floorDivide(this, other);
+  }
+  remainder(other: TensorOrScalar): Tensor {
+    return B.remainder(this, other);
+  }
+  fmod(other: TensorOrScalar): Tensor {
+    return B.fmod(this, other);
   }
   pow(exponent: TensorOrScalar): Tensor {
     return B.pow(this, exponent);
@@ -497,7 +507,25 @@ export class Tensor {
   tanh(): Tensor {
     return U.tanh(this);
   }
-  clamp(min?: number | null, max?: number | null): Tensor {
+  erf(): Tensor {
+    return A.erf(this);
+  }
+  floor(): Tensor {
+    return U.floor(this);
+  }
+  ceil(): Tensor {
+    return U.ceil(this);
+  }
+  trunc(): Tensor {
+    return U.trunc(this);
+  }
+  round(decimals?: number | { decimals?: number }): Tensor {
+    return U.round(this, decimals);
+  }
+  frac(): Tensor {
+    return U.frac(this);
+  }
+  clamp(min?: U.Bound | { min?: U.Bound; max?: U.Bound }, max?: U.Bound): Tensor {
     return U.clamp(this, min, max);
   }
   where(condition: Tensor, other: TensorOrScalar): Tensor {
@@ -523,29 +551,52 @@ export class Tensor {
   mul_(other: TensorOrScalar): this {
     return C.inplace(this, B.mul, other, undefined, 'mul_');
   }
-  div_(other: TensorOrScalar): this {
-    return C.inplace(this, B.div, other, undefined, 'div_');
+  div_(other: TensorOrScalar, options?: B.DivOptions): this {
+    return C.inplace(this, (a, b) => B.div(a, b, options), other, undefined, 'div_');
   }
-  clamp_(min?: number | null, max?: number | null): this {
+  floorDivide_(other: TensorOrScalar): this {
+    return C.inplace(this, B.floorDivide, other, undefined, 'floorDivide_');
+  }
+  remainder_(other: TensorOrScalar): this {
+    return C.inplace(this, B.remainder, other, undefined, 'remainder_');
+  }
+  fmod_(other: TensorOrScalar): this {
+    return C.inplace(this, B.fmod, other, undefined, 'fmod_');
+  }
+  floor_(): this {
+    return C.inplace(this, (a) => U.floor(a as Tensor), 0, undefined, 'floor_');
+  }
+  ceil_(): this {
+    return C.inplace(this, (a) => U.ceil(a as Tensor), 0, undefined, 'ceil_');
+  }
+  trunc_(): this {
+    return C.inplace(this, (a) => U.trunc(a as Tensor), 0, undefined, 'trunc_');
+  }
+  round_(decimals?: number | { decimals?: number }): this {
+    return C.inplace(this, (a) => U.round(a as Tensor, decimals), 0, undefined, 'round_');
+  }
+  clamp_(min?: U.Bound | { min?: U.Bound; max?: U.Bound }, max?: U.Bound): this {
     return C.inplace(this, (a) => U.clamp(a as Tensor, min, max), 0, undefined, 'clamp_');
   }
 
   // ---- reductions ----
-  sum(dim?: number | readonly number[] | null, keepdim = false): Tensor {
-    return R.sum(this, dim, keepdim);
+  sum(dim?: number | readonly number[] | null | R.ReduceOptions, keepdim?: boolean | R.ReduceOptions, options?: R.ReduceOptions): Tensor {
+    return R.sum(this, dim, keepdim, options);
   }
-  mean(dim?: number | readonly number[] | null, keepdim = false): Tensor {
-    return R.mean(this, dim, keepdim);
+  mean(dim?: number | readonly number[] | null | R.ReduceOptions, keepdim?: boolean | R.ReduceOptions, options?: R.ReduceOptions): Tensor {
+    return R.mean(this, dim, keepdim, options);
   }
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): R.ValuesIndices;
-  max(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
-    return dim === undefined ? R.maxAll(this, 'max') : R.maxDim(this, dim, keepdim, 'max');
+  max(other: Tensor): Tensor;
+  max(dim: number, keepdim?: boolean | { keepdim?: boolean }): R.ValuesIndices;
+  max(dimOrOther?: number | Tensor, keepdim?: boolean | { keepdim?: boolean }): Tensor | R.ValuesIndices {
+    return R.max(this, dimOrOther as number, keepdim);
   }
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): R.ValuesIndices;
-  min(dim?: number, keepdim = false): Tensor | R.ValuesIndices {
-    return dim === undefined ? R.maxAll(this, 'min') : R.maxDim(this, dim, keepdim, 'min');
+  min(other: Tensor): Tensor;
+  min(dim: number, keepdim?: boolean | { keepdim?: boolean }): R.ValuesIndices;
+  min(dimOrOther?: number | Tensor, keepdim?: boolean | { keepdim?: boolean }): Tensor | R.ValuesIndices {
+    return R.min(this, dimOrOther as number, keepdim);
   }
   amax(dim?: number | readonly number[] | null, keepdim = false): Tensor {
     return R.amax(this, dim, keepdim);
@@ -580,7 +631,7 @@ export class Tensor {
     return V.expand(this, ...shape);
   }
   expandAs(other: Tensor): Tensor {
-    return V.expand(this, other.shape);
+    return V.expandAs(this, other);
   }
   transpose(dim0: number, dim1: number): Tensor {
     return V.transpose(this, dim0, dim1);
@@ -617,11 +668,11 @@ export class Tensor {
   bmm(other: Tensor): Tensor {
     return M.bmm(this, other);
   }
-  softmax(dim: number): Tensor {
-    return S.softmax(this, dim);
+  softmax(dim: number, dtype?: DType | { dtype?: DType }): Tensor {
+    return S.softmax(this, dim, dtype);
   }
-  logSoftmax(dim: number): Tensor {
-    return S.logSoftmax(this, dim);
+  logSoftmax(dim: number, dtype?: DType | { dtype?: DType }): Tensor {
+    return S.logSoftmax(this, dim, dtype);
   }
 }
 

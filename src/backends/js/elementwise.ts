@@ -82,6 +82,16 @@ function unary(x: number, out: number, n: number, f: (v: number) => number): voi
   for (let i = 0; i < n; i++) f32[os + i] = f(f32[xs + i]);
 }
 
+/** Round half to even (Math.round rounds halves up). */
+function nearestEven(v: number): number {
+  return Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : Math.round(v);
+}
+const ROUNDERS: readonly ((v: number) => number)[] = [Math.floor, Math.ceil, Math.trunc, nearestEven];
+/** out = x rounded: mode 0 floor, 1 ceil, 2 trunc, 3 nearest with ties to even. */
+export function round_f32(x: number, out: number, n: number, mode: number): void {
+  unary(x, out, n, ROUNDERS[mode]!);
+}
+
 /** out = -x. */
 export function neg_f32(x: number, out: number, n: number): void {
   unary(x, out, n, (v) => -v);
@@ -194,6 +204,33 @@ export function div_f32(a: number, b: number, out: number, meta: number): void {
 /** out = a ** b (IEEE pow, broadcast). */
 export function pow_f32(a: number, b: number, out: number, meta: number): void {
   binary(a, b, out, meta, ieeePow);
+}
+const f = Math.fround;
+/** PyTorch's floor division of floats (div_floor_floating), in f32 arithmetic. */
+function floorDivf(a: number, b: number): number {
+  if (b === 0) return f(a / b);
+  const mod = a % b;
+  let div = f(f(a - mod) / b);
+  if (mod !== 0 && b < 0 !== mod < 0) div = f(div - 1);
+  if (div === 0) return Math.sign(a / b) < 0 || Object.is(a / b, -0) ? -0 : 0;
+  let fl = Math.floor(div);
+  if (f(div - fl) > 0.5) fl = f(fl + 1);
+  return fl;
+}
+/** out = PyTorch's floor division of floats (broadcast). */
+export function floor_divide_f32(a: number, b: number, out: number, meta: number): void {
+  binary(a, b, out, meta, floorDivf);
+}
+/** out = Python's a % b (sign of b), via exact fmod (broadcast). */
+export function remainder_f32(a: number, b: number, out: number, meta: number): void {
+  binary(a, b, out, meta, (x, y) => {
+    const mod = x % y;
+    return mod !== 0 && y < 0 !== mod < 0 ? f(mod + y) : mod;
+  });
+}
+/** out = fmod(a, b), sign of a (broadcast). */
+export function fmod_f32(a: number, b: number, out: number, meta: number): void {
+  binary(a, b, out, meta, (x, y) => x % y);
 }
 /** out = max(a, b), NaN if either is NaN (broadcast). */
 export function maximum_f32(a: number, b: number, out: number, meta: number): void {
