@@ -41,7 +41,7 @@ export * as optim from './optim/index.js';
 export * as data from './data/index.js';
 export {
   save, load, loadMetadata, toSafetensors, fromSafetensors, readSafetensorsHeader, readSafetensorsMetadata, SafetensorsError,
-  optimizerStateToSafetensors, optimizerStateFromSafetensors,
+  optimizerStateToSafetensors, optimizerStateFromSafetensors, schedulerStateToSafetensors, schedulerStateFromSafetensors,
 } from './io/index.js';
 
 

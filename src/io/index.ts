@@ -4,4 +4,6 @@ export {
   type SafetensorsHeader, type SafetensorsTensorInfo,
 } from './safetensors.js';
 export { save, load, loadMetadata } from './node.js';
-export { optimizerStateToSafetensors, optimizerStateFromSafetensors } from './optimizer-state.js';
+export {
+  optimizerStateToSafetensors, optimizerStateFromSafetensors, schedulerStateToSafetensors, schedulerStateFromSafetensors,
+} from './optimizer-state.js';

@@ -1,6 +1,9 @@
 /** torch.optim.Adam and torch.optim.AdamW. */
 import { K } from '../backends/index.js';
-import { checkBool, checkLr, checkNonNegative, Optimizer, type Defaults, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { positionalOptions } from '../options.js';
+import {
+  checkBool, checkImplementationFlags, checkLr, checkNonNegative, Optimizer, type Defaults, type ParamGroup, type ParamsInput,
+} from './optimizer.js';
 
 export interface AdamGroup extends ParamGroup {
   lr: number;
@@ -11,13 +14,21 @@ export interface AdamGroup extends ParamGroup {
   maximize: boolean;
   /** AdamW's decoupled weight decay (p *= 1 - lr * weightDecay) instead of the L2 term in the gradient. */
   decoupledWeightDecay: boolean;
+  /** PyTorch's multi-tensor switch; accepted, changes nothing here. */
+  foreach: boolean | null;
+  /** PyTorch's CUDA-graph switch; accepted, changes nothing here. */
+  capturable: boolean;
+  /** Accepted as false only (wasmgrad's step records no graph). */
+  differentiable: boolean;
+  /** PyTorch's fused-kernel switch; accepted, changes nothing here. */
+  fused: boolean | null;
 }
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
   lr?: number;
   /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
-  betas?: [number, number];
+  betas?: [number, number] | readonly number[];
   /** Added to the denominator (default 1e-8). */
   eps?: number;
   /** Weight decay (Adam default 0: L2 term in the gradient; AdamW default 0.01: decoupled). */
@@ -26,9 +37,31 @@ export interface AdamOptions {
   amsgrad?: boolean;
   /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
-  /** Decoupled weight decay as in AdamW (default false for Adam, true for AdamW). */
+  /** Decoupled weight decay as in AdamW (default false for Adam, true for AdamW; PyTorch 2.x's decoupled_weight_decay). */
   decoupledWeightDecay?: boolean;
+  /** PyTorch: use multi-tensor kernels (default null). Accepted and ignored: wasmgrad has one implementation. */
+  foreach?: boolean | null;
+  /** PyTorch: keep the state CUDA-graph capturable (default false). Accepted and ignored: same update here. */
+  capturable?: boolean;
+  /** PyTorch: record the step in the autograd graph (default false). Only false is accepted. */
+  differentiable?: boolean;
+  /** PyTorch: fused implementation (default null). Accepted and ignored: wasmgrad has one implementation. */
+  fused?: boolean | null;
 }
+
+type Betas = [number, number] | readonly number[];
+/** `Adam(params, lr, betas, eps, weightDecay, amsgrad, options)`: any prefix, options object last. */
+export type AdamArgs =
+  | [options?: AdamOptions]
+  | [lr: number | undefined, options?: AdamOptions]
+  | [lr: number | undefined, betas: Betas | undefined, options?: AdamOptions]
+  | [lr: number | undefined, betas: Betas | undefined, eps: number | undefined, options?: AdamOptions]
+  | [lr: number | undefined, betas: Betas | undefined, eps: number | undefined, weightDecay: number | undefined, options?: AdamOptions]
+  | [lr: number | undefined, betas: Betas | undefined, eps: number | undefined, weightDecay: number | undefined,
+    amsgrad: boolean | undefined, options?: AdamOptions];
+
+const POSITIONAL = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'];
+const KEYWORD = ['foreach', 'maximize', 'capturable', 'differentiable', 'fused', 'decoupledWeightDecay'];
 
 /**
  * PyTorch's update (torch.optim.Adam), per element, at step t counted from 1 (g negated when maximize):
@@ -36,23 +69,63 @@ export interface AdamOptions {
  *   m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2;  vmax = max(vmax, v) (amsgrad)
  *   p = p - lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
  * State per parameter: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with amsgrad.
+ *
+ * Arguments as PyTorch's `Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+ * amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False, fused=None)`:
+ * positionally, as an options object, or both (the object last).
+ *
+ * @example
+ * const opt = new optim.Adam(model.parameters(), 3e-4, [0.9, 0.95]);
  */
 export class Adam extends Optimizer<AdamGroup> {
-  constructor(params: ParamsInput<AdamGroup>, options: AdamOptions = {}) {
-    super(params, Adam.defaultsFrom(options, 0, false));
+  constructor(params: ParamsInput<AdamGroup>, ...args: AdamArgs) {
+    const o = positionalOptions<AdamOptions>(new.target.name, args, POSITIONAL, KEYWORD);
+    super(params, Adam.defaultsFrom(o, new.target === AdamW ? 1e-2 : 0, new.target === AdamW));
   }
 
   /** @internal */
   protected static defaultsFrom(o: AdamOptions, weightDecay: number, decoupled: boolean): Defaults<AdamGroup> {
     return {
       lr: o.lr ?? 1e-3,
-      betas: o.betas ? [o.betas[0], o.betas[1]] : [0.9, 0.999],
+      betas: o.betas === undefined ? [0.9, 0.999] : Array.isArray(o.betas) ? ([...o.betas] as [number, number]) : (o.betas as [number, number]),
       eps: o.eps ?? 1e-8,
       weightDecay: o.weightDecay ?? weightDecay,
       amsgrad: o.amsgrad ?? false,
       maximize: o.maximize ?? false,
       decoupledWeightDecay: o.decoupledWeightDecay ?? decoupled,
+      foreach: o.foreach ?? null,
+      capturable: o.capturable ?? false,
+      differentiable: o.differentiable ?? false,
+      fused: o.fused ?? null,
     };
+  }
+
+  protected stateKeys(): readonly string[] {
+    return ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
+  }
+
+  protected override requiredStateKeys(group: AdamGroup): readonly string[] {
+    return group.amsgrad ? ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['step', 'exp_avg', 'exp_avg_sq'];
+  }
+
+  protected override stepIsTensor(): boolean {
+    return true;
+  }
+
+  /**
+   * PyTorch's Adam and AdamW differ by class, not by a key: the group's decoupledWeightDecay must be the
+   * class's (false for Adam, true for AdamW) to be written in PyTorch's layout, and is left out.
+   */
+  protected override pytorchGroup(group: Record<string, unknown>): Record<string, unknown> {
+    const name = this.constructor.name;
+    const decoupled = this instanceof AdamW;
+    if (group['decoupledWeightDecay'] !== decoupled) {
+      throw new Error(`${name}.stateDict: a group with decoupledWeightDecay ${String(group['decoupledWeightDecay'])} has no ` +
+        `torch.optim.${name} equivalent (use ${decoupled ? 'Adam' : 'AdamW'})`);
+    }
+    const out = super.pytorchGroup(group);
+    delete out['decoupled_weight_decay'];
+    return out;
   }
 
   protected validateGroup(g: AdamGroup): void {
@@ -72,6 +145,7 @@ export class Adam extends Optimizer<AdamGroup> {
     checkBool(name, 'amsgrad', g.amsgrad);
     checkBool(name, 'maximize', g.maximize);
     checkBool(name, 'decoupledWeightDecay', g.decoupledWeightDecay);
+    checkImplementationFlags(name, g);
   }
 
   protected updateGroups(): void {
@@ -96,10 +170,15 @@ export class Adam extends Optimizer<AdamGroup> {
 
 /**
  * torch.optim.AdamW: Adam with decoupled weight decay (default 0.01): p = p * (1 - lr * weightDecay)
- * before the Adam update, which then uses the plain gradient.
+ * before the Adam update, which then uses the plain gradient. Same arguments as Adam (PyTorch's
+ * `AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *, ...)`).
+ *
+ * @example
+ * // nanoGPT's groups: decay the matrices, not the biases and norms
+ * const opt = new optim.AdamW([{ params: decay, weightDecay: 0.1 }, { params: noDecay, weightDecay: 0 }], 6e-4, [0.9, 0.95]);
  */
 export class AdamW extends Adam {
-  constructor(params: ParamsInput<AdamGroup>, options: AdamOptions = {}) {
-    super(params, { ...options, weightDecay: options.weightDecay ?? 1e-2, decoupledWeightDecay: options.decoupledWeightDecay ?? true });
+  constructor(params: ParamsInput<AdamGroup>, ...args: AdamArgs) {
+    super(params, ...args);
   }
 }

@@ -3,15 +3,15 @@
  * (see src/backends/kernels.ts); `lrScheduler` holds the learning-rate schedulers.
  *
  * @example
- * const opt = new optim.Adam(params, { lr: 1e-3 });
+ * const opt = new optim.Adam(params, 1e-3);  // PyTorch's positional order, or { lr: 1e-3 }
  * const sched = new optim.lrScheduler.StepLR(opt, 10, 0.5);
  * for (...) { opt.zeroGrad(); loss().backward(); opt.step(); }  sched.step();
  */
 export {
   Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type ParamState, type OptimizerStateDict,
-  type Defaults,
+  type PytorchOptimizerStateDict, type AnyOptimizerStateDict, type StateDictOptions, type Defaults,
 } from './optimizer.js';
-export { SGD, type SGDGroup, type SGDOptions } from './sgd.js';
-export { Adam, AdamW, type AdamGroup, type AdamOptions } from './adam.js';
-export { RMSprop, type RMSpropGroup, type RMSpropOptions } from './rmsprop.js';
+export { SGD, type SGDGroup, type SGDOptions, type SGDArgs } from './sgd.js';
+export { Adam, AdamW, type AdamGroup, type AdamOptions, type AdamArgs } from './adam.js';
+export { RMSprop, type RMSpropGroup, type RMSpropOptions, type RMSpropArgs } from './rmsprop.js';
 export * as lrScheduler from './lr-scheduler.js';

@@ -6,12 +6,31 @@
  * State tensors are ordinary float32 tensors keyed by PyTorch's names (`momentum_buffer`, `exp_avg`,
  * `exp_avg_sq`, `max_exp_avg_sq`, `square_avg`, `grad_avg`) plus the number `step`, so a state dict can
  * be written as `optim.<index>.exp_avg` entries.
+ *
+ * Strictness: a param group given to the constructor or to `addParamGroup` may only hold `params`, the
+ * optimizer's hyperparameters (camelCase) and the keys schedulers add (`initialLr`, `maxLr`, `minLr`,
+ * `maxMomentum`, `baseMomentum`); anything else throws a TypeError naming the group and the key, with a
+ * hint for PyTorch's snake_case spelling (`weight_decay` -> `weightDecay`).
+ *
+ * PyTorch's flags that only select an implementation are accepted and kept in the groups like PyTorch keeps
+ * them, and change nothing here because wasmgrad has one implementation of each update (one fused kernel,
+ * on the CPU): `foreach` (PyTorch: multi-tensor kernels instead of a loop; true, false or null),
+ * `capturable` (PyTorch: CUDA-graph capturable state on the device), `fused` (PyTorch: one fused CUDA/CPU
+ * kernel; true, false or null). `differentiable` (PyTorch: record the update in the autograd graph) is
+ * accepted only as false, since wasmgrad's step never records a graph: true throws.
+ *
+ * State dicts: `stateDict()` gives wasmgrad's layout (`{state, paramGroups}`, camelCase group keys, `step`
+ * a number); `stateDict({ format: 'pytorch' })` gives PyTorch's (`{state, param_groups}`, snake_case group
+ * keys, `step` a 0-d float32 tensor where PyTorch keeps one), which `torch.optim.*.load_state_dict` takes
+ * once converted to torch tensors (python/wasmgrad_torch.py does that from a safetensors file).
+ * `loadStateDict` takes either layout, validating every key.
  */
 import { Tensor } from '../tensor/tensor.js';
-import { zeros } from '../tensor/creation.js';
+import { scalarTensor, zeros } from '../tensor/creation.js';
 import { rawContiguous } from '../ops/copy.js';
 import { enableGrad, noGrad } from '../autograd/mode.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
+import { checkOptions, isPlainObject, keyHint } from '../options.js';
 
 /** One parameter group: its tensors and its hyperparameters (lr and the optimizer's own). */
 export interface ParamGroup {
@@ -34,10 +53,37 @@ export type ParamsInput<G extends ParamGroup = ParamGroup> = Iterable<Tensor> | 
 /** Per-parameter state: tensors (buffers) and numbers (`step`). */
 export type ParamState = Record<string, Tensor | number>;
 
-/** PyTorch's optimizer state dict: state by parameter index, groups with indices instead of tensors. */
+/** wasmgrad's optimizer state dict: state by parameter index, groups with indices instead of tensors. */
 export interface OptimizerStateDict {
   state: Record<number, Record<string, Tensor | number>>;
   paramGroups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/**
+ * PyTorch's own optimizer state dict (`torch.optim.Optimizer.state_dict()`): `param_groups` with snake_case
+ * keys (`weight_decay`, `initial_lr`, ...), `step` a 0-d tensor (Adam, AdamW) or a number (RMSprop in
+ * PyTorch 1.13). A state value may be null (PyTorch's SGD keeps `momentum_buffer: None` without momentum).
+ */
+export interface PytorchOptimizerStateDict {
+  state: Record<number, Record<string, Tensor | number | null>>;
+  param_groups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/** Either layout; `loadStateDict` and `optimizerStateToSafetensors` take both. */
+export type AnyOptimizerStateDict = OptimizerStateDict | PytorchOptimizerStateDict;
+
+/** Options of `Optimizer.stateDict`. */
+export interface StateDictOptions {
+  /** 'wasmgrad' (default): `{state, paramGroups}`, camelCase; 'pytorch': PyTorch's `{state, param_groups}`. */
+  format?: 'wasmgrad' | 'pytorch';
+}
+
+/** Group keys the lr schedulers add (PyTorch's initial_lr, max_lr, min_lr, max_momentum, base_momentum). */
+export const SCHEDULER_GROUP_KEYS: readonly string[] = ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
+
+/** camelCase -> PyTorch's snake_case (`weightDecay` -> `weight_decay`, `initialLr` -> `initial_lr`). */
+export function snakeCase(k: string): string {
+  return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 function describe(x: unknown): string {
@@ -79,6 +125,31 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     for (const g of groups) this.addParamGroup(g);
   }
 
+  /** The keys a group may hold besides `params`: the hyperparameters, then the schedulers' keys. */
+  protected groupKeys(): string[] {
+    return [...Object.keys(this.defaults), ...SCHEDULER_GROUP_KEYS];
+  }
+
+  /** The per-parameter state keys this optimizer reads (PyTorch's names). */
+  protected abstract stateKeys(): readonly string[];
+
+  /** The state keys a non-empty loaded state of a parameter in `group` must have (PyTorch fails without them). */
+  protected requiredStateKeys(_group: G): readonly string[] {
+    return [];
+  }
+
+  /** Whether PyTorch keeps `step` as a 0-d tensor (Adam, AdamW) rather than a number (RMSprop in 1.13). */
+  protected stepIsTensor(): boolean {
+    return false;
+  }
+
+  /** One group's hyperparameters in PyTorch's names (`params` excluded); subclasses drop wasmgrad-only keys. */
+  protected pytorchGroup(group: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(group)) out[snakeCase(k)] = copyValue(v);
+    return out;
+  }
+
   /** Checks one group's hyperparameters; throws PyTorch's messages (e.g. "Invalid learning rate: -1"). */
   protected abstract validateGroup(group: G): void;
 
@@ -117,6 +188,12 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     const seen = new Set<Tensor>();
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
     if (tensors.some((p) => seen.has(p))) throw new Error(`${name}: some parameters appear in more than one parameter group`);
+    const known = this.groupKeys();
+    for (const k of Object.keys(group)) {
+      if (k === 'params' || known.includes(k)) continue;
+      throw new TypeError(`${name}: unknown key '${k}' in param group ${gi}${keyHint(k, known)}; ` +
+        `a param group takes params and ${known.join(', ')}`);
+    }
     const full: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this.defaults)) full[k] = copyValue(v);
     for (const [k, v] of Object.entries(group)) if (k !== 'params' && v !== undefined) full[k] = copyValue(v);
@@ -214,92 +291,162 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     return z;
   }
 
-  /** PyTorch's state dict: state by parameter index (tensors cloned) and the groups' hyperparameters. */
-  stateDict(): OptimizerStateDict {
+  /**
+   * The state dict: state by parameter index (tensors cloned) and the groups' hyperparameters.
+   * `{ format: 'pytorch' }` gives PyTorch's layout (`param_groups`, snake_case keys, `step` as PyTorch keeps it).
+   */
+  stateDict(options?: { format?: 'wasmgrad' }): OptimizerStateDict;
+  stateDict(options: { format: 'pytorch' }): PytorchOptimizerStateDict;
+  stateDict(options?: StateDictOptions): AnyOptimizerStateDict;
+  stateDict(options?: StateDictOptions): AnyOptimizerStateDict {
+    const name = this.constructor.name;
+    const o = checkOptions(`${name}.stateDict`, options, ['format']);
+    const format = o.format ?? 'wasmgrad';
+    if (format !== 'wasmgrad' && format !== 'pytorch') {
+      throw new RangeError(`${name}.stateDict: format must be 'wasmgrad' or 'pytorch', got ${String(format)}`);
+    }
+    const pytorch = format === 'pytorch';
     const index = new Map<Tensor, number>();
     let next = 0;
     const paramGroups = this.paramGroups.map((group) => {
       const packed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(group)) if (k !== 'params') packed[k] = copyValue(v);
-      packed['params'] = group.params.map((p) => {
+      const out = pytorch ? this.pytorchGroup(packed) : packed;
+      out['params'] = group.params.map((p) => {
         if (!index.has(p)) index.set(p, next++);
         return index.get(p)!;
       });
-      return packed as Record<string, unknown> & { params: number[] };
+      return out as Record<string, unknown> & { params: number[] };
     });
     const state: Record<number, Record<string, Tensor | number>> = {};
+    const tensorStep = pytorch && this.stepIsTensor();
     for (const [p, st] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
       const copy: Record<string, Tensor | number> = {};
-      for (const [k, v] of Object.entries(st)) copy[k] = v instanceof Tensor ? rawContiguous(v) : v;
+      for (const [k, v] of Object.entries(st)) {
+        copy[k] = v instanceof Tensor ? rawContiguous(v) : k === 'step' && tensorStep ? scalarTensor(v) : v;
+      }
       state[i] = copy;
     }
-    return { state, paramGroups };
+    return pytorch ? { state, param_groups: paramGroups } : { state, paramGroups };
   }
 
-  /** Loads a state dict made by stateDict() (of an optimizer with the same group sizes); tensors are copied. */
-  loadStateDict(stateDict: OptimizerStateDict): void {
+  /**
+   * Loads a state dict of an optimizer with the same group sizes, in wasmgrad's layout (from `stateDict()`)
+   * or PyTorch's (`{state, param_groups}` from `torch.optim.*.state_dict()`, snake_case group keys, `step` a
+   * number or a one-element tensor, null state values skipped). Every key is checked: an unknown group key
+   * or state key throws naming it; nothing changes unless everything is valid. Tensors are copied.
+   */
+  loadStateDict(stateDict: AnyOptimizerStateDict): void {
     const name = this.constructor.name;
-    if (stateDict === null || typeof stateDict !== 'object' || !Array.isArray(stateDict.paramGroups) ||
-      stateDict.state === null || typeof stateDict.state !== 'object') {
-      throw new TypeError(`${name}.loadStateDict: expected {state, paramGroups}, got ${describe(stateDict)}`);
+    const op = `${name}.loadStateDict`;
+    if (!isPlainObject(stateDict)) {
+      throw new TypeError(`${op}: expected {state, paramGroups} (or PyTorch's {state, param_groups}), got ${describe(stateDict)}`);
     }
-    const saved = stateDict.paramGroups;
+    const sd = stateDict as unknown as Record<string, unknown>;
+    for (const k of Object.keys(sd)) {
+      if (!['state', 'paramGroups', 'param_groups'].includes(k)) {
+        throw new TypeError(`${op}: unexpected key '${k}' (a state dict has state and paramGroups, or PyTorch's state and param_groups)`);
+      }
+    }
+    if ('paramGroups' in sd && 'param_groups' in sd) throw new TypeError(`${op}: both paramGroups and param_groups given`);
+    const saved = (sd['paramGroups'] ?? sd['param_groups']) as unknown;
+    const rawState = sd['state'];
+    if (!Array.isArray(saved) || rawState === null || typeof rawState !== 'object' || Array.isArray(rawState)) {
+      throw new TypeError(`${op}: expected {state, paramGroups} (or PyTorch's {state, param_groups}), got ${describe(stateDict)}`);
+    }
     if (saved.length !== this.paramGroups.length) {
-      throw new RangeError(`${name}.loadStateDict: loaded state dict has a different number of parameter groups ` +
+      throw new RangeError(`${op}: loaded state dict has a different number of parameter groups ` +
         `(${saved.length}, the optimizer has ${this.paramGroups.length})`);
     }
-    const byIndex = new Map<number, Tensor>();
-    saved.forEach((sg, gi) => {
+    // Group keys: camelCase or PyTorch's snake_case, translated; anything else is an error.
+    const known = this.groupKeys();
+    const fromSnake = new Map<string, string>();
+    for (const k of known) fromSnake.set(snakeCase(k), k);
+    const byIndex = new Map<number, { p: Tensor; gi: number }>();
+    const groups = saved.map((sg: unknown, gi) => {
       const mine = this.paramGroups[gi]!;
-      if (!Array.isArray(sg.params) || sg.params.length !== mine.params.length) {
-        throw new RangeError(`${name}.loadStateDict: loaded state dict contains a parameter group that doesn't match ` +
-          `the size of optimizer's group (group ${gi}: ${Array.isArray(sg.params) ? sg.params.length : '?'} vs ${mine.params.length})`);
+      if (!isPlainObject(sg)) throw new TypeError(`${op}: param group ${gi} must be an object, got ${describe(sg)}`);
+      const ids = sg['params'];
+      if (!Array.isArray(ids) || ids.length !== mine.params.length) {
+        throw new RangeError(`${op}: loaded state dict contains a parameter group that doesn't match ` +
+          `the size of optimizer's group (group ${gi}: ${Array.isArray(ids) ? ids.length : '?'} vs ${mine.params.length})`);
       }
-      sg.params.forEach((id, j) => byIndex.set(Number(id), mine.params[j]!));
+      ids.forEach((id, j) => {
+        if (typeof id !== 'number' || !Number.isInteger(id)) {
+          throw new TypeError(`${op}: param group ${gi} lists parameter ${String(id)}; expected integer indices`);
+        }
+        byIndex.set(id, { p: mine.params[j]!, gi });
+      });
+      const g: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(mine)) g[k] = v;
+      const given = new Set<string>();
+      for (const [k, v] of Object.entries(sg)) {
+        if (k === 'params') continue;
+        const key = known.includes(k) ? k : fromSnake.get(k);
+        if (key === undefined) {
+          throw new TypeError(`${op}: unknown key '${k}' in param group ${gi}${keyHint(k, known)}; ` +
+            `known keys: ${known.join(', ')} (or their PyTorch snake_case names)`);
+        }
+        if (given.has(key)) throw new TypeError(`${op}: param group ${gi} gives ${key} twice (camelCase and snake_case)`);
+        given.add(key);
+        g[key] = copyValue(v);
+      }
+      g['params'] = mine.params;
+      this.validateGroup(g as G);
+      return g as G;
     });
     // Validate every state entry before changing anything.
+    const stateKeys = this.stateKeys();
     const newState = new Map<Tensor, ParamState>();
-    for (const [key, entry] of Object.entries(stateDict.state)) {
-      const p = byIndex.get(Number(key));
-      if (p === undefined) throw new RangeError(`${name}.loadStateDict: state for parameter ${key}, which no group lists`);
-      if (entry === null || typeof entry !== 'object') {
-        throw new TypeError(`${name}.loadStateDict: state of parameter ${key} must be an object, got ${describe(entry)}`);
+    for (const [key, entry] of Object.entries(rawState as Record<string, unknown>)) {
+      const found = /^\d+$/.test(key) ? byIndex.get(Number(key)) : undefined;
+      if (found === undefined) throw new RangeError(`${op}: state for parameter ${key}, which no group lists`);
+      const { p, gi } = found;
+      if (!isPlainObject(entry)) {
+        throw new TypeError(`${op}: state of parameter ${key} must be an object, got ${describe(entry)}`);
       }
       const st: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
-        if (v instanceof Tensor) {
-          if (v.isDisposed) throw new Error(`${name}.loadStateDict: state '${k}' of parameter ${key} was disposed`);
-          if (k === 'step') {
-            if (v.numel() !== 1) throw new RangeError(`${name}.loadStateDict: state 'step' of parameter ${key} must be a number`);
-            st[k] = v.item();
-            continue;
+        if (!stateKeys.includes(k)) {
+          throw new TypeError(`${op}: unknown state '${k}' of parameter ${key}${keyHint(k, stateKeys)}; ${name} keeps ${stateKeys.join(', ')}`);
+        }
+        if (v === null || v === undefined) continue; // PyTorch's SGD: momentum_buffer None without momentum
+        if (k === 'step') {
+          let n: number;
+          if (v instanceof Tensor) {
+            if (v.isDisposed) throw new Error(`${op}: state 'step' of parameter ${key} was disposed`);
+            if (v.numel() !== 1) throw new RangeError(`${op}: state 'step' of parameter ${key} must be a number or a one-element tensor`);
+            n = v.item();
+          } else n = v as number;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+            throw new RangeError(`${op}: state 'step' of parameter ${key} must be a non-negative integer, got ${String(n)}`);
           }
-          if (v.dtype !== 'float32') {
-            throw new TypeError(`${name}.loadStateDict: state '${k}' of parameter ${key} has dtype ${v.dtype}, expected float32`);
-          }
-          if (!sameShape(v.shape, p.shape)) {
-            throw new RangeError(`${name}.loadStateDict: state '${k}' of parameter ${key} has shape ${shapeStr(v.shape)} ` +
-              `but the parameter has shape ${shapeStr(p.shape)}`);
-          }
-          st[k] = v;
-        } else if (typeof v === 'number') {
-          st[k] = v;
-        } else {
-          throw new TypeError(`${name}.loadStateDict: state '${k}' of parameter ${key} must be a Tensor or a number, got ${describe(v)}`);
+          st[k] = n;
+          continue;
+        }
+        if (!(v instanceof Tensor)) {
+          throw new TypeError(`${op}: state '${k}' of parameter ${key} must be a Tensor, got ${describe(v)}`);
+        }
+        if (v.isDisposed) throw new Error(`${op}: state '${k}' of parameter ${key} was disposed`);
+        if (v.dtype !== 'float32') {
+          throw new TypeError(`${op}: state '${k}' of parameter ${key} has dtype ${v.dtype}, expected float32`);
+        }
+        if (!sameShape(v.shape, p.shape)) {
+          throw new RangeError(`${op}: state '${k}' of parameter ${key} has shape ${shapeStr(v.shape)} ` +
+            `but the parameter has shape ${shapeStr(p.shape)}`);
+        }
+        st[k] = v;
+      }
+      if (Object.keys(st).length > 0) {
+        const missing = this.requiredStateKeys(groups[gi]!).filter((k) => !(k in st));
+        if (missing.length > 0) {
+          throw new Error(`${op}: state of parameter ${key} lacks ${missing.join(', ')} (${name} with these hyperparameters needs them)`);
         }
       }
       newState.set(p, st);
     }
-    const groups = saved.map((sg, gi) => {
-      const g: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(this.paramGroups[gi]!)) g[k] = v;
-      for (const [k, v] of Object.entries(sg)) if (k !== 'params') g[k] = copyValue(v);
-      g['params'] = this.paramGroups[gi]!.params;
-      this.validateGroup(g as G);
-      return g as G;
-    });
     for (const st of newState.values()) {
       for (const [k, v] of Object.entries(st)) if (v instanceof Tensor) st[k] = rawContiguous(v);
     }
@@ -318,4 +465,24 @@ export function checkNonNegative(name: string, what: string, v: unknown): void {
 }
 export function checkBool(name: string, what: string, v: unknown): void {
   if (typeof v !== 'boolean') throw new TypeError(`${name}: ${what} must be a boolean, got ${describe(v)}`);
+}
+
+/**
+ * PyTorch's implementation-selecting flags, checked in a group: `foreach` and `fused` (true, false or null),
+ * `capturable` (a boolean), `differentiable` (false only: wasmgrad's step records no autograd graph).
+ */
+export function checkImplementationFlags(name: string, g: Record<string, unknown>): void {
+  for (const k of ['foreach', 'fused']) {
+    if (k in g && g[k] !== null && typeof g[k] !== 'boolean') {
+      throw new TypeError(`${name}: ${k} must be true, false or null, got ${describe(g[k])}`);
+    }
+  }
+  if ('capturable' in g) checkBool(name, 'capturable', g['capturable']);
+  if ('differentiable' in g) {
+    checkBool(name, 'differentiable', g['differentiable']);
+    if (g['differentiable'] === true) {
+      throw new Error(`${name}: differentiable=true is not supported: wasmgrad's optimizer step does not record an ` +
+        'autograd graph (pass false or leave it out)');
+    }
+  }
 }

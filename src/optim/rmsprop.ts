@@ -1,6 +1,9 @@
 /** torch.optim.RMSprop. */
 import { K } from '../backends/index.js';
-import { checkBool, checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { positionalOptions } from '../options.js';
+import {
+  checkBool, checkImplementationFlags, checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamsInput,
+} from './optimizer.js';
 
 export interface RMSpropGroup extends ParamGroup {
   lr: number;
@@ -10,6 +13,12 @@ export interface RMSpropGroup extends ParamGroup {
   momentum: number;
   centered: boolean;
   maximize: boolean;
+  /** PyTorch's multi-tensor switch; accepted, changes nothing here. */
+  foreach: boolean | null;
+  /** PyTorch 2's CUDA-graph switch; accepted, changes nothing here. */
+  capturable: boolean;
+  /** Accepted as false only (wasmgrad's step records no graph). */
+  differentiable: boolean;
 }
 
 export interface RMSpropOptions {
@@ -27,7 +36,28 @@ export interface RMSpropOptions {
   centered?: boolean;
   /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
+  /** PyTorch: use multi-tensor kernels (default null). Accepted and ignored: wasmgrad has one implementation. */
+  foreach?: boolean | null;
+  /** PyTorch 2: keep the state CUDA-graph capturable (default false). Accepted and ignored: same update here. */
+  capturable?: boolean;
+  /** PyTorch: record the step in the autograd graph (default false). Only false is accepted. */
+  differentiable?: boolean;
 }
+
+/** `RMSprop(params, lr, alpha, eps, weightDecay, momentum, centered, options)`: any prefix, options object last. */
+export type RMSpropArgs =
+  | [options?: RMSpropOptions]
+  | [lr: number | undefined, options?: RMSpropOptions]
+  | [lr: number | undefined, alpha: number | undefined, options?: RMSpropOptions]
+  | [lr: number | undefined, alpha: number | undefined, eps: number | undefined, options?: RMSpropOptions]
+  | [lr: number | undefined, alpha: number | undefined, eps: number | undefined, weightDecay: number | undefined, options?: RMSpropOptions]
+  | [lr: number | undefined, alpha: number | undefined, eps: number | undefined, weightDecay: number | undefined,
+    momentum: number | undefined, options?: RMSpropOptions]
+  | [lr: number | undefined, alpha: number | undefined, eps: number | undefined, weightDecay: number | undefined,
+    momentum: number | undefined, centered: boolean | undefined, options?: RMSpropOptions];
+
+const POSITIONAL = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'];
+const KEYWORD = ['foreach', 'maximize', 'capturable', 'differentiable'];
 
 /**
  * PyTorch's update (torch.optim.RMSprop), per element (g negated when maximize):
@@ -35,18 +65,38 @@ export interface RMSpropOptions {
  *   centered: gavg = alpha * gavg + (1 - alpha) * g, denom = sqrt(v - gavg^2) + eps; else denom = sqrt(v) + eps
  *   momentum > 0: b = momentum * b + g / denom, p = p - lr * b;  else p = p - lr * g / denom
  * State per parameter: `step`, `square_avg`, `momentum_buffer` (momentum > 0), `grad_avg` (centered).
+ *
+ * Arguments as PyTorch's `RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+ * centered=False, ...)`: positionally up to centered, as an options object, or both (the object last).
+ * PyTorch's later parameters (foreach, maximize, differentiable; capturable since 2.0, inserted before
+ * foreach) are positional there in an order that changed between versions, so here they are options only.
  */
 export class RMSprop extends Optimizer<RMSpropGroup> {
-  constructor(params: ParamsInput<RMSpropGroup>, options: RMSpropOptions = {}) {
+  constructor(params: ParamsInput<RMSpropGroup>, ...args: RMSpropArgs) {
+    const o = positionalOptions<RMSpropOptions>('RMSprop', args, POSITIONAL, KEYWORD);
     super(params, {
-      lr: options.lr ?? 1e-2,
-      alpha: options.alpha ?? 0.99,
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? 0,
-      momentum: options.momentum ?? 0,
-      centered: options.centered ?? false,
-      maximize: options.maximize ?? false,
+      lr: o.lr ?? 1e-2,
+      alpha: o.alpha ?? 0.99,
+      eps: o.eps ?? 1e-8,
+      weightDecay: o.weightDecay ?? 0,
+      momentum: o.momentum ?? 0,
+      centered: o.centered ?? false,
+      maximize: o.maximize ?? false,
+      foreach: o.foreach ?? null,
+      capturable: o.capturable ?? false,
+      differentiable: o.differentiable ?? false,
     });
+  }
+
+  protected stateKeys(): readonly string[] {
+    return ['step', 'square_avg', 'momentum_buffer', 'grad_avg'];
+  }
+
+  protected override requiredStateKeys(group: RMSpropGroup): readonly string[] {
+    const keys = ['step', 'square_avg'];
+    if (group.momentum > 0) keys.push('momentum_buffer');
+    if (group.centered) keys.push('grad_avg');
+    return keys;
   }
 
   protected validateGroup(g: RMSpropGroup): void {
@@ -57,6 +107,7 @@ export class RMSprop extends Optimizer<RMSpropGroup> {
     checkNonNegative('RMSprop', 'alpha', g.alpha);
     checkBool('RMSprop', 'centered', g.centered);
     checkBool('RMSprop', 'maximize', g.maximize);
+    checkImplementationFlags('RMSprop', g);
   }
 
   protected updateGroups(): void {
