@@ -42,6 +42,7 @@ export * as data from './data/index.js';
 export {
   save, load, loadMetadata, toSafetensors, fromSafetensors, readSafetensorsHeader, readSafetensorsMetadata, SafetensorsError,
   optimizerStateToSafetensors, optimizerStateFromSafetensors, schedulerStateToSafetensors, schedulerStateFromSafetensors,
+  type ToSafetensorsOptions, type FromSafetensorsOptions, type SafetensorsFloatDType,
 } from './io/index.js';
 
 

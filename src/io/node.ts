@@ -4,7 +4,9 @@
  */
 import type * as NodeFs from 'node:fs';
 import type { Tensor } from '../tensor/tensor.js';
-import { fromSafetensors, readSafetensorsMetadata, toSafetensors } from './safetensors.js';
+import {
+  fromSafetensors, readSafetensorsMetadata, toSafetensors, type FromSafetensorsOptions, type ToSafetensorsOptions,
+} from './safetensors.js';
 
 function nodeFs(op: string): typeof NodeFs {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -18,21 +20,27 @@ function nodeFs(op: string): typeof NodeFs {
 
 /**
  * Writes named tensors (a state dict: plain object or Map) to a safetensors file that PyTorch's
- * `safetensors.torch.load_file` reads. `metadata` goes to the header's `__metadata__` map.
+ * `safetensors.torch.load_file` reads. `metadata` goes to the header's `__metadata__` map; `options` are
+ * toSafetensors's (`dtype: 'float16' | 'bfloat16'`, `tied: 'alias'`).
  * @example save(model.stateDict(), 'model.safetensors', { epochs: '3' });
+ * @example save(model.stateDict(), 'model.safetensors', null, { dtype: 'bfloat16', tied: 'alias' });
  */
 export function save(
   stateDict: Record<string, Tensor> | Map<string, Tensor>,
   path: string | URL,
-  metadata?: Record<string, string>,
+  metadata?: Record<string, string> | null,
+  options?: ToSafetensorsOptions | null,
 ): void {
-  const bytes = toSafetensors(stateDict, metadata);
+  const bytes = toSafetensors(stateDict, metadata, options);
   nodeFs('save').writeFileSync(path, bytes);
 }
 
-/** Reads a safetensors file: a plain object of name → Tensor (like `safetensors.torch.load_file`). */
-export function load(path: string | URL): Record<string, Tensor> {
-  return fromSafetensors(nodeFs('load').readFileSync(path));
+/**
+ * Reads a safetensors file: a plain object of name → Tensor (like `safetensors.torch.load_file`), plus the
+ * tied-weight aliases of `save_model` files unless `{ aliases: false }` (see fromSafetensors).
+ */
+export function load(path: string | URL, options?: FromSafetensorsOptions | null): Record<string, Tensor> {
+  return fromSafetensors(nodeFs('load').readFileSync(path), options);
 }
 
 /** The `__metadata__` map of a safetensors file. */

@@ -99,7 +99,7 @@ export function optimizerStateFromSafetensors(bytes: Uint8Array | ArrayBuffer): 
   const state: Record<number, Record<string, Tensor | number>> = {};
   for (const [index, entry] of Object.entries(scalars)) state[Number(index)] = { ...entry };
   const re = pytorch ? /^state\.(\d+)\.(.+)$/ : /^optim\.(\d+)\.(.+)$/;
-  const all = fromSafetensors(bytes);
+  const all = fromSafetensors(bytes, { aliases: false }); // metadata here is the state layout, not tied-weight aliases
   for (const [name, t] of Object.entries(all)) {
     const m = re.exec(name);
     if (m === null) {
