@@ -145,13 +145,80 @@ export function col2im_f32(cols: usize, dx: usize, c: i32, h: i32, w: i32, kh: i
 }
 
 /**
+ * im2col_f32 with dilation: cols[(ci*kh*kw + ki*kw + kj)*(oh*ow) + oy*ow + ox] = x[ci*h*w + iy*w + ix]
+ * with iy = oy*sh - ph + ki*dh, ix = ox*sw - pw + kj*dw, and 0 outside the image. oh and ow are the
+ * caller's (padding after the image may differ from ph/pw: asymmetric 'same' padding).
+ */
+export function im2col_dilated_f32(x: usize, cols: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = oh * ow;
+  for (let ci = 0; ci < c; ci++) {
+    const xc = x + (<usize>(ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const row = cols + (<usize>(((ci * kh + ki) * kw + kj) * plane) << 2);
+        const off = kj * dw;
+        const ox0 = oxBegin(sw, pw, off, ow);
+        const ox1 = oxEnd(sw, pw, off, w, ow, ox0);
+        for (let oy = 0; oy < oh; oy++) {
+          const dst = row + (<usize>(oy * ow) << 2);
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) {
+            zeroFloats(dst, ow);
+            continue;
+          }
+          zeroFloats(dst, ox0);
+          zeroFloats(dst + (<usize>ox1 << 2), ow - ox1);
+          const src = xc + (<usize>(iy * w) << 2);
+          if (sw == 1) {
+            copyFloats(dst + (<usize>ox0 << 2), src + (<usize>(ox0 - pw + off) << 2), ox1 - ox0);
+          } else {
+            for (let ox = ox0; ox < ox1; ox++) {
+              store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw - pw + off) << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col_dilated_f32: dx[ci*h*w + iy*w + ix] += cols[...] for every in-range position. */
+export function col2im_dilated_f32(cols: usize, dx: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  const plane = oh * ow;
+  for (let ci = 0; ci < c; ci++) {
+    const dc = dx + (<usize>(ci * h * w) << 2);
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const row = cols + (<usize>(((ci * kh + ki) * kw + kj) * plane) << 2);
+        const off = kj * dw;
+        const ox0 = oxBegin(sw, pw, off, ow);
+        const ox1 = oxEnd(sw, pw, off, w, ow, ox0);
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) continue;
+          const src = row + (<usize>(oy * ow) << 2);
+          const dst = dc + (<usize>(iy * w) << 2);
+          for (let ox = ox0; ox < ox1; ox++) {
+            const d = dst + (<usize>(ox * sw - pw + off) << 2);
+            store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Max pooling of `planes` planes of h x w: out = max over each window (padding counts as -Infinity),
  * idx = iy*w + ix of the first maximum, or of the last NaN (NaN wins; PyTorch's `v > best || isnan(v)`).
  */
 export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32): void {
   // 2x2 windows, stride 2, no padding (MaxPool2d(2)): four outputs at a time below
-  const pairs = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+  // (and every window inside the plane: with ceil mode an odd size gets a last window half outside)
+  const pairs = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= h && 2 * ow <= w;
   for (let pl = 0; pl < planes; pl++) {
     const xp = x + (<usize>(pl * h * w) << 2);
     const ob = <usize>(pl * oh * ow) << 2;
@@ -228,6 +295,44 @@ function maxpool2x2Row(xp: usize, out: usize, idx: usize, at: i32, w: i32, ow: i
   bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), bi, take);
   v128.store(out + (<usize>ox << 2), best);
   v128.store(idx + (<usize>ox << 2), bi);
+}
+
+/**
+ * maxpool2d_f32 with dilation: the window of output (oy, ox) is x[iy0 + ki*dh, ix0 + kj*dw] with
+ * iy0 = oy*sh - ph, ix0 = ox*sw - pw; same scan order, NaN rule and indices (idx = iy*w + ix).
+ */
+export function maxpool2d_dilated_f32(x: usize, out: usize, idx: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32): void {
+  for (let pl = 0; pl < planes; pl++) {
+    const xp = x + (<usize>(pl * h * w) << 2);
+    const ob = <usize>(pl * oh * ow) << 2;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - ph;
+      for (let ox = 0; ox < ow; ox++) {
+        const ix0 = ox * sw - pw;
+        let best: f32 = -Infinity;
+        let bi = -1;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = iy0 + ki * dh;
+          if (iy < 0 || iy >= h) continue;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = ix0 + kj * dw;
+            if (ix < 0 || ix >= w) continue;
+            const at = iy * w + ix;
+            const v = load<f32>(xp + (<usize>at << 2));
+            if (bi < 0 || v > best || v != v) {
+              best = v;
+              bi = at;
+            }
+          }
+        }
+        const o = ob + (<usize>(oy * ow + ox) << 2);
+        store<f32>(out + o, best);
+        if (bi < 0) bi = min(max(iy0, 0), h - 1) * w + min(max(ix0, 0), w - 1);
+        store<i32>(idx + o, bi);
+      }
+    }
+  }
 }
 
 /** dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o] (a scatter, so scalar). */

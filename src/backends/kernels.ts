@@ -219,6 +219,21 @@ export const KERNEL_TABLE = {
    */
   maxpool2d_f32: { split: 'none', args: ['x:in', 'out:out', 'idx:out', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph',
     'pw', 'oh', 'ow'] },
+  /**
+   * im2col_f32 with dilation (conv2d with dilation or groups): iy = oy*sh - ph + ki*dh, ix = ox*sw - pw +
+   * kj*dw; oh/ow are the caller's, so the padding after the image may differ from ph/pw.
+   */
+  im2col_dilated_f32: { split: 'none', args: ['x:in', 'cols:out', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh',
+    'dw', 'oh', 'ow'] },
+  /** The adjoint of im2col_dilated_f32: dx[ci*h*w + iy*w + ix] += cols[...] for every in-range position. */
+  col2im_dilated_f32: { split: 'none', args: ['cols:in', 'dx:inout', 'c', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh',
+    'dw', 'oh', 'ow'] },
+  /**
+   * maxpool2d_f32 with dilation: the window of (oy, ox) is x[oy*sh - ph + ki*dh, ox*sw - pw + kj*dw] (in-range
+   * positions only); same scan order, NaN rule and indices.
+   */
+  maxpool2d_dilated_f32: { split: 'none', args: ['x:in', 'out:out', 'idx:out', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw',
+    'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] },
   /** dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o]. */
   maxpool2d_backward_f32: { split: 'none', args: ['dy:in', 'idx:in', 'dx:inout', 'planes', 'h', 'w', 'oh', 'ow'] },
 
@@ -257,6 +272,17 @@ export const KERNEL_TABLE = {
   /** The adjoint of avgpool2d_f32: dx[in-range window positions] += dy[window] / (kh*kw). */
   avgpool2d_backward_f32: { split: 'none', args: ['dy:in', 'dx:inout', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph',
     'pw', 'oh', 'ow'] },
+  /**
+   * Average pooling with PyTorch's divisor (ceil mode, count_include_pad, divisor_override): out = (sum of the
+   * window's in-range elements) / d, d = divisor when not 0, else (countIncludePad = 1) the window's size
+   * clipped to the padded input [-ph, h + ph) x [-pw, w + pw), else (0) its number of in-range elements;
+   * a window with no in-range element gives 0.
+   */
+  avgpool2d_divisor_f32: { split: 'none', args: ['x:in', 'out:out', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw',
+    'oh', 'ow', 'countIncludePad', 'divisor'] },
+  /** The adjoint of avgpool2d_divisor_f32: dx[in-range window positions] += dy[window] / d. */
+  avgpool2d_divisor_backward_f32: { split: 'none', args: ['dy:in', 'dx:inout', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw',
+    'ph', 'pw', 'oh', 'ow', 'countIncludePad', 'divisor'] },
 
   // ---- fused backward kernels for training (assembly/fused.ts), contiguous; out may equal an input ----
   /**

@@ -5,8 +5,8 @@ export * as utils from './utils.js';
 export { Parameter } from './parameter.js';
 export { Module, type StateDict, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
-export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, type Pool2dOptions } from './layers/pooling.js';
+export { Conv2d, type Conv2dLayerOptions, type Conv2dLayerArgs, type PaddingMode } from './layers/conv.js';
+export { MaxPool2d, AvgPool2d, type Pool2dOptions, type MaxPool2dLayerArgs, type AvgPool2dLayerArgs } from './layers/pooling.js';
 export {
   BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions,
 } from './layers/normalization.js';

@@ -92,7 +92,7 @@ export abstract class Module {
   }
 
   /** @internal Whether the forward in effect is `cls`'s own (no subclass or instance has replaced it). */
-  protected forwardIs(cls: abstract new (...args: never[]) => Module): boolean {
+  protected forwardIs(cls: { prototype: { forward: unknown } }): boolean {
     return this.forward === cls.prototype.forward;
   }
 

@@ -1,35 +1,166 @@
 /**
- * conv2d (im2col + GEMM per image, in one kernel call over the batch) and max pooling, NCHW, PyTorch weight layout [out, in, kH, kW].
+ * conv2d (im2col + GEMM per image, in one kernel call over the batch), NCHW, PyTorch weight layout
+ * [out, in/groups, kH, kW], and the window geometry it shares with pooling (ops/pool.ts): int-or-pair
+ * arguments and output sizes (ceil mode included).
  * Backward passes are their own kernels-level functions: the input gradient is col2im of Wᵀ·g and the
- * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept).
+ * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept). Dilation and groups
+ * take a general path (dilated im2col/col2im, one GEMM per group); dilation 1 and groups 1 keep the fused
+ * conv2d-over-images kernels.
  */
 import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { zeros } from '../tensor/creation.js';
+import { tensor, zeros } from '../tensor/creation.js';
+import { positionalOptions } from '../options.js';
 import { floatContiguous } from './unary.js';
 
-export interface Conv2dOptions {
-  stride?: number | readonly [number, number];
-  padding?: number | readonly [number, number];
+// ---------------------------------------------------------------- shared argument checks and geometry
+
+/** An integer, or a pair of them (height, width). */
+export type IntPair = number | readonly [number, number];
+
+/** @internal A value as error messages show it. */
+export function showArg(v: unknown): string {
+  if (v instanceof Tensor) return `a Tensor of shape ${shapeStr(v.shape)}`;
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }
 
-function pair(v: number | readonly number[] | undefined, dflt: number, op: string, name: string): [number, number] {
-  const p = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (p.length !== 2 || !p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= (name === 'padding' ? 0 : 1))) {
-    throw new RangeError(`${op}: ${name} must be ${name === 'padding' ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${JSON.stringify(v)}`);
+/**
+ * @internal `op`'s argument `name` as a pair of integers >= min: a number is used for both dims, an array
+ * must have two numbers. Wrong types throw a TypeError, out-of-range or fractional values a RangeError,
+ * both naming the function and the argument.
+ */
+export function intPair(op: string, name: string, v: unknown, min: number): [number, number] {
+  const num = (x: unknown): x is number => typeof x === 'number';
+  let p: [number, number];
+  if (num(v)) p = [v, v];
+  else if (Array.isArray(v) && v.length === 2 && v.every(num)) p = [v[0] as number, v[1] as number];
+  else throw new TypeError(`${op}: ${name} must be an integer or a pair of integers, got ${showArg(v)}`);
+  if (!p.every((x) => Number.isInteger(x) && x >= min)) {
+    throw new RangeError(`${op}: ${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer or a pair of them, got ${showArg(v)}`);
   }
-  return p as [number, number];
+  return p;
 }
+
+/** @internal `op`'s integer argument `name` (>= min). */
+export function intArg(op: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number') throw new TypeError(`${op}: ${name} must be an integer, got ${showArg(v)}`);
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${showArg(v)}`);
+  return v;
+}
+
+/** @internal `op`'s boolean argument `name`. */
+export function boolArg(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${showArg(v)}`);
+  return v;
+}
+
+/**
+ * @internal Number of positions of a window of k taps spaced d apart, moved by s over `size` elements
+ * padded by `before` and `after` (PyTorch's conv and pooling output size). With ceil mode the division
+ * rounds up, but the last window must start inside the input or the padding before it (PyTorch's rule).
+ */
+export function windowCount(size: number, k: number, s: number, before: number, after: number, d: number, ceil: boolean): number {
+  const span = size + before + after - d * (k - 1) - 1;
+  let out = Math.floor((span + (ceil ? s - 1 : 0)) / s) + 1;
+  if (ceil && out > 0 && (out - 1) * s >= size + before) out--;
+  return out;
+}
+
+/** @internal "3x3", or "3x3 with dilation 2x2 (effective 5x5)". */
+export function kernelStr(kh: number, kw: number, dh: number, dw: number): string {
+  return dh === 1 && dw === 1 ? `${kh}x${kw}` : `${kh}x${kw} with dilation ${dh}x${dw} (effective ${dh * (kh - 1) + 1}x${dw * (kw - 1) + 1})`;
+}
+
+// ---------------------------------------------------------------- conv2d options
+
+/** conv2d's padding: per side (int or pair), 'valid' (none) or 'same' (output size = input size; stride 1). */
+export type Conv2dPadding = IntPair | 'valid' | 'same';
+
+export interface Conv2dOptions {
+  bias?: Tensor | null;
+  stride?: IntPair;
+  padding?: Conv2dPadding;
+  dilation?: IntPair;
+  groups?: number;
+}
+
+/** All prefixes of the tuple T, [] included. */
+export type Prefixes<T extends unknown[]> = T extends [...infer H, unknown] ? T | Prefixes<H> : [];
+/** All prefixes of the positional parameters T, each alone or followed by an options object O. */
+export type PositionalOr<T extends unknown[], O> = Prefixes<T> | [...Prefixes<T>, O];
+
+/** conv2d's arguments after (input, weight): PyTorch's positional order, optionally ending with options. */
+export type Conv2dArgs = PositionalOr<
+  [bias: Tensor | null | undefined, stride: IntPair | undefined, padding: Conv2dPadding | undefined, dilation: IntPair | undefined, groups: number | undefined],
+  Conv2dOptions
+>;
+
+/** @internal conv2d's validated options (padding as given: a pair or one of the strings). */
+export interface ConvParams {
+  stride: [number, number];
+  padding: [number, number] | 'valid' | 'same';
+  dilation: [number, number];
+  groups: number;
+}
+
+/** @internal Validates conv2d's stride, padding, dilation and groups (PyTorch's rules and defaults). */
+export function convParams(op: string, o: { stride?: unknown; padding?: unknown; dilation?: unknown; groups?: unknown }): ConvParams {
+  const stride = intPair(op, 'stride', o.stride ?? 1, 1);
+  const dilation = intPair(op, 'dilation', o.dilation ?? 1, 1);
+  const groups = intArg(op, 'groups', o.groups ?? 1, 1);
+  let padding: ConvParams['padding'];
+  if (typeof o.padding === 'string') {
+    if (o.padding !== 'valid' && o.padding !== 'same') {
+      throw new RangeError(`${op}: invalid padding string '${o.padding}', should be one of 'valid', 'same'`);
+    }
+    if (o.padding === 'same' && (stride[0] !== 1 || stride[1] !== 1)) {
+      throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride ${showArg(o.stride)})`);
+    }
+    padding = o.padding;
+  } else if (o.padding === undefined || typeof o.padding === 'number' || Array.isArray(o.padding)) {
+    padding = intPair(op, 'padding', o.padding ?? 0, 0);
+  } else {
+    throw new TypeError(`${op}: padding must be a non-negative integer, a pair of them, 'valid' or 'same', got ${showArg(o.padding)}`);
+  }
+  return { stride, padding, dilation, groups };
+}
+
+/**
+ * @internal Padding [top, left, bottom, right] of `padding` for a kernel kh×kw with dilation (dh, dw):
+ * 'same' pads d*(k-1) in total, the odd one at the bottom/right (as PyTorch).
+ */
+export function padSides(padding: ConvParams['padding'], kh: number, kw: number, dh: number, dw: number): [number, number, number, number] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  if (padding === 'same') {
+    const th = dh * (kh - 1), tw = dw * (kw - 1);
+    return [th >> 1, tw >> 1, th - (th >> 1), tw - (tw >> 1)];
+  }
+  return [padding[0], padding[1], padding[0], padding[1]];
+}
+
+// ---------------------------------------------------------------- kernels
 
 interface Geometry {
   n: number; c: number; h: number; w: number;
   o: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number;
+  /** stride, padding before the image (top, left), dilation */
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  groups: number;
   oh: number; ow: number;
 }
+
+/** Dilation 1 and one group: the fused conv2d-over-images kernels (split over the batch on threads). */
+const plain = (g: Geometry): boolean => g.dh === 1 && g.dw === 1 && g.groups === 1;
 
 /**
  * Runs one of the conv2d-over-images kernels on the whole batch with scratch for its im2col columns and
@@ -55,10 +186,61 @@ function overImages(kernel: 'conv2d_images_f32' | 'conv2d_backward_input_images_
   }
 }
 
+/**
+ * The general path (dilation, groups), image by image: the dilated im2col of all channels (group gi's
+ * rows are the block gi*cg*kh*kw ..), then one GEMM per group on its blocks of the weight [o, cg*kh*kw]
+ * and of the output [o, L]. Each GEMM may split across threads.
+ * forward: dst[i] = w·cols(x[i]) (+ bias); input: dst[i] += col2im(wᵀ·gy[i]); weight: dst += gy[i]·cols(x[i])ᵀ.
+ */
+function overGroups(kind: 'forward' | 'input' | 'weight', p0: number, p1: number, bias: number, dst: number, g: Geometry): void {
+  const kern = K();
+  const L = g.oh * g.ow, og = g.o / g.groups, cgkk = (g.c / g.groups) * g.kh * g.kw;
+  const [m, n, k] = kind === 'forward' ? [og, L, cgkk] : kind === 'input' ? [cgkk, L, og] : [og, cgkk, L];
+  const colsBytes = Math.max(4, g.c * g.kh * g.kw * L * 4);
+  const wsBytes = Math.max(4, kern.gemm_f32_workspace(m, n, k));
+  const cols = heap.alloc(colsBytes);
+  try {
+    const ws = heap.alloc(wsBytes);
+    try {
+      const geo = [g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow] as const;
+      const xStep = g.c * g.h * g.w * 4, yStep = g.o * L * 4;
+      const wG = og * cgkk * 4, colsG = cgkk * L * 4, yG = og * L * 4;
+      for (let i = 0; i < g.n; i++) {
+        if (kind === 'forward') {
+          kern.im2col_dilated_f32(p0 + i * xStep, cols, ...geo);
+          for (let gi = 0; gi < g.groups; gi++) {
+            kern.gemm_bias_f32(p1 + gi * wG, cols + gi * colsG, dst + i * yStep + gi * yG, og, L, cgkk, cgkk, 1, L, 1, 0,
+              bias !== 0 ? bias + gi * og * 4 : 0, bias !== 0 ? 2 : 0, 0, ws);
+          }
+        } else if (kind === 'input') {
+          for (let gi = 0; gi < g.groups; gi++) {
+            kern.gemm_bias_f32(p1 + gi * wG, p0 + i * yStep + gi * yG, cols + gi * colsG, cgkk, L, og, 1, cgkk, L, 1, 0, 0, 0, 0, ws);
+          }
+          kern.col2im_dilated_f32(cols, dst + i * xStep, ...geo);
+        } else {
+          kern.im2col_dilated_f32(p1 + i * xStep, cols, ...geo);
+          for (let gi = 0; gi < g.groups; gi++) {
+            kern.gemm_bias_f32(p0 + i * yStep + gi * yG, cols + gi * colsG, dst + gi * wG, og, cgkk, L, L, 1, 1, L, 1, 0, 0, 0, ws);
+          }
+        }
+      }
+    } finally {
+      heap.free(ws, wsBytes);
+    }
+  } finally {
+    heap.free(cols, colsBytes);
+  }
+}
+
 /** y = conv(x, w) (+ bias[o] per output channel, added by the GEMM as it stores; bias contiguous float32). */
 function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Tensor {
   const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
   if (out.numel() === 0) return out;
+  if (!plain(g)) {
+    if (g.c * g.kh * g.kw === 0) out.zero_();
+    overGroups('forward', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g);
+    return out;
+  }
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   overImages('conv2d_images_f32', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g, g.o, L, CKK);
   return out;
@@ -69,16 +251,18 @@ function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   const dx = zeros([g.n, g.c, g.h, g.w]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   if (dx.numel() === 0 || L === 0) return dx;
-  overImages('conv2d_backward_input_images_f32', gy.ptr, w.ptr, 0, dx.ptr, g, CKK, L, g.o);
+  if (!plain(g)) overGroups('input', gy.ptr, w.ptr, 0, dx.ptr, g);
+  else overImages('conv2d_backward_input_images_f32', gy.ptr, w.ptr, 0, dx.ptr, g, CKK, L, g.o);
   return dx;
 }
 
 /** dL/dW = Σ over images of g · colsᵀ. */
 function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
-  const dw = zeros([g.o, g.c, g.kh, g.kw]);
+  const dw = zeros([g.o, g.c / g.groups, g.kh, g.kw]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   if (dw.numel() === 0 || L === 0) return dw;
-  overImages('conv2d_backward_weight_images_f32', gy.ptr, x.ptr, 0, dw.ptr, g, g.o, CKK, L);
+  if (!plain(g)) overGroups('weight', gy.ptr, x.ptr, 0, dw.ptr, g);
+  else overImages('conv2d_backward_weight_images_f32', gy.ptr, x.ptr, 0, dw.ptr, g, g.o, CKK, L);
   return dw;
 }
 
@@ -93,7 +277,7 @@ function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
   if (gc !== g) gc.dispose();
   if (wc !== w) wc.dispose();
   return record(dx, 'ConvolutionBackwardBackward0', [g, w], [g, w], (gg, [gs, ws], needs) => [
-    needs[0] ? convolve(gg, ws!, geo) : null,
+    needs[0] ? convolution(gg, ws!, null, geo) : null,
     needs[1] ? weightGrad(gs!, gg, geo) : null,
   ]);
 }
@@ -105,47 +289,20 @@ function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
   if (gc !== g) gc.dispose();
   if (xc !== x) xc.dispose();
   return record(dw, 'ConvolutionBackwardBackward0', [g, x], [g, x], (gg, [gs, xs], needs) => [
-    needs[0] ? convolve(xs!, gg, geo) : null,
+    needs[0] ? convolution(xs!, gg, null, geo) : null,
     needs[1] ? inputGrad(gs!, gg, geo) : null,
   ]);
 }
 
-/** The differentiable convolution of `geo` (no bias) of x [n, c, h, w] with w [o, c, kh, kw]. */
-function convolve(x: Tensor, w: Tensor, geo: Geometry): Tensor {
-  return conv2d(x, w, null, { stride: [geo.sh, geo.sw], padding: [geo.ph, geo.pw] });
-}
-
-/**
- * 2-D convolution over NCHW input with weight [outC, inC, kH, kW] and optional bias [outC].
- * @example conv2d(randn(1, 1, 28, 28), randn(8, 1, 3, 3), null, { padding: 1 }).shape // [1, 8, 28, 28]
- */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('conv2d: input and weight must be Tensors');
-  if (x.ndim !== 4) throw new RangeError(`conv2d: expects 4-D input [N, C, H, W], got shape ${shapeStr(x.shape)}`);
-  if (weight.ndim !== 4) throw new RangeError(`conv2d: expects 4-D weight [outC, inC, kH, kW], got shape ${shapeStr(weight.shape)}`);
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  const [o, wc, kh, kw] = weight.shape as [number, number, number, number];
-  if (wc !== c) {
-    throw new RangeError(`conv2d: input shape ${shapeStr(x.shape)} has ${c} channels but weight shape ${shapeStr(weight.shape)} expects ${wc}`);
-  }
-  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== o)) {
-    throw new RangeError(`conv2d: bias shape ${shapeStr(bias.shape)} does not match ${o} output channels`);
-  }
-  const [sh, sw] = pair(options.stride, 1, 'conv2d', 'stride');
-  const [ph, pw] = pair(options.padding, 0, 'conv2d', 'padding');
-  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
-  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
-  if (oh <= 0 || ow <= 0) {
-    throw new RangeError(`conv2d: kernel ${kh}x${kw} is larger than the padded input ${h + 2 * ph}x${w + 2 * pw} (input shape ${shapeStr(x.shape)})`);
-  }
-  const geo: Geometry = { n, c, h, w, o, kh, kw, sh, sw, ph, pw, oh, ow };
+/** The differentiable convolution of x [n, c, h, w] with w [o, c/groups, kh, kw] (+ bias) at `geo`. */
+function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Geometry): Tensor {
   const xc = floatContiguous(x), wt = floatContiguous(weight);
-  const bc = bias != null ? floatContiguous(bias) : null;
+  const bc = bias !== null ? floatContiguous(bias) : null;
   // one node for x, weight and the bias (fused into the GEMM's store), like PyTorch's ConvolutionBackward0
   // x is saved for the weight's gradient and the weight for x's, only when needed (as PyTorch)
   const saveX = weight.requiresGrad, saveW = x.requiresGrad;
   const saved = saveX && saveW ? [xc, wt] : saveX ? [xc] : saveW ? [wt] : [];
-  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias ?? null], saved, (g, s, needs) => {
+  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias], saved, (g, s, needs) => {
     const xs = saveX ? s[0]! : null, ws = saveW ? s[saveX ? 1 : 0]! : null;
     return [
       needs[0] ? inputGrad(g, ws!, geo) : null,
@@ -160,46 +317,87 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return y;
 }
 
-/** out[p, o] = x[p, idx[p, o]] over planes of `hw` elements (max pooling's forward at fixed indices). */
-function pickAt(x: Tensor, idx: Tensor, planes: number, hw: number, outShape: readonly number[]): Tensor {
-  return x.reshape(planes, hw).gather(1, idx.reshape(planes, -1)).reshape(outShape);
+/** The checked geometry of conv2d(x, weight, bias) with `p` (PyTorch's messages, naming op and shapes). */
+function convGeometry(op: string, x: unknown, weight: unknown, bias: unknown, p: ConvParams): Geometry {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError(`${op}: input and weight must be Tensors`);
+  if (bias != null && !(bias instanceof Tensor)) throw new TypeError(`${op}: bias must be a Tensor or null, got ${showArg(bias)}`);
+  if (x.ndim !== 4) throw new RangeError(`${op}: expects 4-D input [N, C, H, W], got shape ${shapeStr(x.shape)}`);
+  if (weight.ndim !== 4) throw new RangeError(`${op}: expects 4-D weight [outC, inC/groups, kH, kW], got shape ${shapeStr(weight.shape)}`);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const [o, wc, kh, kw] = weight.shape as [number, number, number, number];
+  const groups = p.groups;
+  if (o % groups !== 0) {
+    throw new RangeError(`${op}: given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of shape ${shapeStr(weight.shape)}`);
+  }
+  if (wc * groups !== c) {
+    throw new RangeError(`${op}: input shape ${shapeStr(x.shape)} has ${c} channels but weight shape ${shapeStr(weight.shape)} expects ${wc * groups}` +
+      (groups > 1 ? ` (groups=${groups} of ${wc})` : ''));
+  }
+  if (bias != null && (bias.ndim !== 1 || bias.shape[0] !== o)) {
+    throw new RangeError(`${op}: bias shape ${shapeStr(bias.shape)} does not match ${o} output channels`);
+  }
+  const [sh, sw] = p.stride, [dh, dw] = p.dilation;
+  const [pt, pl, pb, pr] = padSides(p.padding, kh, kw, dh, dw);
+  const oh = windowCount(h, kh, sh, pt, pb, dh, false);
+  const ow = windowCount(w, kw, sw, pl, pr, dw, false);
+  if (oh <= 0 || ow <= 0 || kh === 0 || kw === 0) {
+    throw new RangeError(`${op}: kernel ${kernelStr(kh, kw, dh, dw)} is larger than the padded input ${h + pt + pb}x${w + pl + pr} (input shape ${shapeStr(x.shape)})`);
+  }
+  return { n, c, h, w, o, kh, kw, sh, sw, ph: pt, pw: pl, dh, dw, groups, oh, ow };
 }
 
-export interface MaxPool2dOptions {
-  stride?: number | readonly [number, number] | null;
-  padding?: number | readonly [number, number];
+/** @internal conv2d with validated parameters (nn.Conv2d's forward). */
+export function conv2dWith(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, p: ConvParams): Tensor {
+  return convolution(x, weight, bias, convGeometry(op, x, weight, bias, p));
 }
 
-/** Max pooling over NCHW (or CHW) input; stride defaults to the kernel size. */
-export function maxPool2d(x: Tensor, kernelSize: number | readonly [number, number], stride?: number | readonly [number, number] | null, padding: number | readonly [number, number] = 0): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError('maxPool2d: input must be a Tensor');
-  if (x.ndim !== 4 && x.ndim !== 3) throw new RangeError(`maxPool2d: expects 3-D or 4-D input, got shape ${shapeStr(x.shape)}`);
-  const [kh, kw] = pair(kernelSize, 1, 'maxPool2d', 'kernelSize');
-  const [sh, sw] = pair(stride ?? [kh, kw], 1, 'maxPool2d', 'stride');
-  const [ph, pw] = pair(padding, 0, 'maxPool2d', 'padding');
-  if (ph > kh / 2 || pw > kw / 2) throw new RangeError(`maxPool2d: padding ${ph}x${pw} must be at most half the kernel size ${kh}x${kw}`);
-  const h = x.shape[x.ndim - 2]!, w = x.shape[x.ndim - 1]!;
-  const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
-  const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
-  if (oh <= 0 || ow <= 0) throw new RangeError(`maxPool2d: kernel ${kh}x${kw} is larger than the padded input (input shape ${shapeStr(x.shape)})`);
-  const planes = x.numel() / (h * w || 1);
-  const outShape = [...x.shape.slice(0, -2), oh, ow];
-  const xc = floatContiguous(x);
-  const out = Tensor.empty(outShape, 'float32');
-  const idx = Tensor.empty(outShape, 'int32');
-  if (out.numel() > 0) K().maxpool2d_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
-  if (xc !== x) xc.dispose();
-  const inShape = x.shape;
-  const y = record(out, 'MaxPool2DWithIndicesBackward0', [x], [idx], (g, [ix]) => {
-    const gc = floatContiguous(g);
-    const dx = zeros(inShape);
-    if (gc.numel() > 0) K().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
-    if (gc !== g) gc.dispose();
-    // linear in g: under createGraph its backward picks the incoming gradient at the same indices
-    return [record(dx, 'MaxPool2DWithIndicesBackwardBackward0', [g], [ix!], (gg, [ixs]) => [pickAt(gg, ixs!, planes, h * w, outShape)])];
-  });
-  // the indices are this op's own: freed when the backward node is done with them (now, if none saved
-  // them), not left to the garbage collector (2 pooling layers of the MNIST CNN: 600 KB per step)
-  idx._releaseToGraph();
+const CONV2D_PARAMS = ['bias', 'stride', 'padding', 'dilation', 'groups'];
+
+/**
+ * 2-D convolution over NCHW input with weight [outC, inC/groups, kH, kW] and optional bias [outC], with
+ * PyTorch's parameters in PyTorch's order, or an options object after any prefix of them:
+ * `conv2d(input, weight, bias?, stride = 1, padding = 0, dilation = 1, groups = 1)`.
+ * padding is per side (an int or a pair), 'valid' (none) or 'same' (the output keeps the input's size; an
+ * odd total padding puts the extra row/column at the bottom/right, as PyTorch; stride 1 only). The input's
+ * channels split into `groups` groups, each convolved with its outC/groups filters (groups = inC:
+ * depthwise).
+ * @example conv2d(randn(1, 1, 28, 28), randn(8, 1, 3, 3), null, { padding: 1 }).shape // [1, 8, 28, 28]
+ */
+export function conv2d(input: Tensor, weight: Tensor, ...args: Conv2dArgs): Tensor {
+  const o = positionalOptions<Conv2dOptions>('conv2d', args, CONV2D_PARAMS);
+  const p = convParams('conv2d', o);
+  return conv2dWith('conv2d', input, weight, o.bias ?? null, p);
+}
+
+// ---------------------------------------------------------------- padding modes (nn.Conv2d's paddingMode)
+
+/** The non-zero padding modes of nn.Conv2d. */
+export type PadMode = 'reflect' | 'replicate' | 'circular';
+
+/** Source index of each position of a dimension of `size` padded by `before` and `after` in `mode`. */
+function padIndex(op: string, size: number, before: number, after: number, mode: PadMode, dim: number, shape: readonly number[]): Tensor {
+  const limit = mode === 'reflect' ? size - 1 : mode === 'circular' ? size : Infinity;
+  if (size === 0 || before > limit || after > limit) {
+    const what = mode === 'reflect' ? 'smaller than' : mode === 'circular' ? 'at most' : 'possible with';
+    throw new RangeError(`${op}: ${mode} padding (${before}, ${after}) of dimension ${dim} of input shape ${shapeStr(shape)} must be ${what} its size ${size}`);
+  }
+  const idx = new Int32Array(size + before + after);
+  for (let i = 0; i < idx.length; i++) {
+    const j = i - before;
+    idx[i] = mode === 'replicate' ? Math.min(Math.max(j, 0), size - 1)
+      : mode === 'circular' ? ((j % size) + size) % size
+      : j < 0 ? -j : j >= size ? 2 * (size - 1) - j : j;
+  }
+  return tensor(idx, { dtype: 'int32' });
+}
+
+/**
+ * @internal x [N, C, H, W] padded by [left, right, top, bottom] in `mode` (PyTorch's F.pad for these
+ * modes over the last two dims), as index selections: differentiable, double backward included.
+ */
+export function pad2d(op: string, x: Tensor, [left, right, top, bottom]: readonly [number, number, number, number], mode: PadMode): Tensor {
+  let y = x;
+  if (left > 0 || right > 0) y = y.indexSelect(3, padIndex(op, x.shape[3]!, left, right, mode, 3, x.shape));
+  if (top > 0 || bottom > 0) y = y.indexSelect(2, padIndex(op, x.shape[2]!, top, bottom, mode, 2, x.shape));
   return y;
 }

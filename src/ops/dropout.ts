@@ -2,15 +2,56 @@
 import { heap } from '../backends/memory.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
+import { positionalOptions } from '../options.js';
+import { checkInplace, inplace as inplaceOp } from './copy.js';
+import { mul } from './binary.js';
+import { describeValue, type PositionalOr } from './loss.js';
+
+export interface DropoutOptions {
+  /** Zeroing probability, in [0, 1]; default 0.5. */
+  p?: number;
+  /** Dropout is applied only when training (default true); otherwise the input is returned. */
+  training?: boolean;
+  /** Write the result into the input (autograd-correct, as PyTorch's inplace=True); default false. */
+  inplace?: boolean;
+}
+
+/** Throws unless p is a probability; names the function. */
+export function checkDropoutP(p: unknown, op: string): number {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropout probability has to be between 0 and 1, but got ${describeValue(p)}`);
+  return p;
+}
+
+/** Throws unless v is a boolean (undefined gives `dflt`). */
+export function checkBool(v: unknown, dflt: boolean, op: string, name: string): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${describeValue(v)}`);
+  return v;
+}
 
 /**
  * Zeroes each element with probability p and scales the kept ones by 1/(1-p) when training; identity
  * otherwise. p = 1 zeroes everything. The gradient is the same mask times the incoming gradient.
+ * Arguments as PyTorch's F.dropout: (x, p = 0.5, training = true, inplace = false), and/or a trailing
+ * options object { p, training, inplace }. With inplace the result is written into x (and x returned).
+ * @example dropout(x, 0.2, model.training)
  */
-export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+export function dropout(x: Tensor, ...args: PositionalOr<[p: number, training: boolean, inplace: boolean], DropoutOptions>): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('dropout: input must be a Tensor');
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  let p: number, training: boolean, inplace: boolean;
+  if (args.length <= 2 && (args[0] === undefined || typeof args[0] === 'number') && (args[1] === undefined || typeof args[1] === 'boolean')) {
+    // the common (x, p, training) call, without building an options object
+    p = checkDropoutP(args[0] ?? 0.5, 'dropout');
+    training = (args[1] as boolean | undefined) ?? true;
+    inplace = false;
+  } else {
+    const o = positionalOptions<DropoutOptions>('dropout', args, ['p', 'training', 'inplace']);
+    p = checkDropoutP(o.p ?? 0.5, 'dropout');
+    training = checkBool(o.training, true, 'dropout', 'training');
+    inplace = checkBool(o.inplace, false, 'dropout', 'inplace');
+  }
   if (!training || p === 0) return x;
+  if (inplace) checkInplace(x, 'dropout'); // before the generator advances
   const n = x.numel();
   // the mask is drawn straight into its tensor's memory (no JS array, no copy)
   const m = Tensor.empty([...x.shape], 'float32');
@@ -22,7 +63,13 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   } else {
     mask.fill(0);
   }
-  const y = x.mul(m);
+  let y: Tensor;
+  try {
+    y = inplace ? inplaceOp(x, mul, m, undefined, 'dropout') : x.mul(m);
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
   // the mask is this op's own: freed once mul's backward node no longer needs it, not left to the GC
   m._releaseToGraph();
   return y;

@@ -6,9 +6,33 @@
 import { noGrad } from '../autograd/mode.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { isPlainObject, positionalOptions } from '../options.js';
+import { describeValue, type PositionalOr } from './loss.js';
 
-function checkEps(eps: number, op: string): void {
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${eps}`);
+function checkEps(eps: unknown, op: string): void {
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${describeValue(eps)}`);
+}
+
+export interface BatchNormFnOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with the batch statistics (and update the running ones); default false. */
+  training?: boolean;
+  /** Weight of the batch statistic in the running average; default 0.1. */
+  momentum?: number;
+  eps?: number;
+}
+
+export interface LayerNormFnOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+function optionalTensor(v: unknown, op: string, name: string): Tensor | null {
+  if (v == null) return null;
+  if (!(v instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor or null, got ${describeValue(v)}`);
+  return v;
 }
 
 /**
@@ -16,16 +40,43 @@ function checkEps(eps: number, op: string): void {
  * training: normalise with the batch statistics and, when running stats are given, update them in place:
  * running = (1 - momentum) * running + momentum * batchStat (unbiased variance for runningVar).
  * Not training: normalise with the running statistics (required then).
+ * Arguments after runningMean, runningVar as PyTorch: (weight, bias, training = false, momentum = 0.1,
+ * eps = 1e-5), and/or a trailing options object { weight, bias, training, momentum, eps }.
+ * @example batchNorm(x, rm, rv, { training: true, momentum: 0.3 })
  */
 export function batchNorm(
   x: Tensor,
+  runningMean: Tensor | null | undefined,
+  runningVar: Tensor | null | undefined,
+  ...args: PositionalOr<[weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number], BatchNormFnOptions>
+): Tensor {
+  const op = 'batchNorm';
+  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+    if (t != null && !(t instanceof Tensor)) {
+      const hint = isPlainObject(t) ? ' (runningMean and runningVar come first, null when not tracked: batchNorm(x, null, null, { training: true }))' : '';
+      throw new TypeError(`${op}: ${name} must be a Tensor or null, got ${describeValue(t)}${hint}`);
+    }
+  }
+  const o = positionalOptions<BatchNormFnOptions>(op, args, ['weight', 'bias', 'training', 'momentum', 'eps']);
+  const weight = optionalTensor(o.weight, op, 'weight');
+  const bias = optionalTensor(o.bias, op, 'bias');
+  const training = o.training ?? false;
+  if (typeof training !== 'boolean') throw new TypeError(`${op}: training must be a boolean, got ${describeValue(training)}`);
+  const momentum = o.momentum ?? 0.1;
+  if (typeof momentum !== 'number' || Number.isNaN(momentum)) throw new TypeError(`${op}: momentum must be a number, got ${describeValue(momentum)}`);
+  const eps = o.eps ?? 1e-5;
+  return batchNormImpl(x, runningMean ?? null, runningVar ?? null, weight, bias, training, momentum, eps);
+}
+
+function batchNormImpl(
+  x: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  training = false,
-  momentum = 0.1,
-  eps = 1e-5,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  training: boolean,
+  momentum: number,
+  eps: number,
 ): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('batchNorm: input must be a Tensor');
   if (x.ndim < 2) throw new RangeError(`batchNorm: expects input of shape [N, C, ...], got ${shapeStr(x.shape)}`);
@@ -68,14 +119,23 @@ export function batchNorm(
   return y;
 }
 
-/** PyTorch's F.layer_norm: normalises over the trailing `normalizedShape` dims (biased variance). */
+/**
+ * PyTorch's F.layer_norm: normalises over the trailing `normalizedShape` dims (biased variance).
+ * Arguments after normalizedShape as PyTorch: (weight, bias, eps = 1e-5), and/or { weight, bias, eps }.
+ */
 export function layerNorm(
   x: Tensor,
   normalizedShape: number | readonly number[],
-  weight: Tensor | null = null,
-  bias: Tensor | null = null,
-  eps = 1e-5,
+  ...args: PositionalOr<[weight: Tensor | null, bias: Tensor | null, eps: number], LayerNormFnOptions>
 ): Tensor {
+  const op = 'layerNorm';
+  const o = positionalOptions<LayerNormFnOptions>(op, args, ['weight', 'bias', 'eps']);
+  const weight = optionalTensor(o.weight, op, 'weight');
+  const bias = optionalTensor(o.bias, op, 'bias');
+  const eps = o.eps ?? 1e-5;
+  if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) {
+    throw new TypeError(`${op}: normalizedShape must be a number or an array of numbers, got ${describeValue(normalizedShape)}`);
+  }
   if (!(x instanceof Tensor)) throw new TypeError('layerNorm: input must be a Tensor');
   checkEps(eps, 'layerNorm');
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];

@@ -6,6 +6,8 @@ import { Parameter } from '../parameter.js';
 import { linear, relu } from '../functional.js';
 import { checkLinearOperands, linearFused } from '../../ops/matmul.js';
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from '../init.js';
+import { positionalOptions } from '../../options.js';
+import { describeValue, type PositionalOr } from '../../ops/loss.js';
 
 export function checkSize(v: unknown, op: string, name: string, min = 1): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
@@ -24,7 +26,11 @@ export function resetWeightAndBias(weight: Tensor, bias: Tensor | null): void {
   }
 }
 
+/** @internal any Module class, for forwardIs (whose constructor arguments do not matter). */
+export type ModuleClass = abstract new () => Module;
+
 export interface LinearOptions {
+  /** Learn an additive bias (default true). */
   bias?: boolean;
 }
 
@@ -35,12 +41,16 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  /** PyTorch's Linear(in_features, out_features, bias=True): `new Linear(4, 3, false)` or `new Linear(4, 3, { bias: false })`. */
+  constructor(inFeatures: number, outFeatures: number, ...args: PositionalOr<[bias: boolean], LinearOptions>) {
     super();
     this.inFeatures = checkSize(inFeatures, 'Linear', 'inFeatures', 0);
     this.outFeatures = checkSize(outFeatures, 'Linear', 'outFeatures', 0);
+    const o = positionalOptions<LinearOptions>('Linear', args, ['bias']);
+    const bias = o.bias ?? true;
+    if (typeof bias !== 'boolean') throw new TypeError(`Linear: bias must be a boolean, got ${describeValue(bias)}`);
     this.weight = new Parameter(empty(outFeatures, inFeatures));
-    this.bias = options.bias ?? true ? new Parameter(empty(outFeatures)) : null;
+    this.bias = bias ? new Parameter(empty(outFeatures)) : null;
     this.resetParameters();
   }
 
@@ -55,7 +65,7 @@ export class Linear extends Module {
 
   /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
   override keepsNothing(): boolean {
-    return this.forwardIs(Linear);
+    return this.forwardIs(Linear as unknown as ModuleClass);
   }
 
   override forward(x: Tensor): Tensor {

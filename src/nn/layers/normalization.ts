@@ -10,7 +10,10 @@ import { ones, zeros, scalarTensor } from '../../tensor/creation.js';
 import { Module, pyBool, pyFloat, pyTuple } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { batchNorm, layerNorm } from '../functional.js';
-import { checkSize } from './linear.js';
+import { checkSize, type ModuleClass } from './linear.js';
+import { positionalOptions } from '../../options.js';
+import { describeValue, type PositionalOr } from '../../ops/loss.js';
+import { checkBool } from '../../ops/dropout.js';
 
 export interface BatchNormOptions {
   eps?: number;
@@ -34,16 +37,25 @@ export abstract class BatchNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+  /**
+   * PyTorch's (num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True), positionally
+   * and/or as a trailing options object: `new BatchNorm2d(8, 1e-3)`, `new BatchNorm2d(8, { momentum: null })`.
+   */
+  constructor(numFeatures: number, ...args: PositionalOr<[eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean], BatchNormOptions>) {
     super();
     const name = new.target.name;
     this.numFeatures = checkSize(numFeatures, name, 'numFeatures');
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
-    if (!(this.eps >= 0)) throw new RangeError(`${name}: eps must be a non-negative number, got ${this.eps}`);
-    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
+    const o = positionalOptions<BatchNormOptions>(name, args, ['eps', 'momentum', 'affine', 'trackRunningStats']);
+    const eps: unknown = o.eps ?? 1e-5;
+    const momentum: unknown = o.momentum === undefined ? 0.1 : o.momentum;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${name}: eps must be a non-negative number, got ${describeValue(eps)}`);
+    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
+      throw new RangeError(`${name}: momentum must be a number in [0, 1] or null, got ${describeValue(momentum)}`);
+    }
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = checkBool(o.affine, true, name, 'affine');
+    this.trackRunningStats = checkBool(o.trackRunningStats, true, name, 'trackRunningStats');
     this.weight = this.affine ? new Parameter(ones(numFeatures)) : null;
     this.bias = this.affine ? new Parameter(zeros(numFeatures)) : null;
     this.registerBuffer('running_mean', this.trackRunningStats ? zeros(numFeatures) : null);
@@ -89,7 +101,7 @@ export abstract class BatchNorm extends Module {
 
   /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
   override keepsNothing(): boolean {
-    return this.forwardIs(BatchNorm);
+    return this.forwardIs(BatchNorm as unknown as ModuleClass);
   }
 
   override forward(x: Tensor): Tensor {
@@ -142,7 +154,7 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learnable weight (ones) and bias (zeros) of normalizedShape. Default true. */
   elementwiseAffine?: boolean;
-  /** With elementwiseAffine, whether to learn the bias too. Default true. */
+  /** With elementwiseAffine, whether to learn the bias too (keyword only; PyTorch 2.1's bias). Default true. */
   bias?: boolean;
 }
 
@@ -154,20 +166,31 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+  /**
+   * PyTorch's (normalized_shape, eps=1e-5, elementwise_affine=True), positionally and/or as a trailing
+   * options object: `new LayerNorm(5, 1e-3)`, `new LayerNorm([4, 5], { elementwiseAffine: false })`.
+   */
+  constructor(normalizedShape: number | readonly number[], ...args: PositionalOr<[eps: number, elementwiseAffine: boolean], LayerNormOptions>) {
     super();
-    const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (typeof normalizedShape !== 'number' && !Array.isArray(normalizedShape)) {
+      throw new TypeError(`LayerNorm: normalizedShape must be a number or an array of numbers, got ${describeValue(normalizedShape)}`);
+    }
+    const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...(normalizedShape as readonly number[])];
     ns.forEach((d) => checkSize(d, 'LayerNorm', 'normalizedShape entries'));
     this.normalizedShape = ns;
-    this.eps = options.eps ?? 1e-5;
-    this.elementwiseAffine = options.elementwiseAffine ?? true;
+    const o = positionalOptions<LayerNormOptions>('LayerNorm', args, ['eps', 'elementwiseAffine'], ['bias']);
+    const eps: unknown = o.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`LayerNorm: eps must be a non-negative number, got ${describeValue(eps)}`);
+    this.eps = eps;
+    this.elementwiseAffine = checkBool(o.elementwiseAffine, true, 'LayerNorm', 'elementwiseAffine');
+    const bias = checkBool(o.bias, true, 'LayerNorm', 'bias');
     this.weight = this.elementwiseAffine ? new Parameter(ones(ns)) : null;
-    this.bias = this.elementwiseAffine && (options.bias ?? true) ? new Parameter(zeros(ns)) : null;
+    this.bias = this.elementwiseAffine && bias ? new Parameter(zeros(ns)) : null;
   }
 
   /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
   override keepsNothing(): boolean {
-    return this.forwardIs(LayerNorm);
+    return this.forwardIs(LayerNorm as unknown as ModuleClass);
   }
 
   override forward(x: Tensor): Tensor {

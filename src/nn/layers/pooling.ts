@@ -1,82 +1,116 @@
 /** Pooling layers. */
 import { Tensor } from '../../tensor/tensor.js';
-import { Module, pyTuple } from '../module.js';
-import { avgPool2d, maxPool2d } from '../functional.js';
-import { toPair, type IntOrPair } from './conv.js';
+import { positionalOptions } from '../../options.js';
+import { Module, pyBool, pyTuple } from '../module.js';
+import type { IntPair, PositionalOr, Prefixes } from '../../ops/conv.js';
+import {
+  AVG_POOL2D_PARAMS, avgPool2dWith, maxPool2dWith, poolParams, type AvgPool2dOptions, type MaxPool2dOptions,
+  type PoolParams,
+} from '../../ops/pool.js';
 
-export interface Pool2dOptions {
-  stride?: IntOrPair | null;
-  padding?: IntOrPair;
-}
+type Opt<T> = T | undefined;
 
-function poolArgs(op: string, kernelSize: IntOrPair, strideOrOptions?: IntOrPair | Pool2dOptions | null, padding?: IntOrPair) {
-  let stride: IntOrPair | null | undefined;
-  let pad: IntOrPair | undefined = padding;
-  if (strideOrOptions !== null && typeof strideOrOptions === 'object' && !Array.isArray(strideOrOptions)) {
-    const o = strideOrOptions as Pool2dOptions;
-    stride = o.stride;
-    pad = o.padding ?? pad;
-  } else {
-    stride = strideOrOptions as IntOrPair | null | undefined;
-  }
-  toPair(kernelSize, op, 'kernelSize', 1);
-  if (stride != null) toPair(stride, op, 'stride', 1);
-  toPair(pad ?? 0, op, 'padding', 0);
-  return { kernelSize, stride: stride ?? kernelSize, padding: pad ?? 0 };
-}
+type MaxPosition<R> = [stride: Opt<IntPair | null>, padding: Opt<IntPair>, dilation: Opt<IntPair>, returnIndices: R, ceilMode: Opt<boolean>];
+/**
+ * nn.MaxPool2d's arguments after kernelSize: PyTorch's positional order, optionally ending with options.
+ * `MaxPool2dLayerArgs<true>`: the ones that set returnIndices (then forward gives [output, indices]).
+ */
+export type MaxPool2dLayerArgs<R extends boolean = false> = R extends true
+  ? MaxPosition<true> | [...MaxPosition<true>, Omit<MaxPool2dOptions, 'kernelSize' | 'returnIndices'>]
+    | [...Prefixes<[stride: Opt<IntPair | null>, padding: Opt<IntPair>, dilation: Opt<IntPair>]>, Omit<MaxPool2dOptions, 'kernelSize'> & { returnIndices: true }]
+  : PositionalOr<MaxPosition<Opt<false>>, Omit<MaxPool2dOptions, 'kernelSize' | 'returnIndices'> & { returnIndices?: false }>;
+/** nn.AvgPool2d's arguments after kernelSize: PyTorch's positional order, optionally ending with options. */
+export type AvgPool2dLayerArgs = PositionalOr<
+  [stride: Opt<IntPair | null>, padding: Opt<IntPair>, ceilMode: Opt<boolean>, countIncludePad: Opt<boolean>, divisorOverride: Opt<number | null>],
+  Omit<AvgPool2dOptions, 'kernelSize'>
+>;
 
-/** Max pooling; stride defaults to the kernel size. MaxPool2d(2), MaxPool2d(3, 2, 1) or MaxPool2d(3, {stride, padding}). */
-export class MaxPool2d extends Module {
-  readonly kernelSize: IntOrPair;
-  readonly stride: IntOrPair;
-  readonly padding: IntOrPair;
+/** The options of nn.MaxPool2d or nn.AvgPool2d (after kernelSize). */
+export type Pool2dOptions = Omit<MaxPool2dOptions, 'kernelSize'> | Omit<AvgPool2dOptions, 'kernelSize'>;
 
-  constructor(kernelSize: IntOrPair, stride?: IntOrPair | Pool2dOptions | null, padding?: IntOrPair) {
+/**
+ * What max and average pooling layers share: the parameters, validated at construction (PyTorch's
+ * names after kernelSize, in the layer's positional order), kept as given for the repr.
+ */
+abstract class Pool2d extends Module {
+  readonly kernelSize: IntPair;
+  /** As given; the kernel size when omitted (PyTorch's default). */
+  readonly stride: IntPair;
+  readonly padding: IntPair;
+  readonly ceilMode: boolean;
+  protected readonly params: PoolParams;
+  /** The options as given (for the repr). */
+  protected readonly given: Record<string, unknown>;
+
+  constructor(op: string, kind: 'max' | 'avg', names: readonly string[], kernelSize: IntPair, args: readonly unknown[]) {
     super();
-    const a = poolArgs('MaxPool2d', kernelSize, stride, padding);
-    this.kernelSize = a.kernelSize;
-    this.stride = a.stride;
-    this.padding = a.padding;
+    const o = positionalOptions<Record<string, unknown>>(op, args, names);
+    this.params = poolParams(op, kind, { ...o, kernelSize });
+    this.kernelSize = kernelSize;
+    this.stride = (o.stride as IntPair | null | undefined) ?? kernelSize;
+    this.padding = (o.padding as IntPair | undefined) ?? 0;
+    this.ceilMode = this.params.ceilMode;
+    this.given = o;
+  }
+}
+
+/**
+ * Max pooling; PyTorch's parameters in PyTorch's order, or an options object after any prefix of them:
+ * `new MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false)`.
+ * With returnIndices, forward gives [output, indices] (see F.maxPool2d).
+ */
+export class MaxPool2d<ReturnIndices extends boolean = false> extends Pool2d {
+  readonly dilation: IntPair;
+  readonly returnIndices: ReturnIndices;
+
+  /** `new MaxPool2d<true>(2, { returnIndices: true })` for a forward typed [output, indices]. */
+  constructor(kernelSize: IntPair, ...args: MaxPool2dLayerArgs<ReturnIndices>) {
+    super('MaxPool2d', 'max', ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], kernelSize, args);
+    this.dilation = (this.given.dilation as IntPair | undefined) ?? 1;
+    this.returnIndices = this.params.returnIndices as ReturnIndices;
   }
 
   /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
   override keepsNothing(): boolean {
-    return this.forwardIs(MaxPool2d);
+    return this.forward === MaxPool2d.prototype.forward; // forwardIs(MaxPool2d), which its generic constructor's type does not fit
   }
 
-  override forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, this.stride, this.padding);
+  override forward(x: Tensor): ReturnIndices extends true ? [Tensor, Tensor] : Tensor {
+    return maxPool2dWith('maxPool2d', x, this.params) as ReturnIndices extends true ? [Tensor, Tensor] : Tensor;
   }
 
   override extraRepr(): string {
-    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}, dilation=1, ceil_mode=False`;
+    return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}, ` +
+      `dilation=${pyTuple(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
 }
 
-/** Average pooling (zero padding counts in the divisor, PyTorch's default); stride defaults to the kernel size. */
-export class AvgPool2d extends Module {
-  readonly kernelSize: IntOrPair;
-  readonly stride: IntOrPair;
-  readonly padding: IntOrPair;
+/**
+ * Average pooling; PyTorch's parameters in PyTorch's order, or an options object after any prefix of them:
+ * `new AvgPool2d(kernelSize, stride = kernelSize, padding = 0, ceilMode = false, countIncludePad = true,
+ * divisorOverride = null)` (see F.avgPool2d).
+ */
+export class AvgPool2d extends Pool2d {
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
 
-  constructor(kernelSize: IntOrPair, stride?: IntOrPair | Pool2dOptions | null, padding?: IntOrPair) {
-    super();
-    const a = poolArgs('AvgPool2d', kernelSize, stride, padding);
-    this.kernelSize = a.kernelSize;
-    this.stride = a.stride;
-    this.padding = a.padding;
+  constructor(kernelSize: IntPair, ...args: AvgPool2dLayerArgs) {
+    super('AvgPool2d', 'avg', AVG_POOL2D_PARAMS.slice(1), kernelSize, args);
+    this.countIncludePad = this.params.countIncludePad;
+    this.divisorOverride = this.params.divisorOverride === 0 ? null : this.params.divisorOverride;
   }
 
   /** @internal forward keeps no reference to its input or output (nn.Sequential frees them early). */
   override keepsNothing(): boolean {
-    return this.forwardIs(AvgPool2d);
+    return this.forward === AvgPool2d.prototype.forward; // forwardIs(AvgPool2d), which its constructor's type does not fit
   }
 
   override forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.stride, this.padding);
+    return avgPool2dWith('avgPool2d', x, this.params);
   }
 
   override extraRepr(): string {
     return `kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}, padding=${pyTuple(this.padding)}`;
   }
 }
+
