@@ -166,13 +166,100 @@ function depositAll(grads: (Tensor | null)[], node: Node, out: readonly (Tensor 
   }
 }
 
+/** Grad mode, creation scope, registration and anomaly checks as they were before a run. */
+interface Modes {
+  grad: boolean;
+  scope: Tensor[] | null;
+  defer: boolean;
+  checkForward: boolean;
+}
+
 /**
- * Runs the graph. `targets` (for grad()) maps nodes whose incoming gradient is wanted to result slots.
+ * Enters backward's modes: grad mode as createGraph says; unless createGraph, every tensor made is an
+ * engine temporary (collected in `temps`, not registered for finalization, see storage.ts); anomaly mode
+ * checks each node's returned gradients (below), not the ops of its rule one by one.
+ */
+function enterModes(createGraph: boolean, temps: Tensor[]): Modes {
+  const prev: Modes = {
+    grad: setGradEnabled(createGraph),
+    scope: creationScope.current,
+    defer: storageMode.deferRegistration,
+    checkForward: anomalyMode.checkForward,
+  };
+  anomalyMode.checkForward = false;
+  if (!createGraph) {
+    creationScope.current = temps;
+    storageMode.deferRegistration = true;
+  }
+  return prev;
+}
+
+function restoreModes(prev: Modes): void {
+  creationScope.current = prev.scope;
+  storageMode.deferRegistration = prev.defer;
+  setGradEnabled(prev.grad);
+  anomalyMode.checkForward = prev.checkForward;
+}
+
+/** Orders the graph from the roots and puts each root's seed gradient (ones for a scalar) in its slot. */
+function seedRoots(ws: Workspace, roots: readonly Tensor[], seeds: readonly (Tensor | null)[]): void {
+  const { rootNodes, rootGrads, order, stack, pos, grads } = ws;
+  for (let i = 0; i < roots.length; i++) {
+    const r = roots[i]!;
+    let g = seeds[i] ?? null;
+    if (g === null) g = onesLike(r);
+    else if (g.dtype !== 'float32') g = g.float();
+    rootNodes.push(r.gradFn ?? r._accum ?? (r._accum = new AccumulateGrad(r)));
+    rootGrads.push(g);
+  }
+  topoOrder(rootNodes, ++epoch, order, stack, pos);
+  for (let i = 0; i < order.length; i++) grads.push(null);
+  for (let i = 0; i < rootNodes.length; i++) deposit(grads, rootNodes[i]!._index, rootGrads[i]!);
+}
+
+/**
+ * Runs one node's backward rule on its summed gradient `g`, deposits the input gradients, releases what the
+ * node saved (unless retainGraph) and frees the temporaries the rule made that no slot holds.
+ */
+function runNode(ws: Workspace, node: Node, g: Tensor, retainGraph: boolean, createGraph: boolean, toLeaves: boolean): void {
+  if (node.retained !== null && toLeaves) accumulateLeaf(node.retained, g, createGraph);
+  const temps = ws.temps;
+  const first = temps.length; // temporaries made by this node start here
+  const out = node.fn!(g, node.savedTensors(), node.needs);
+  if (anomalyMode.enabled) checkBackward(node, out);
+  depositAll(ws.grads, node, out);
+  if (!retainGraph) node.release();
+  for (let i = first; i < temps.length; i++) drop(temps[i]!);
+}
+
+/** Frees every temporary still alive (also after an error) and empties the workspace for the next run. */
+function releaseWorkspace(ws: Workspace): void {
+  const { temps, grads } = ws;
+  for (let i = 0; i < grads.length; i++) {
+    const g = grads[i];
+    if (g != null) g._pend = 0;
+  }
+  for (let i = 0; i < temps.length; i++) {
+    const t = temps[i]!;
+    if (t._temp) t.dispose();
+  }
+  clear(temps);
+  clear(ws.rootNodes);
+  clear(ws.rootGrads);
+  clear(ws.order);
+  clear(grads);
+  clear(ws.stack);
+  clear(ws.pos);
+}
+
+/**
+ * Runs the graph: seeds the roots, then visits the nodes in reverse topological order, each once with the
+ * sum of its incoming gradients. `targets` (for grad()) maps nodes whose incoming gradient is wanted to
+ * result slots; without targets, leaves accumulate into `.grad`.
  *
- * Unless createGraph, every tensor made here is an engine temporary (collected through creationScope,
- * and not registered for finalization, see storage.ts): each is disposed as soon as no pending gradient
- * slot holds it, the rest at the end (also when a backward rule throws), except those handed to the
- * user, which are registered then.
+ * Unless createGraph, every tensor made here is an engine temporary: each is disposed as soon as no
+ * pending gradient slot holds it, the rest at the end (also when a backward rule throws), except those
+ * handed to the user, which are registered then.
  */
 function run(
   roots: readonly Tensor[],
@@ -182,82 +269,35 @@ function run(
   targets: Map<GraphNode, number> | null,
 ): (Tensor | null)[] {
   const results: (Tensor | null)[] = targets === null ? [] : new Array<Tensor | null>(targets.size).fill(null);
-  const prevMode = setGradEnabled(createGraph);
-  const prevScope = creationScope.current;
-  const prevDefer = storageMode.deferRegistration;
-  // In anomaly mode each node's returned gradients are checked below, not the ops of its rule one by one.
-  const prevCheckForward = anomalyMode.checkForward;
-  anomalyMode.checkForward = false;
   // The outermost run reuses the module's arrays (a run inside a backward rule would make its own).
   const ws = depth === 0 ? shared : newWorkspace();
   depth++;
-  const { temps, rootNodes, rootGrads, order, stack, pos, grads } = ws;
-  if (!createGraph) {
-    creationScope.current = temps;
-    storageMode.deferRegistration = true;
-  }
+  const prev = enterModes(createGraph, ws.temps);
   try {
-    for (let i = 0; i < roots.length; i++) {
-      const r = roots[i]!;
-      let g = seeds[i] ?? null;
-      if (g === null) {
-        g = onesLike(r);
-      } else if (g.dtype !== 'float32') {
-        g = g.float();
-      }
-      rootNodes.push(r.gradFn ?? r._accum ?? (r._accum = new AccumulateGrad(r)));
-      rootGrads.push(g);
-    }
-    topoOrder(rootNodes, ++epoch, order, stack, pos);
-    for (let i = 0; i < order.length; i++) grads.push(null);
-    for (let i = 0; i < rootNodes.length; i++) deposit(grads, rootNodes[i]!._index, rootGrads[i]!);
+    seedRoots(ws, roots, seeds);
+    const { order, grads } = ws;
     for (let k = 0; k < order.length; k++) {
       const g = grads[k]!;
       if (g === null) continue;
       const node = order[k]!;
       grads[k] = null;
       g._pend--;
-      if (targets !== null) {
-        const slot = targets.get(node);
-        if (slot !== undefined) {
-          results[slot] = g;
-          escape(g);
-        }
+      const slot = targets === null ? undefined : targets.get(node);
+      if (slot !== undefined) {
+        results[slot] = g;
+        escape(g);
       }
       if (node instanceof AccumulateGrad) {
         if (targets === null) accumulateLeaf(node.variable, g, createGraph);
       } else {
-        if (node.retained !== null && targets === null) accumulateLeaf(node.retained, g, createGraph);
-        const first = temps.length; // temporaries made by this node start here
-        const out = node.fn!(g, node.savedTensors(), node.needs);
-        if (anomalyMode.enabled) checkBackward(node, out);
-        depositAll(grads, node, out);
-        if (!retainGraph) node.release();
-        for (let i = first; i < temps.length; i++) drop(temps[i]!);
+        runNode(ws, node, g, retainGraph, createGraph, targets === null);
       }
       drop(g);
     }
   } finally {
-    creationScope.current = prevScope;
-    storageMode.deferRegistration = prevDefer;
-    setGradEnabled(prevMode);
-    anomalyMode.checkForward = prevCheckForward;
-    for (let i = 0; i < grads.length; i++) {
-      const g = grads[i];
-      if (g != null) g._pend = 0;
-    }
-    for (let i = 0; i < temps.length; i++) {
-      const t = temps[i]!;
-      if (t._temp) t.dispose();
-    }
+    restoreModes(prev);
+    releaseWorkspace(ws);
     depth--;
-    clear(temps);
-    clear(rootNodes);
-    clear(rootGrads);
-    clear(order);
-    clear(grads);
-    clear(stack);
-    clear(pos);
   }
   return results;
 }

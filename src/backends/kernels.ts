@@ -38,6 +38,9 @@
  *          none              always runs on the calling thread
  * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
+/** gemm_bias_f32's biasMode (assembly/gemm.ts BIAS_*): no bias, bias[j] per column (linear), bias[i] per row (conv). */
+export const GEMM_BIAS = { none: 0, perColumn: 1, perRow: 2 } as const;
+
 export const KERNEL_TABLE = {
   // ---- fused optimizer steps (src/optim), contiguous, all buffers updated in place ----
   /**

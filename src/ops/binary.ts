@@ -14,7 +14,7 @@ import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { scalarTensor, zeros, zerosLike } from '../tensor/creation.js';
 import { checkOptions } from '../options.js';
-import { denseStrides, toDType } from './copy.js';
+import { asFloat32, denseStrides, toDType } from './copy.js';
 
 type BinaryKernel = Extract<
   KernelName,
@@ -32,16 +32,13 @@ function checkOperand(v: unknown, op: string, which: string): void {
   }
 }
 
-function asFloat(t: Tensor): Tensor {
-  return t.dtype === 'float32' ? t : toDType(t, 'float32');
-}
 
 function dtOf(v: TensorOrScalar): DType {
   return v instanceof Tensor ? v.dtype : Number.isInteger(v) ? 'int32' : 'float32';
 }
 
-/** A float32 tensor whose elements are the `n` consecutive floats at its ptr (checks it is not disposed). */
-function flatFloat(t: Tensor): boolean {
+/** Whether t is a contiguous float32 tensor (its elements are numel consecutive floats at its ptr). */
+function isFlatFloat32(t: Tensor): boolean {
   return t.dtype === 'float32' && t.isContiguous();
 }
 
@@ -53,21 +50,21 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
   // Fast paths (no broadcasting, float32 operands, contiguous): one 1-D kernel call, no stride arrays.
   if (a instanceof Tensor) {
     if (typeof b === 'number') {
-      if (flatFloat(a)) {
+      if (isFlatFloat32(a)) {
         const pa = a.ptr; // throws if disposed
         const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
         const n = out.storage.bytes >>> 2;
         if (n > 0) K()[kernel](pa, scalarSlot(b, 1), out.ptr, writeMeta1(n, 1, 0));
         return out;
       }
-    } else if (b instanceof Tensor && flatFloat(a) && flatFloat(b) && sameShape(a.shape, b.shape)) {
+    } else if (b instanceof Tensor && isFlatFloat32(a) && isFlatFloat32(b) && sameShape(a.shape, b.shape)) {
       const pa = a.ptr, pb = b.ptr;
       const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
       const n = out.storage.bytes >>> 2;
       if (n > 0) K()[kernel](pa, pb, out.ptr, writeMeta1(n, 1, 1));
       return out;
     }
-  } else if (typeof a === 'number' && b instanceof Tensor && flatFloat(b)) {
+  } else if (typeof a === 'number' && b instanceof Tensor && isFlatFloat32(b)) {
     const pb = b.ptr;
     const out = Tensor.empty(b.shape, outKind === 'bool' ? 'bool' : 'float32');
     const n = out.storage.bytes >>> 2;
@@ -82,8 +79,8 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
   const bt = b instanceof Tensor ? b : null;
   const shape = at && bt ? broadcastShapes(at.shape, bt.shape, op) : (at ?? bt)!.shape;
   const resultType = outKind === 'bool' ? 'bool' : outKind === 'float' ? 'float32' : at && bt ? promote(at.dtype, bt.dtype) : promote(dtOf(a), dtOf(b));
-  const af = at ? asFloat(at) : null;
-  const bf = bt ? asFloat(bt) : null;
+  const af = at ? asFloat32(at) : null;
+  const bf = bt ? asFloat32(bt) : null;
   const out = Tensor.empty(shape, resultType === 'bool' ? 'bool' : 'float32');
   if (out.numel() > 0) {
     const kshape = shape.length === 0 ? [1] : shape;
@@ -293,7 +290,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     if (intPow(a, b) && b < 0) {
       throw new RangeError(`pow: integers to negative integer powers are not allowed (exponent ${b}, input dtype ${a.dtype})`);
     }
-    const src = asFloat(a);
+    const src = asFloat32(a);
     const out = Tensor.empty(a.shape, 'float32');
     if (out.numel() > 0) {
       const c = src.isContiguous() ? src : src.contiguous();
@@ -335,7 +332,7 @@ function intPow(a: TensorOrScalar, b: TensorOrScalar): boolean {
 
 /** PowBackward0 in one kernel when the rule need not be differentiable (see fusedGrad in unary.ts). */
 function powGradFused(g: Tensor, x: Tensor, p: number): Tensor | null {
-  if (isGradEnabled() || !flatFloat(g) || !flatFloat(x) || !sameShape(g.shape, x.shape)) return null;
+  if (isGradEnabled() || !isFlatFloat32(g) || !isFlatFloat32(x) || !sameShape(g.shape, x.shape)) return null;
   const pg = g.ptr, px = x.ptr;
   const out = Tensor.empty(x.shape, 'float32');
   const n = out.storage.bytes >>> 2;
@@ -355,19 +352,19 @@ function tensorOrNull(v: TensorOrScalar): Tensor | null {
 
 /** Elementwise maximum (NaN if either is NaN); at ties the gradient is split evenly (as PyTorch). */
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.lt(y));
+  return pairwiseExtreme(a, b, 'maximum_f32', 'maximum', 'MaximumBackward0', (x, y) => x.lt(y));
 }
 
 /** Elementwise minimum (NaN if either is NaN); at ties the gradient is split evenly. */
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return extremum(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.gt(y));
+  return pairwiseExtreme(a, b, 'minimum_f32', 'minimum', 'MinimumBackward0', (x, y) => x.gt(y));
 }
 
 /**
  * PyTorch's rule: each input gets g / 2 at a tie, 0 where it `loses` (a select: 0 even for a NaN g), else g.
  * Both comparisons are false at a NaN, so there both inputs get the whole gradient.
  */
-function extremum(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
+function pairwiseExtreme(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
   const out = run(a, b, kernel, op, 'arith');
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
@@ -408,7 +405,7 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
   const at = tensorOf(a), bt = tensorOf(b);
   const shape = broadcastShapes(broadcastShapes(condition.shape, at.shape, 'where'), bt.shape, 'where');
   const c = condition.dtype === 'float32' ? toDType(condition, 'bool') : condition;
-  const af = asFloat(at), bf = asFloat(bt);
+  const af = asFloat32(at), bf = asFloat32(bt);
   const out = Tensor.empty(shape, 'float32');
   if (out.numel() > 0) {
     const ks = shape.length === 0 ? [1] : shape;

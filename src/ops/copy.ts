@@ -120,6 +120,11 @@ export function toDType(x: Tensor, dtype: DType): Tensor {
   return out;
 }
 
+/** t as float32: t itself when it already is, else a converted copy (the caller disposes it). */
+export function asFloat32(t: Tensor): Tensor {
+  return t.dtype === 'float32' ? t : toDType(t, 'float32');
+}
+
 /**
  * Throws, before anything is written, for in-place changes PyTorch refuses: a disposed tensor, a tensor
  * whose elements share memory (an expanded view), and, with grad mode on, a leaf that requires grad or a

@@ -5,10 +5,11 @@
  */
 import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
+import { GEMM_BIAS } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
 import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { toDType } from './copy.js';
+import { asFloat32 } from './copy.js';
 import { reluBackward } from './unary.js';
 import { ownReshape } from './view.js';
 import { isGradEnabled } from '../autograd/mode.js';
@@ -17,9 +18,6 @@ function checkTensor(x: unknown, op: string, which: string): asserts x is Tensor
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${which} operand must be a Tensor, got ${x === null ? 'null' : typeof x}`);
 }
 
-function float(x: Tensor): Tensor {
-  return x.dtype === 'float32' ? x : toDType(x, 'float32');
-}
 
 /** C[..., m, n] = A[..., m, k] · B[..., k, n]; a and b have identical batch dims. No validation. */
 function gemmBatched(a: Tensor, b: Tensor): Tensor {
@@ -64,7 +62,7 @@ function mT(x: Tensor): Tensor {
 
 /** The differentiable primitive: batch dims of a and b must already match. */
 function batchedMatmul(a: Tensor, b: Tensor, name: string): Tensor {
-  const af = float(a), bf = float(b);
+  const af = asFloat32(a), bf = asFloat32(b);
   const out = gemmBatched(af, bf);
   if (af !== a) af.dispose();
   if (bf !== b) bf.dispose();
@@ -177,7 +175,7 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = fals
     try {
       // B = Wᵀ: B[p][j] = W[j][p]
       kern.gemm_bias_f32(x.ptr, weight.ptr, out.ptr, rows, outF, inF, sx0, sx1, weight.strides[1]!, weight.strides[0]!,
-        0, bias.ptr, 1, relu ? 1 : 0, ws);
+        0, bias.ptr, GEMM_BIAS.perColumn, relu ? 1 : 0, ws);
     } finally {
       if (ws !== 0) heap.free(ws, wsBytes);
     }

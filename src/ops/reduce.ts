@@ -193,7 +193,7 @@ export function mean(x: Tensor, dim?: Dims | ReduceOptions, keepdimOrOptions?: b
  * op 'max' / 'min' is max(x) / min(x) over all elements, whose gradient (PyTorch's
  * evenly_distribute_backward) is instead shared among the NaNs when the result is NaN.
  */
-function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, op: 'amax' | 'amin' | 'max' | 'min'): Tensor {
+function reduceExtreme(x: Tensor, dim: number | readonly number[] | null | undefined, keepdim: boolean, op: 'amax' | 'amin' | 'max' | 'min'): Tensor {
   const dims = reduceDims(dim, x.ndim, op);
   for (const d of dims) {
     if (x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dimension (shape ${shapeStr(x.shape)}, dim ${d})`);
@@ -222,14 +222,14 @@ function extreme(x: Tensor, dim: number | readonly number[] | null | undefined, 
 }
 
 export function amax(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-  return extreme(x, dim, keepdim, 'amax');
+  return reduceExtreme(x, dim, keepdim, 'amax');
 }
 export function amin(x: Tensor, dim?: number | readonly number[] | null, keepdim = false): Tensor {
-  return extreme(x, dim, keepdim, 'amin');
+  return reduceExtreme(x, dim, keepdim, 'amin');
 }
 /** max(x) / min(x) over all elements: amax / amin's value, with PyTorch's gradient at a NaN result. */
-export function maxAll(x: Tensor, which: 'max' | 'min'): Tensor {
-  return extreme(x, null, false, which);
+export function extremeAll(x: Tensor, which: 'max' | 'min'): Tensor {
+  return reduceExtreme(x, null, false, which);
 }
 
 /** Indices of the maximum (or minimum) along one dim, as int32 with that dim kept (size 1). */
@@ -295,7 +295,7 @@ function extremeOf(x: Tensor, a: number | Tensor | undefined, k: boolean | { kee
   }
   if (a === undefined) {
     if (k !== undefined) throw new TypeError(`${op}: keepdim needs a dim`);
-    return maxAll(x, op);
+    return extremeAll(x, op);
   }
   if (typeof a !== 'number') throw new TypeError(`${op}: dim must be an integer or other a Tensor, got ${a === null ? 'null' : typeof a}`);
   const keepdim = isPlainObject(k) ? (checkOptions(op, k, ['keepdim']).keepdim ?? false) : (k ?? false);

@@ -123,5 +123,3 @@ export const nextU32 = (): number => defaultGenerator.nextU32();
 export const nextUniform = (): number => defaultGenerator.nextUniform();
 export const nextNormal = (): number => defaultGenerator.nextNormal();
 export const nextInt = (n: number): number => defaultGenerator.nextInt(n);
-export const getRngState = (): Uint32Array => defaultGenerator.getState();
-export const setRngState = (s: Uint32Array): void => defaultGenerator.setState(s);

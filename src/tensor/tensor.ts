@@ -676,9 +676,5 @@ export class Tensor {
   }
 }
 
-/** True when autograd should record an op with these inputs. */
-export function needsGrad(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
-  return isGradEnabled() && (a.requiresGrad || (b != null && b.requiresGrad) || (c != null && c.requiresGrad));
-}
 
 export type { Shape };

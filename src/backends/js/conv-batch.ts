@@ -4,7 +4,7 @@
  * thread pool (wasm/split.ts) with the wasm kernels and its threaded GEMM, for batches too small to split
  * by images.
  */
-import type { Kernels } from '../kernels.js';
+import { GEMM_BIAS, type Kernels } from '../kernels.js';
 import { col2im_f32, im2col_f32 } from './conv.js';
 import { gemm_bias_f32 } from './gemm.js';
 
@@ -17,7 +17,7 @@ export function convOverImages(k: Pick<Kernels, 'im2col_f32' | 'col2im_f32' | 'g
       const L = oh * ow, ckk = c * kh * kw;
       for (let i = 0; i < n; i++) {
         k.im2col_f32(x + i * c * h * wd * 4, cols, c, h, wd, kh, kw, sh, sw, ph, pw, oh, ow);
-        k.gemm_bias_f32(w, cols, out + i * o * L * 4, o, L, ckk, ckk, 1, L, 1, 0, bias, bias !== 0 ? 2 : 0, 0, work);
+        k.gemm_bias_f32(w, cols, out + i * o * L * 4, o, L, ckk, ckk, 1, L, 1, 0, bias, bias !== 0 ? GEMM_BIAS.perRow : GEMM_BIAS.none, 0, work);
       }
     },
     conv2d_backward_input_images_f32(gy, w, dx, n, c, h, wd, o, kh, kw, sh, sw, ph, pw, oh, ow, cols, work) {

@@ -6,7 +6,7 @@
  * (~10 ms) are enough for V8 to optimize the hot kernels; the compiled code belongs to the module, so
  * worker threads instantiating it get the optimized code too.
  */
-import type { Kernels } from '../kernels.js';
+import { GEMM_BIAS, type Kernels } from '../kernels.js';
 import { heap, writeMeta1 } from '../memory.js';
 
 /** Side of the square GEMM operands and elements of the elementwise ones. */
@@ -26,7 +26,7 @@ export function warmUp(k: Kernels): void {
     for (let i = 0; i < GEMM_CALLS; i++) {
       // plain, transposed-A and transposed-B strides: each packing path; bias per column with ReLU
       k.gemm_bias_f32(a, b, c, GEMM_N, GEMM_N, GEMM_N, GEMM_N, 1, GEMM_N, 1, 0, 0, 0, 0, work);
-      k.gemm_bias_f32(a, b, c, GEMM_N, GEMM_N, GEMM_N, 1, GEMM_N, 1, GEMM_N, 1, d, 1, 1, work);
+      k.gemm_bias_f32(a, b, c, GEMM_N, GEMM_N, GEMM_N, 1, GEMM_N, 1, GEMM_N, 1, d, GEMM_BIAS.perColumn, 1, work);
     }
     for (let i = 0; i < CALLS; i++) {
       k.add_f32(a, b, c, writeMeta1(N, 1, 1));
