@@ -7,20 +7,10 @@ import { describe, expect, it } from 'vitest';
 import {
   Tensor, tensor, zeros, ones, arange, noGrad, enableGrad, isGradEnabled, grad, matmul,
 } from '../src/index.js';
+import { expectClose } from './helpers.js';
 
-/** Flat float64 copy of a tensor's values. */
-const vals = (t: Tensor): number[] => Array.from(t.toArray());
-
-/** Asserts every value of `t` is close to `expected` (flat, row-major). */
-function expectClose(t: Tensor | null, expected: readonly number[], tol = 1e-5): void {
-  expect(t).not.toBeNull();
-  const got = vals(t!);
-  expect(got.length).toBe(expected.length);
-  got.forEach((v, i) => {
-    const e = expected[i]!;
-    expect(Math.abs(v - e), `element ${i}: got ${v}, expected ${e}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(e)));
-  });
-}
+/** Comparison tolerance: |got - expected| <= 5e-6 (1 + |expected|), within 1e-5 max(1, |expected|). */
+const TOL = { atol: 5e-6, rtol: 5e-6 };
 
 /** x values for inputs: small distinct numbers, deterministic. */
 const seq = (n: number, start = 0.5, step = 0.25): number[] => Array.from({ length: n }, (_, i) => start + step * i);
@@ -29,23 +19,23 @@ describe('gradient accumulation', () => {
   it('accumulates across backward() calls until zeroed', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     x.mul(3).sum().backward();
-    expectClose(x.grad, [3, 3, 3]);
+    expectClose(x.grad, [3, 3, 3], TOL);
     x.pow(2).sum().backward(); // + 2x
-    expectClose(x.grad, [5, 7, 9]);
+    expectClose(x.grad, [5, 7, 9], TOL);
     x.grad!.zero_();
     x.mul(x).sum().backward();
-    expectClose(x.grad, [2, 4, 6]);
+    expectClose(x.grad, [2, 4, 6], TOL);
   });
 
   it('a stolen gradient buffer is not shared between two leaves', () => {
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([3, 4], { requiresGrad: true });
     a.add(b).mul(tensor([5, 7])).sum().backward();
-    expectClose(a.grad, [5, 7]);
-    expectClose(b.grad, [5, 7]);
+    expectClose(a.grad, [5, 7], TOL);
+    expectClose(b.grad, [5, 7], TOL);
     a.mul(2).sum().backward();
-    expectClose(a.grad, [7, 9]);
-    expectClose(b.grad, [5, 7]);
+    expectClose(a.grad, [7, 9], TOL);
+    expectClose(b.grad, [5, 7], TOL);
   });
 });
 
@@ -55,21 +45,21 @@ describe('retainGraph', () => {
     const y = x.exp().mul(x).sum(); // d/dx = e^x (1 + x)
     y.backward(null, { retainGraph: true });
     const once = [1, 2, 3].map((v) => Math.exp(v) * (1 + v));
-    expectClose(x.grad, once);
+    expectClose(x.grad, once, TOL);
     y.backward();
-    expectClose(x.grad, once.map((v) => 2 * v));
+    expectClose(x.grad, once.map((v) => 2 * v), TOL);
   });
 
   it('without it the second backward throws a clear error and leaves .grad as it was', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     const y = x.pow(2).sum();
     y.backward();
-    expectClose(x.grad, [2, 4]);
+    expectClose(x.grad, [2, 4], TOL);
     expect(() => y.backward()).toThrow(/second time.*retainGraph/);
-    expectClose(x.grad, [2, 4]);
+    expectClose(x.grad, [2, 4], TOL);
     // the library keeps working
     x.pow(2).sum().backward();
-    expectClose(x.grad, [4, 8]);
+    expectClose(x.grad, [4, 8], TOL);
   });
 });
 
@@ -80,7 +70,7 @@ describe('grad mode', () => {
     expect(y.gradFn).toBeNull();
     expect(y.requiresGrad).toBe(false);
     expect(y.isLeaf).toBe(true);
-    expectClose(y, [3, 5]);
+    expectClose(y, [3, 5], TOL);
     expect(() => y.sum().backward()).toThrow(/does not require grad/);
   });
 
@@ -115,10 +105,10 @@ describe('detach and .data', () => {
     expect(d.gradFn).toBeNull();
     expect(d.shape).toEqual([3]);
     d.add_(10); // d does not require grad: allowed, and x sees it
-    expectClose(x, [11, 12, 13]);
+    expectClose(x, [11, 12, 13], TOL);
     // gradient flows only through the attached factor: d/dx (stop(x) * x) = stop(x)
     x.detach().mul(x).sum().backward();
-    expectClose(x.grad, [11, 12, 13]);
+    expectClose(x.grad, [11, 12, 13], TOL);
   });
 
   it('.data is an alias; assigning the same shape writes into the existing storage', () => {
@@ -126,11 +116,11 @@ describe('detach and .data', () => {
     const alias = x.data;
     expect(alias.requiresGrad).toBe(false);
     alias.fill_(4);
-    expectClose(x, [4, 4, 4]);
+    expectClose(x, [4, 4, 4], TOL);
     const oldView = x.data;
     x.data = tensor([7, 8, 9]);
-    expectClose(x, [7, 8, 9]);
-    expectClose(oldView, [7, 8, 9]); // same storage was kept
+    expectClose(x, [7, 8, 9], TOL);
+    expectClose(oldView, [7, 8, 9], TOL); // same storage was kept
     expect(x.requiresGrad).toBe(true);
     expect(x.isLeaf).toBe(true);
   });
@@ -141,7 +131,7 @@ describe('detach and .data', () => {
     expect(x.shape).toEqual([2, 2]);
     expect(x.tolist()).toEqual([[1, 2], [3, 4]]);
     x.mul(x).sum().backward();
-    expectClose(x.grad, [2, 4, 6, 8]);
+    expectClose(x.grad, [2, 4, 6, 8], TOL);
   });
 });
 
@@ -198,7 +188,7 @@ describe('gradients through views', () => {
       const expected = new Array<number>(n).fill(0);
       m.forEach((b, e) => (expected[b]! += weights[e]!));
       expect(x.grad!.shape).toEqual(shape);
-      expectClose(x.grad, expected);
+      expectClose(x.grad, expected, TOL);
     });
   }
 
@@ -207,7 +197,7 @@ describe('gradients through views', () => {
     const c = tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]);
     x.expand(4, 3).mul(c).sum().backward();
     expect(x.grad!.shape).toEqual([1, 3]);
-    expectClose(x.grad, [22, 26, 30]);
+    expectClose(x.grad, [22, 26, 30], TOL);
   });
 
   it('t() and a non-contiguous input to matmul', () => {
@@ -216,7 +206,7 @@ describe('gradients through views', () => {
     // y = a^T^T... : loss = sum(a.t().t() @ b)
     matmul(a.t().t(), b).sum().backward();
     // d/da_ij sum_ik a_ij b_jk = sum_k b_jk
-    expectClose(a.grad, [0, 2.5, 0, 2.5, 0, 2.5]);
+    expectClose(a.grad, [0, 2.5, 0, 2.5, 0, 2.5], TOL);
   });
 });
 
@@ -224,10 +214,10 @@ describe('graph shapes', () => {
   it('a tensor used twice receives both contributions', () => {
     const x = tensor([1, -2, 3], { requiresGrad: true });
     x.mul(x).sum().backward();
-    expectClose(x.grad, [2, -4, 6]);
+    expectClose(x.grad, [2, -4, 6], TOL);
     const y = tensor([0.5, 2], { requiresGrad: true });
     y.add(y).add(y.mul(3)).sum().backward(); // 5y
-    expectClose(y.grad, [5, 5]);
+    expectClose(y.grad, [5, 5], TOL);
   });
 
   it('a diamond graph sums both branches once', () => {
@@ -237,7 +227,7 @@ describe('graph shapes', () => {
     const b = a.pow(2);
     const c = a.exp();
     b.add(c).sum().backward(); // d/dx (a^2 + e^a), a = 2x: (2a + e^a) * 2
-    expectClose(x.grad, xs.map((v) => (4 * v + Math.exp(2 * v)) * 2), 1e-5);
+    expectClose(x.grad, xs.map((v) => (4 * v + Math.exp(2 * v)) * 2), TOL);
   });
 
   it('retainGrad keeps a non-leaf gradient; others stay null', () => {
@@ -246,16 +236,16 @@ describe('graph shapes', () => {
     const z = y.add(1);
     expect(y.retainGrad()).toBe(y);
     z.pow(2).sum().backward(); // dL/dz = 2z, dL/dy = 2z, dL/dx = 4z
-    expectClose(y.grad, [6, 10, 14]);
+    expectClose(y.grad, [6, 10, 14], TOL);
     expect(z.grad).toBeNull();
-    expectClose(x.grad, [12, 20, 28]);
+    expectClose(x.grad, [12, 20, 28], TOL);
   });
 
   it('retainGrad on a leaf is a no-op', () => {
     const x = tensor([1], { requiresGrad: true });
     x.retainGrad();
     x.mul(5).sum().backward();
-    expectClose(x.grad, [5]);
+    expectClose(x.grad, [5], TOL);
   });
 });
 
@@ -264,8 +254,8 @@ describe('grad()', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     const w = tensor([4, 5, 6], { requiresGrad: true });
     const [gx, gw] = grad(x.mul(w).sum(), [x, w]);
-    expectClose(gx!, [4, 5, 6]);
-    expectClose(gw!, [1, 2, 3]);
+    expectClose(gx!, [4, 5, 6], TOL);
+    expectClose(gw!, [1, 2, 3], TOL);
     expect(x.grad).toBeNull();
     expect(w.grad).toBeNull();
     expect(gx!.requiresGrad).toBe(false);
@@ -276,7 +266,7 @@ describe('grad()', () => {
     const u = tensor([1], { requiresGrad: true });
     expect(() => grad(x.mul(2).sum(), [x, u])).toThrow(/not used/);
     const [gx, gu] = grad(x.mul(2).sum(), [x, u], { allowUnused: true });
-    expectClose(gx!, [2]);
+    expectClose(gx!, [2], TOL);
     expect(gu).toBeNull();
   });
 
@@ -285,9 +275,9 @@ describe('grad()', () => {
     const x = tensor(xs, { requiresGrad: true });
     const [g] = grad(x.pow(3).sum(), x, { createGraph: true });
     expect(g!.requiresGrad).toBe(true);
-    expectClose(g!, xs.map((v) => 3 * v * v));
+    expectClose(g!, xs.map((v) => 3 * v * v), TOL);
     const [g2] = grad(g!.sum(), x);
-    expectClose(g2!, xs.map((v) => 6 * v));
+    expectClose(g2!, xs.map((v) => 6 * v), TOL);
     expect(x.grad).toBeNull();
   });
 
@@ -306,7 +296,7 @@ describe('grad()', () => {
       const x = tensor(xs, { requiresGrad: true });
       const [g] = grad(c.f(x).sum(), x, { createGraph: true });
       const [g2] = grad(g!.sum(), x);
-      expectClose(g2!, xs.map(c.d2), 2e-4);
+      expectClose(g2!, xs.map(c.d2), { atol: 1e-4, rtol: 1e-4 });
     });
   }
 
@@ -316,17 +306,17 @@ describe('grad()', () => {
     a.add(b).sum().backward(null, { createGraph: true });
     expect(a.grad).not.toBe(b.grad);
     a.mul(tensor([5, 7])).sum().backward();
-    expectClose(a.grad, [6, 8]);
-    expectClose(b.grad, [1, 1]);
+    expectClose(a.grad, [6, 8], TOL);
+    expectClose(b.grad, [1, 1], TOL);
   });
 
   it('backward with createGraph leaves a differentiable .grad', () => {
     const x = tensor([2], { requiresGrad: true });
     x.pow(3).sum().backward(null, { createGraph: true });
-    expectClose(x.grad, [12]);
+    expectClose(x.grad, [12], TOL);
     expect(x.grad!.requiresGrad).toBe(true);
     const [g2] = grad(x.grad!.sum(), x);
-    expectClose(g2!, [12]);
+    expectClose(g2!, [12], TOL);
   });
 });
 
@@ -384,7 +374,7 @@ describe('backward on non-scalars', () => {
     expect(() => y.backward()).toThrow(/scalar/);
     expect(x.grad).toBeNull();
     y.backward(tensor([1, 10, 100]));
-    expectClose(x.grad, [2, 20, 200]);
+    expectClose(x.grad, [2, 20, 200], TOL);
   });
 
   it('rejects a gradient of the wrong shape', () => {
@@ -397,16 +387,16 @@ describe('backward on non-scalars', () => {
     expect(() => { x.grad = tensor([1, 2, 3]); }).toThrow(/grad: .*\[3\].*\[2\]/);
     x.grad = tensor([10, 20]);
     x.mul(2).sum().backward();
-    expectClose(x.grad, [12, 22]);
+    expectClose(x.grad, [12, 22], TOL);
     x.grad = null;
     x.mul(2).sum().backward();
-    expectClose(x.grad, [2, 2]);
+    expectClose(x.grad, [2, 2], TOL);
   });
 
   it('a one-element non-0-d output is a scalar for backward', () => {
     const x = tensor([[3]], { requiresGrad: true });
     x.mul(x).backward();
-    expectClose(x.grad, [6]);
+    expectClose(x.grad, [6], TOL);
   });
 });
 
@@ -415,14 +405,14 @@ describe('in-place rules', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     for (const f of [(t: Tensor) => t.add_(1), (t: Tensor) => t.mul_(2), (t: Tensor) => t.zero_(), (t: Tensor) => t.fill_(3), (t: Tensor) => t.copy_(tensor([5, 6])), (t: Tensor) => t.sub_(1), (t: Tensor) => t.div_(2)]) {
       expect(() => f(x)).toThrow(/leaf.*requires grad/);
-      expectClose(x, [1, 2]);
+      expectClose(x, [1, 2], TOL);
     }
     noGrad(() => x.add_(1).mul_(2));
-    expectClose(x, [4, 6]);
+    expectClose(x, [4, 6], TOL);
     expect(x.requiresGrad).toBe(true);
     expect(x.isLeaf).toBe(true);
     x.sum().backward();
-    expectClose(x.grad, [1, 1]);
+    expectClose(x.grad, [1, 1], TOL);
   });
 
   it('modifying a tensor saved for backward makes backward throw a clear error', () => {
@@ -444,34 +434,34 @@ describe('in-place rules', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     const y = x.mul(2);
     y.add_(1);
-    expectClose(y, [3, 5, 7]);
+    expectClose(y, [3, 5, 7], TOL);
     expect(y.gradFn?.name).toBe('AddBackward0');
     y.sum().backward();
-    expectClose(x.grad, [2, 2, 2]);
+    expectClose(x.grad, [2, 2, 2], TOL);
 
     const u = tensor([1, 2], { requiresGrad: true });
     const v = u.mul(3);
     v.mul_(v.detach().add(0)); // v = 3u * stop(3u)
     v.sum().backward();
-    expectClose(u.grad, [9, 18]);
+    expectClose(u.grad, [9, 18], TOL);
   });
 
   it('in-place ops whose backward reads their input work on non-leaves (clamp_, mul_ by a grad tensor)', () => {
     const q = tensor([1, -2, 3, 0.5], { requiresGrad: true });
     const r = q.mul(1);
     r.clamp_(0, 2);
-    expectClose(r, [1, 0, 2, 0.5]);
+    expectClose(r, [1, 0, 2, 0.5], TOL);
     r.mul(tensor([1, 2, 3, 4])).sum().backward();
-    expectClose(q.grad, [1, 0, 0, 4]); // passes where 0 <= q <= 2
+    expectClose(q.grad, [1, 0, 0, 4], TOL); // passes where 0 <= q <= 2
 
     const x = tensor([1, 2], { requiresGrad: true });
     const z = tensor([3, 5], { requiresGrad: true });
     const y = x.mul(2);
     y.mul_(z); // y = 2xz
-    expectClose(y, [6, 20]);
+    expectClose(y, [6, 20], TOL);
     y.sum().backward();
-    expectClose(x.grad, [6, 10]);
-    expectClose(z.grad, [2, 4]);
+    expectClose(x.grad, [6, 10], TOL);
+    expectClose(z.grad, [2, 4], TOL);
   });
 
   it('requiresGrad on an int32 tensor throws', () => {
@@ -526,8 +516,8 @@ describe('un-broadcasting', () => {
       }
       expect(a.grad!.shape).toEqual(sa);
       expect(b.grad!.shape).toEqual(sb);
-      expectClose(a.grad, ga);
-      expectClose(b.grad, gb);
+      expectClose(a.grad, ga, TOL);
+      expectClose(b.grad, gb, TOL);
     });
   }
 
@@ -535,14 +525,14 @@ describe('un-broadcasting', () => {
     const x = tensor([[1, 2], [4, 8]], { requiresGrad: true });
     x.add(1).sub(2).div(4).sum().backward();
     expect(x.grad!.shape).toEqual([2, 2]);
-    expectClose(x.grad, [0.25, 0.25, 0.25, 0.25]);
+    expectClose(x.grad, [0.25, 0.25, 0.25, 0.25], TOL);
   });
 
   it('a broadcast divisor gets a summed gradient', () => {
     const x = tensor([[1, 2], [3, 4]]);
     const d = tensor([2, 4], { requiresGrad: true });
     x.div(d).sum().backward(); // d/dd_j sum_i x_ij / d_j = -sum_i x_ij / d_j^2
-    expectClose(d.grad, [-(1 + 3) / 4, -(2 + 4) / 16]);
+    expectClose(d.grad, [-(1 + 3) / 4, -(2 + 4) / 16], TOL);
   });
 });
 

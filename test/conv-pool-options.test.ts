@@ -12,7 +12,7 @@ import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
-import { checkGradGrad, checkOp, expectClose, mulberry32, thrown } from './helpers.js';
+import { checkGradGrad, checkOp, expectClose, mulberry32, put, randArray, readF, readI, thrown } from './helpers.js';
 
 interface Arr {
   shape: number[];
@@ -249,18 +249,11 @@ describe('positional parameters and options', () => {
 describe('new kernels: WebAssembly against the TypeScript reference', () => {
   const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
   const rnd = mulberry32(31);
-  const put = (a: Float32Array | Int32Array): number => {
-    const p = heap.alloc(Math.max(4, a.length * 4));
-    if (a instanceof Float32Array) heap.f32.set(a, p >>> 2);
-    else heap.i32.set(a, p >>> 2);
-    return p;
-  };
   const take = (p: number, n: number, int = false): number[] => {
-    const out = Array.from(int ? heap.i32.subarray(p >>> 2, (p >>> 2) + n) : heap.f32.subarray(p >>> 2, (p >>> 2) + n));
+    const out = Array.from(int ? readI(p, n) : readF(p, n));
     heap.free(p, Math.max(4, n * 4));
     return out;
   };
-  const rand = (n: number) => Float32Array.from({ length: n }, () => rnd() * 2 - 1);
   const both = (f: (k: Kernels) => number[][]): [number[][], number[][]] => [f(wasm), f(jsKernels)];
 
   // [c, h, w, kh, kw, sh, sw, ph, pw, dh, dw]
@@ -269,7 +262,7 @@ describe('new kernels: WebAssembly against the TypeScript reference', () => {
     for (const [c, h, w, kh, kw, sh, sw, ph, pw, dh, dw] of convs as [number, number, number, number, number, number, number, number, number, number, number][]) {
       // 'same'-like asymmetric padding after: one more output row and column than the symmetric formula
       const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 2, ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 2;
-      const x = rand(c * h * w), cols = rand(c * kh * kw * oh * ow), dx = rand(c * h * w);
+      const x = randArray(rnd, c * h * w), cols = randArray(rnd, c * kh * kw * oh * ow), dx = randArray(rnd, c * h * w);
       const [a, b] = both((k) => {
         const px = put(x), pc = put(new Float32Array(cols.length)), pcols = put(cols), pd = put(dx);
         k.im2col_dilated_f32(px, pc, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
@@ -292,7 +285,7 @@ describe('new kernels: WebAssembly against the TypeScript reference', () => {
 
   it('maxpool2d_dilated_f32 (with NaN and -Infinity) and maxpool2d_f32 at dilation 1 agree', () => {
     for (const [c, h, w, kh, kw, sh, sw, ph, pw, dh, dw] of convs as [number, number, number, number, number, number, number, number, number, number, number][]) {
-      const x = rand(c * h * w);
+      const x = randArray(rnd, c * h * w);
       x[3] = NaN;
       x[5] = -Infinity;
       const oh = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1, ow = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
@@ -320,7 +313,7 @@ describe('new kernels: WebAssembly against the TypeScript reference', () => {
         return o;
       };
       const oh = size(h, kh, sh, ph), ow = size(w, kw, sw, pw);
-      const x = rand(c * h * w), dy = rand(c * oh * ow);
+      const x = randArray(rnd, c * h * w), dy = randArray(rnd, c * oh * ow);
       for (const [cip, div] of [[1, 0], [0, 0], [1, 3], [0, -2]] as const) {
         const [a, b] = both((k) => {
           const px = put(x), po = put(new Float32Array(dy.length)), py = put(dy), pd = put(new Float32Array(x.length));

@@ -10,6 +10,7 @@ import {
   softmax, logSoftmax, indexSelect, gather, memory, zerosLike, onesLike, fullLike, stack as stackOp, noGrad, enableGrad,
   gradcheck, nn, optim, data,
 } from '../src/index.js';
+import { expectLibraryWorks } from './helpers.js';
 
 interface Snapshot {
   t: Tensor;
@@ -28,16 +29,6 @@ const snap = (t: Tensor): Snapshot => ({
   requiresGrad: t.requiresGrad,
   version: t.storage.version,
 });
-
-/** The library still computes correctly: arithmetic, matmul, a reduction and a backward pass. */
-function expectLibraryWorks(): void {
-  expect(tensor([1, 2]).add(tensor([3, 4])).tolist()).toEqual([4, 6]);
-  expect(matmul(tensor([[1, 2]]), tensor([[3], [4]])).item()).toBe(11);
-  expect(tensor([[1, 2], [3, 4]]).t().contiguous().tolist()).toEqual([[1, 3], [2, 4]]);
-  const w = tensor([2, -1], { requiresGrad: true });
-  w.mul(w).sum().backward();
-  expect(w.grad!.tolist()).toEqual([4, -2]);
-}
 
 /** Runs `fn`, expects a clean error matching `pattern`, then checks operands and the library. */
 function expectCleanError(fn: () => unknown, pattern: RegExp, operands: readonly Tensor[] = []): Error {

@@ -9,7 +9,7 @@ import { jsKernels } from '../src/backends/js/index.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { F, grad, memory, randint, randn, tensor, type Tensor } from '../src/index.js';
-import { mulberry32 } from './helpers.js';
+import { expectClose, mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
 const js = jsKernels;
@@ -20,8 +20,7 @@ const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 3e38, -3e38, 1e-40, -1e-40];
 const SPECIAL_NO_HUGE = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-40];
 
 function values(n: number, lo = -3, hi = 3, special = false, sp = SPECIAL): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng();
+  const a = randArray(rng, n, lo, hi);
   if (special) {
     for (let i = 0; i < n; i++) if (rng() < 0.3) a[i] = sp[Math.floor(rng() * sp.length)]!;
   }
@@ -29,22 +28,13 @@ function values(n: number, lo = -3, hi = 3, special = false, sp = SPECIAL): Floa
 }
 const SIZES = [1, 3, 17, 129];
 
-function put(a: Float32Array): number {
-  const p = heap.alloc(Math.max(16, a.length * 4));
-  heap.f32.set(a, p >>> 2);
-  return p;
-}
-function read(p: number, n: number): Float32Array {
-  return heap.f32.slice(p >>> 2, (p >>> 2) + n);
-}
-
 /** Runs an elementwise fused kernel on both backends with fresh outputs; returns [wasm, js]. */
 function both(n: number, inputs: Float32Array[], call: (k: Kernels, ptrs: number[], out: number) => void): [Float32Array, Float32Array] {
   const res = [wasm, js].map((k) => {
     const ptrs = inputs.map(put);
     const out = heap.alloc(Math.max(16, n * 4));
     call(k, ptrs, out);
-    const r = read(out, n);
+    const r = readF(out, n);
     ptrs.forEach((p, i) => heap.free(p, Math.max(16, inputs[i]!.length * 4)));
     heap.free(out, Math.max(16, n * 4));
     return r;
@@ -52,21 +42,8 @@ function both(n: number, inputs: Float32Array[], call: (k: Kernels, ptrs: number
   return res as [Float32Array, Float32Array];
 }
 
-/** Equal up to `rel` relative error; NaN matches NaN; infinities must match exactly. */
-function expectClose(a: Float32Array, b: Float32Array, rel = 0, abs = 0): void {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (Number.isNaN(x) || Number.isNaN(y)) {
-      expect([i, Number.isNaN(x)]).toEqual([i, Number.isNaN(y)]);
-    } else if (!Number.isFinite(x) || !Number.isFinite(y) || rel === 0) {
-      expect([i, x]).toEqual([i, y]);
-    } else {
-      const tol = abs + rel * Math.max(Math.abs(x), Math.abs(y));
-      if (Math.abs(x - y) > tol) expect([i, x]).toEqual([i, y]);
-    }
-  }
-}
+/** The same values: NaN matches NaN, and -0 differs from 0. */
+const SAME = { atol: 0, rtol: 0, signedZeros: true };
 
 describe('fused kernels: wasm against js', () => {
   for (const n of SIZES) {
@@ -75,14 +52,14 @@ describe('fused kernels: wasm against js', () => {
       it(`relu_backward_f32 ${tag}`, () => {
         const g = values(n, -3, 3, special), y = values(n, -3, 3, special);
         const [w, j] = both(n, [g, y], (k, [pg, py], out) => k.relu_backward_f32(pg!, py!, out, n));
-        expectClose(w, j);
+        expectClose(w, j, SAME);
         for (let i = 0; i < n; i++) expect(Object.is(j[i], y[i]! <= 0 ? 0 : g[i])).toBe(true);
       });
       it(`sigmoid_backward_f32 and tanh_backward_f32 ${tag}`, () => {
         const g = values(n, -3, 3, special), y = values(n, -1, 1, special);
         for (const name of ['sigmoid_backward_f32', 'tanh_backward_f32'] as const) {
           const [w, j] = both(n, [g, y], (k, [pg, py], out) => k[name](pg!, py!, out, n));
-          expectClose(w, j);
+          expectClose(w, j, SAME);
         }
       });
       for (const p of [2, 3, 0, 1, 0.5, 2.5, -1, -0.5]) {
@@ -90,7 +67,7 @@ describe('fused kernels: wasm against js', () => {
           const g = values(n, -3, 3, special), x = values(n, p % 1 === 0 ? -3 : 0, 3, special);
           const [w, j] = both(n, [g, x], (k, [pg, px], out) => k.pow_backward_f32(pg!, px!, out, n, p));
           // fast paths are exact; general exponents go through pow in f64 (wasm rounds p - 1 to f32)
-          expectClose(w, j, [0, 1, 2, 3].includes(p) ? 0 : 1e-6);
+          expectClose(w, j, [0, 1, 2, 3].includes(p) ? SAME : { rtol: 1e-6, atol: 0 });
         });
       }
       for (const cols of [1, 3, 10]) {
@@ -110,9 +87,9 @@ describe('fused kernels: wasm against js', () => {
             }
           }
           const [w1, j1] = both(m, [g, y], (k, [pg, py], out) => k.softmax_backward_f32(pg!, py!, out, rows, cols));
-          expectClose(w1, j1, 1e-5, 1e-6);
+          expectClose(w1, j1, { rtol: 1e-5, atol: 1e-6 });
           const [w2, j2] = both(m, [g, ly], (k, [pg, py], out) => k.log_softmax_backward_f32(pg!, py!, out, rows, cols));
-          expectClose(w2, j2, 1e-5, 1e-6);
+          expectClose(w2, j2, { rtol: 1e-5, atol: 1e-6 });
         });
       }
     }
@@ -123,7 +100,7 @@ describe('fused kernels: wasm against js', () => {
       const g = values(17), y = values(17);
       const pg = put(g), py = put(y);
       k.relu_backward_f32(pg, py, pg, 17);
-      const r = read(pg, 17);
+      const r = readF(pg, 17);
       for (let i = 0; i < 17; i++) expect(r[i]).toBe(y[i]! > 0 ? g[i] : 0);
       heap.free(pg, 68);
       heap.free(py, 68);
@@ -160,7 +137,7 @@ describe('backward through the fused kernels equals the composite form', () => {
     it(name, () => {
       const x = randn(5, 7, { requiresGrad: true });
       const [[a], [b]] = fusedAndComposite(f, [x]);
-      expectClose(a!, b!, rel, rel);
+      expectClose(a!, b!, rel === 0 ? SAME : { rtol: rel, atol: rel });
     });
   }
 
@@ -174,7 +151,7 @@ describe('backward through the fused kernels equals the composite form', () => {
         return reduction === 'none' ? l.mul(w).sum() : l.mul(1.5);
       };
       const [[a], [b]] = fusedAndComposite(f, [x]);
-      expectClose(a!, b!, 1e-6, 1e-7);
+      expectClose(a!, b!, { rtol: 1e-6, atol: 1e-7 });
     });
   }
 

@@ -13,7 +13,7 @@ import {
   defaultWasmUrl, enableRelaxedSimd, instantiateKernelsSync, readWasmFileSync, relaxedWasmUrl,
 } from '../src/backends/wasm/loader.js';
 import { backendInfo, getBackend, init, setBackend, F, tensor, randn, manualSeed } from '../src/index.js';
-import { mulberry32 } from './helpers.js';
+import { mulberry32, put, randArray, readF } from './helpers.js';
 
 const conv2d = F.conv2d;
 
@@ -22,19 +22,6 @@ const builds: [string, Kernels][] = [['simd', instantiateKernelsSync(readWasmFil
 if (enableRelaxedSimd(relaxedBytes)) builds.push(['relaxed-simd', instantiateKernelsSync(relaxedBytes)]);
 
 let rng = mulberry32(7);
-function randArray(n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng() * 2 - 1;
-  return a;
-}
-function put(data: Float32Array): number {
-  const ptr = heap.alloc(Math.max(4, data.length * 4));
-  heap.f32.set(data, ptr >>> 2);
-  return ptr;
-}
-function read(ptr: number, n: number): Float32Array {
-  return heap.f32.slice(ptr >>> 2, (ptr >>> 2) + n);
-}
 
 interface Case {
   m: number; n: number; k: number;
@@ -51,20 +38,20 @@ function check(kern: Kernels, c: Case): void {
   const { m, n, k, ta = false, tb = false, step = 1, beta = 0, biasMode = 0, relu = 0 } = c;
   const what = JSON.stringify(c);
   // A is m×k (stored k×m when ta), B is k×n (stored n×k when tb); `step` spreads elements apart
-  const aData = randArray(m * k * step), bData = randArray(k * n * step);
+  const aData = randArray(rng, m * k * step), bData = randArray(rng, k * n * step);
   const a = put(aData), b = put(bData);
   const [sa0, sa1] = ta ? [step, m * step] : [k * step, step];
   const [sb0, sb1] = tb ? [step, k * step] : [n * step, step];
   const biasLen = biasMode === 1 ? n : biasMode === 2 ? m : 0;
-  const bias = biasLen > 0 ? put(randArray(biasLen)) : 0;
-  const c0 = randArray(m * n);
+  const bias = biasLen > 0 ? put(randArray(rng, biasLen)) : 0;
+  const c0 = randArray(rng, m * n);
   const results = [kern, jsKernels].map((K) => {
     const cPtr = put(c0);
     const wsBytes = K.gemm_f32_workspace(m, n, k);
     const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
     if (biasMode === 0 && relu === 0) K.gemm_f32(a, b, cPtr, m, n, k, sa0, sa1, sb0, sb1, beta, ws);
     else K.gemm_bias_f32(a, b, cPtr, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, ws);
-    const out = read(cPtr, m * n);
+    const out = readF(cPtr, m * n);
     if (ws !== 0) heap.free(ws, wsBytes);
     heap.free(cPtr, Math.max(4, m * n * 4));
     return out;
@@ -156,7 +143,7 @@ describe.each(builds)('gemm, %s build, against js', (_name, kern) => {
     const c = put(new Float32Array(m * n));
     const ws = heap.alloc(kern.gemm_f32_workspace(m, n, k));
     kern.gemm_bias_f32(a, b, c, m, n, k, k, 1, n, 1, 0, bias, 1, 1, ws);
-    const out = read(c, m * n);
+    const out = readF(c, m * n);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const v = out[i * n + j]!;

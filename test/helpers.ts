@@ -2,9 +2,11 @@
  * Shared test helpers: seeded inputs (own PRNG, independent of the library's generator), non-contiguous
  * input makers, a tolerant comparison with readable failures, tiny float64 reference implementations, and
  * `checkOp`, a one-line-per-op gradcheck + forward-reference check in the spirit of tinygrad's
- * helper_test_op.
+ * helper_test_op; plus heap buffers for the kernel tests and a check that the library still works.
  */
-import { enableGrad, grad, gradcheck, tensor, Tensor } from '../src/index.js';
+import { expect } from 'vitest';
+import { heap } from '../src/backends/memory.js';
+import { enableGrad, grad, gradcheck, matmul, ones, tensor, Tensor } from '../src/index.js';
 
 // ---------------------------------------------------------------- seeded values
 
@@ -36,11 +38,16 @@ export function hashString(s: string): number {
 
 export type Range = readonly [number, number];
 
-/** `n` uniform values in [lo, hi), rounded to float32. */
-export function uniformValues(n: number, range: Range = [-1, 1]): Float32Array {
+/** `n` uniform values in [lo, hi) drawn from `random` (e.g. a mulberry32), rounded to float32. */
+export function randArray(random: () => number, n: number, lo = -1, hi = 1): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = range[0] + (range[1] - range[0]) * rng();
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * random();
   return out;
+}
+
+/** `n` uniform values in [lo, hi) from the helpers' generator, rounded to float32. */
+export function uniformValues(n: number, range: Range = [-1, 1]): Float32Array {
+  return randArray(rng, n, range[0], range[1]);
 }
 
 /**
@@ -65,7 +72,8 @@ export function distinctValues(n: number, gap = 0.05): Float32Array {
   return out;
 }
 
-const numelOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+/** The number of elements of `shape` (1 for a scalar). */
+export const numelOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 export interface InputOptions {
   range?: Range;
@@ -147,20 +155,24 @@ export interface Tolerance {
   rtol?: number;
   /** Prefix of the failure message. */
   what?: string;
+  /** -0 and 0 differ (where expected is a zero, actual must be the same zero). */
+  signedZeros?: boolean;
 }
 
 /**
  * Throws unless every |actual - expected| <= atol + rtol * |expected|. NaN must match NaN, and infinities
- * must match exactly. Shapes are compared when both sides carry one.
+ * must match exactly. Shapes are compared when both sides carry one. A null actual (e.g. a missing
+ * gradient) fails.
  */
 export function expectClose(
-  actual: Tensor | ArrayLike<number> | number | NDArray,
+  actual: Tensor | ArrayLike<number> | number | NDArray | null,
   expected: Tensor | ArrayLike<number> | number | NDArray,
   tol: Tolerance = {},
 ): void {
   const atol = tol.atol ?? 1e-5;
   const rtol = tol.rtol ?? 1e-4;
   const what = tol.what ? `${tol.what}: ` : '';
+  if (actual === null) throw new Error(`${what}actual is null`);
   const sa = shapeOf(actual), se = shapeOf(expected);
   if (sa !== null && se !== null && (sa.length !== se.length || sa.some((s, i) => s !== se[i]))) {
     throw new Error(`${what}shape mismatch: actual [${sa.join(', ')}] vs expected [${se.join(', ')}]`);
@@ -175,6 +187,7 @@ export function expectClose(
     let ok: boolean;
     if (Number.isNaN(y)) ok = Number.isNaN(x);
     else if (!Number.isFinite(y)) ok = x === y;
+    else if (y === 0 && tol.signedZeros) ok = Object.is(x, y);
     else {
       const d = Math.abs(x - y);
       ok = d <= atol + rtol * Math.abs(y);
@@ -211,7 +224,8 @@ export function fromTensor(t: Tensor): NDArray {
   return nd(t.shape, t.toArray());
 }
 
-function strides(shape: readonly number[]): number[] {
+/** Row-major (contiguous) element strides of `shape`. */
+export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -254,7 +268,7 @@ export function bmap(f: (...v: number[]) => number, ...args: (NDArray | number)[
   const n = numelOf(shape);
   const out = new Float64Array(n);
   const bstr = arrs.map((a) => {
-    const s = strides(a.shape);
+    const s = contiguousStrides(a.shape);
     const lead = shape.length - a.shape.length;
     return shape.map((_, i) => (i < lead || a.shape[i - lead] === 1 ? 0 : s[i - lead]!));
   });
@@ -284,7 +298,7 @@ export function reduceND(a: NDArray, dims: number | readonly number[] | null, ke
   const init = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
   const out = new Float64Array(n).fill(init);
   const cnt = ds.reduce((c, d) => c * a.shape[d]!, 1);
-  const ks = strides(kept);
+  const ks = contiguousStrides(kept);
   for (let i = 0; i < a.data.length; i++) {
     const idx = unravel(i, a.shape);
     let o = 0;
@@ -301,7 +315,7 @@ export function reduceND(a: NDArray, dims: number | readonly number[] | null, ke
 /** y.shape[i] = x.shape[p[i]]. */
 export function permuteND(a: NDArray, p: readonly number[]): NDArray {
   const shape = p.map((d) => a.shape[d]!);
-  const s = strides(a.shape);
+  const s = contiguousStrides(a.shape);
   const out = new Float64Array(a.data.length);
   for (let i = 0; i < out.length; i++) {
     const idx = unravel(i, shape);
@@ -336,7 +350,7 @@ export function matmulND(a: NDArray, b: NDArray): NDArray {
     const idx = unravel(t, batch);
     const lead = batch.length - bs.length;
     let off = 0;
-    const s = strides(bs);
+    const s = contiguousStrides(bs);
     for (let d = 0; d < bs.length; d++) off += (bs[d] === 1 ? 0 : idx[d + lead]!) * s[d]!;
     return off;
   };
@@ -545,4 +559,38 @@ export function thrown(fn: () => unknown): Error {
     return e as Error;
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/** The library still computes correctly: arithmetic, a strided copy, matmul and a backward pass. */
+export function expectLibraryWorks(): void {
+  expect(tensor([1, 2]).add(tensor([3, 4])).tolist()).toEqual([4, 6]);
+  expect(tensor([[1, 2], [3, 4]]).t().contiguous().tolist()).toEqual([[1, 3], [2, 4]]);
+  expect(matmul(tensor([[1, 2]]), tensor([[3], [4]])).item()).toBe(11);
+  expect(matmul(ones(2, 3), ones(3, 1)).tolist()).toEqual([[3], [3]]);
+  const w = tensor([2, -1], { requiresGrad: true });
+  w.mul(w).sum().backward();
+  expect(w.grad!.tolist()).toEqual([4, -2]);
+}
+
+// ---------------------------------------------------------------- heap buffers (kernel tests)
+
+/**
+ * Copies `data` into a new heap block of max(4, 4 * data.length) bytes and returns its address; give it
+ * back with heap.free(ptr, 4 * data.length) (any byte count up to 16 is the same, smallest, block).
+ */
+export function put(data: Float32Array | Int32Array): number {
+  const ptr = heap.alloc(Math.max(4, data.length * 4));
+  if (data instanceof Float32Array) heap.f32.set(data, ptr >>> 2);
+  else heap.i32.set(data, ptr >>> 2);
+  return ptr;
+}
+
+/** A copy of the `n` float32 values at `ptr`. */
+export function readF(ptr: number, n: number): Float32Array {
+  return heap.f32.slice(ptr >>> 2, (ptr >>> 2) + n);
+}
+
+/** A copy of the `n` int32 values at `ptr`. */
+export function readI(ptr: number, n: number): Int32Array {
+  return heap.i32.slice(ptr >>> 2, (ptr >>> 2) + n);
 }

@@ -1,3 +1,8 @@
+/**
+ * Memory management: the tutorial loop runs long without WebAssembly memory growing, dispose() frees at
+ * once and the block is reused, views keep storage alive, backward frees its temporaries, a huge
+ * allocation fails with a clear RangeError, and the kernel warm-up at load leaves no trace.
+ */
 import { describe, expect, it, vi } from 'vitest';
 import { memory, randn, tensor, zeros } from '../src/index.js';
 import { Heap } from '../src/backends/memory.js';

@@ -8,27 +8,18 @@ import { jsKernels } from '../src/backends/js/index.js';
 import { erf as erf64 } from '../src/backends/js/activation.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
-import { mulberry32 } from './helpers.js';
+import { mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
 const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
 const SIZES = [1, 3, 17, 129];
 let rng = mulberry32(77);
 
-function put(a: Float32Array): number {
-  const p = heap.alloc(Math.max(4, a.length * 4));
-  heap.f32.set(a, p >>> 2);
-  return p;
-}
+/** The `n` float32 values at `p`, then frees the block. */
 function take(p: number, n: number): Float32Array {
-  const out = heap.f32.slice(p >>> 2, (p >>> 2) + n);
+  const out = readF(p, n);
   heap.free(p, Math.max(4, n * 4));
   return out;
-}
-function rand(n: number, lo: number, hi: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng();
-  return a;
 }
 function runErf(k: Kernels, x: Float32Array): Float32Array {
   const px = put(x);
@@ -59,10 +50,10 @@ describe('erf_f32', () => {
   for (const [name, k] of backends) {
     it(`${name}: within 1e-6 of the double-precision erf on [-6, 6] and near 0 (relative)`, () => {
       rng = mulberry32(1);
-      const x = rand(4099, -6, 6);
+      const x = randArray(rng, 4099, -6, 6);
       const got = runErf(k, x);
       for (let i = 0; i < x.length; i++) expect(Math.abs(got[i]! - erf64(x[i]!)), `x = ${x[i]}`).toBeLessThan(1e-6);
-      const small = rand(257, -1e-3, 1e-3);
+      const small = randArray(rng, 257, -1e-3, 1e-3);
       const gs = runErf(k, small);
       for (let i = 0; i < small.length; i++) {
         const want = erf64(small[i]!);
@@ -88,7 +79,7 @@ describe('erf_f32', () => {
     const ranges: [number, number][] = [[-1, 1], [-5, 5], [-1e-20, 1e-20], [-1e30, 1e30]];
     for (const n of SIZES) {
       for (const [lo, hi] of ranges) {
-        const x = rand(n, lo, hi);
+        const x = randArray(rng, n, lo, hi);
         if (n > 3) { x[0] = NaN; x[1] = Infinity; x[2] = -Infinity; }
         const a = runErf(wasm, x);
         const b = runErf(jsKernels, x);
@@ -152,7 +143,7 @@ describe('avgpool2d_f32 / avgpool2d_backward_f32', () => {
   it('forward matches a float64 reference on both backends', () => {
     rng = mulberry32(3);
     for (const g of GEOS) {
-      const x = rand(g.planes * g.h * g.w, -3, 3);
+      const x = randArray(rng, g.planes * g.h * g.w, -3, 3);
       const want = avgRef(x, g);
       for (const [name, k] of backends) {
         const got = runAvg(k, x, g);
@@ -165,7 +156,7 @@ describe('avgpool2d_f32 / avgpool2d_backward_f32', () => {
     rng = mulberry32(4);
     for (const g of GEOS) {
       for (const [lo, hi] of [[-1e-30, 1e-30], [-1e30, 1e30]] as const) {
-        const x = rand(g.planes * g.h * g.w, lo, hi);
+        const x = randArray(rng, g.planes * g.h * g.w, lo, hi);
         const a = runAvg(wasm, x, g), b = runAvg(jsKernels, x, g);
         // f32 accumulation (wasm) vs double (js): compare on the scale of the inputs, as sums cancel
         for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6 * hi * g.kh * g.kw);
@@ -187,9 +178,9 @@ describe('avgpool2d_f32 / avgpool2d_backward_f32', () => {
     rng = mulberry32(5);
     for (const g of GEOS) {
       const [oh, ow] = outSize(g);
-      const x = rand(g.planes * g.h * g.w, -1, 1);
-      const dy = rand(g.planes * oh * ow, -1, 1);
-      const base = rand(x.length, -1, 1);
+      const x = randArray(rng, g.planes * g.h * g.w, -1, 1);
+      const dy = randArray(rng, g.planes * oh * ow, -1, 1);
+      const base = randArray(rng, x.length, -1, 1);
       const results: Float32Array[] = [];
       for (const [name, k] of backends) {
         const y = runAvg(k, x, g);

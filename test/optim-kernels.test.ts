@@ -8,18 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { kernelsOf } from '../src/backends/index.js';
 import type { Kernels } from '../src/backends/kernels.js';
 import { heap } from '../src/backends/memory.js';
-import { mulberry32 } from './helpers.js';
+import { mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = kernelsOf('wasm');
 const js = kernelsOf('js');
 const SIZES = [1, 3, 17, 129];
 
 const rng = mulberry32(777);
-function randArray(n: number, lo = -1, hi = 1): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rng();
-  return a;
-}
 
 /**
  * Runs `steps` successive calls of `call` on fresh heap copies of `bufs` for each backend (the gradient
@@ -27,17 +22,13 @@ function randArray(n: number, lo = -1, hi = 1): Float32Array {
  */
 function dual(bufs: Float32Array[], grads: Float32Array[], call: (k: Kernels, ptrs: number[], g: number, step: number) => void): [Float32Array[], Float32Array[]] {
   const run = (k: Kernels): Float32Array[] => {
-    const ptrs = bufs.map((b) => {
-      const p = heap.alloc(Math.max(16, b.length * 4));
-      heap.f32.set(b, p >>> 2);
-      return p;
-    });
+    const ptrs = bufs.map((b) => put(b));
     const gp = heap.alloc(Math.max(16, grads[0]!.length * 4));
     grads.forEach((g, s) => {
       heap.f32.set(g, gp >>> 2);
       call(k, ptrs, gp, s);
     });
-    const out = bufs.map((b, i) => heap.f32.slice(ptrs[i]! >>> 2, (ptrs[i]! >>> 2) + b.length));
+    const out = bufs.map((b, i) => readF(ptrs[i]!, b.length));
     ptrs.forEach((p, i) => heap.free(p, Math.max(16, bufs[i]!.length * 4)));
     heap.free(gp, Math.max(16, grads[0]!.length * 4));
     return out;
@@ -56,7 +47,7 @@ function expectNear(got: Float32Array, want: Float32Array, what: string, rtol = 
 }
 
 function gradSeq(n: number): Float32Array[] {
-  return [randArray(n, -2, 2), randArray(n, -2, 2), randArray(n, -0.1, 0.1)];
+  return [randArray(rng, n, -2, 2), randArray(rng, n, -2, 2), randArray(rng, n, -0.1, 0.1)];
 }
 
 describe('optimizer kernels: wasm vs js', () => {
@@ -75,7 +66,7 @@ describe('optimizer kernels: wasm vs js', () => {
     const n = 13;
     for (const [momentum, dampening, maximize] of [[0, 0, 0], [0, 0, 1], [0.9, 0, 0], [0.9, 0.3, 1]] as const) {
       for (let trial = 0; trial < 50; trial++) {
-        const [pv, gv, bv] = randArray(3, -3, 3);
+        const [pv, gv, bv] = randArray(rng, 3, -3, 3);
         const p = heap.alloc(4 * n), g = heap.alloc(4 * n), b = heap.alloc(4 * n);
         heap.f32.fill(pv!, p >>> 2, (p >>> 2) + n);
         heap.f32.fill(gv!, g >>> 2, (g >>> 2) + n);
@@ -83,7 +74,7 @@ describe('optimizer kernels: wasm vs js', () => {
         const lr = 0.001 + rng();
         wasm.sgd_step_f32(p, g, momentum ? b : 0, n, lr, momentum, dampening, 0, 0, 0, maximize);
         for (const [what, at] of [['p', p], ['buf', b]] as const) {
-          const out = heap.f32.slice(at >>> 2, (at >>> 2) + n);
+          const out = readF(at, n);
           expect(Array.from(out), `${what} m=${momentum} d=${dampening} max=${maximize}`).toEqual(new Array(n).fill(out[n - 1]));
         }
         for (const at of [p, g, b]) heap.free(at, 4 * n);
@@ -99,7 +90,7 @@ describe('optimizer kernels: wasm vs js', () => {
             if (nesterov && dampening !== 0) continue;
             for (const weightDecay of [0, 0.1]) {
               for (const maximize of [0, 1]) {
-                const p0 = randArray(n), b0 = randArray(n);
+                const p0 = randArray(rng, n), b0 = randArray(rng, n);
                 const grads = gradSeq(n);
                 const [w, j] = dual([p0, b0], grads, (k, [p, b], g, s) => {
                   k.sgd_step_f32(p!, g, momentum ? b! : 0, n, 0.05, momentum, dampening, weightDecay, nesterov, s === 0 ? 1 : 0, maximize);
@@ -118,7 +109,7 @@ describe('optimizer kernels: wasm vs js', () => {
     });
 
     it(`sgd_step_f32 first step stores the gradient as the buffer, n = ${n}`, () => {
-      const p0 = randArray(n), b0 = randArray(n), g0 = randArray(n);
+      const p0 = randArray(rng, n), b0 = randArray(rng, n), g0 = randArray(rng, n);
       const [w, j] = dual([p0, b0], [g0], (k, [p, b], g) => {
         k.sgd_step_f32(p!, g, b!, n, 0.1, 0.9, 0.5, 0, 0, 1, 0);
       });
@@ -131,8 +122,8 @@ describe('optimizer kernels: wasm vs js', () => {
         for (const decoupled of [0, 1]) {
           for (const amsgrad of [0, 1]) {
             for (const maximize of [0, 1]) {
-              const p0 = randArray(n);
-              const m0 = randArray(n, -0.1, 0.1), v0 = randArray(n, 0, 0.5), x0 = randArray(n, 0, 0.5);
+              const p0 = randArray(rng, n);
+              const m0 = randArray(rng, n, -0.1, 0.1), v0 = randArray(rng, n, 0, 0.5), x0 = randArray(rng, n, 0, 0.5);
               const grads = gradSeq(n);
               const lr = 0.01, beta1 = 0.9, beta2 = 0.8, eps = 1e-8;
               const call = (k: Kernels, [p, m, v, x]: number[], g: number, s: number) => {
@@ -157,8 +148,8 @@ describe('optimizer kernels: wasm vs js', () => {
         for (const momentum of [0, 0.9]) {
           for (const centered of [0, 1]) {
             for (const maximize of [0, 1]) {
-              const p0 = randArray(n);
-              const s0 = randArray(n, 0.5, 1), a0 = randArray(n, -0.1, 0.1), b0 = randArray(n, -0.1, 0.1);
+              const p0 = randArray(rng, n);
+              const s0 = randArray(rng, n, 0.5, 1), a0 = randArray(rng, n, -0.1, 0.1), b0 = randArray(rng, n, -0.1, 0.1);
               const grads = gradSeq(n);
               const [w, j] = dual([p0, s0, a0, b0], grads, (k, [p, s, a, b], g) => {
                 k.rmsprop_step_f32(p!, g, s!, centered ? a! : 0, momentum ? b! : 0, n, 0.01, 0.9, 1e-8, weightDecay,

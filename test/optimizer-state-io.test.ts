@@ -1,3 +1,7 @@
+/**
+ * Optimizer state in safetensors: an Adam state written and read back continues exactly like the
+ * original optimizer, and files without optimizer metadata are rejected.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   manualSeed, nn, optim, randn, readSafetensorsHeader, readSafetensorsMetadata,

@@ -19,7 +19,7 @@ import {
   add, sub, mul, div, pow, maximum, minimum, neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp,
   sum, mean, amax, amin, argmax, argmin, matmul, cat, stack, softmax, logSoftmax, indexSelect, gather,
 } from '../src/index.js';
-import { expectClose, mulberry32 } from './helpers.js';
+import { expectClose, expectLibraryWorks, mulberry32 } from './helpers.js';
 
 /** Fixed seed (WASMGRAD_PROPERTY_SEED overrides it to explore; WASMGRAD_PROPERTY_SCALE multiplies numRuns). */
 const SEED = Number(process.env.WASMGRAD_PROPERTY_SEED ?? 0x5eed_0006);
@@ -191,16 +191,6 @@ function expectBackendsAgree(build: () => { out: Tensor; leaves: Tensor[] }, tol
 
 /** A WebAssembly trap, an incidental JS error, or a NaN leaking into a message (e.g. a view offset). */
 const TRAP = /memory access out of bounds|unreachable|RuntimeError|Cannot read properties|is not a function|is not iterable|Maximum call stack|NaN/;
-
-/** The library still computes: arithmetic, a strided copy, matmul and a backward pass. */
-function expectLibraryWorks(): void {
-  expect(tensor([1, 2]).add(tensor([3, 4])).tolist()).toEqual([4, 6]);
-  expect(tensor([[1, 2], [3, 4]]).t().contiguous().tolist()).toEqual([[1, 3], [2, 4]]);
-  expect(matmul(tensor([[1, 2]]), tensor([[3], [4]])).item()).toBe(11);
-  const w = tensor([2, -1], { requiresGrad: true });
-  w.mul(w).sum().backward();
-  expect(w.grad!.tolist()).toEqual([4, -2]);
-}
 
 /**
  * On both backends: `fn` throws an Error whose message names `op` (as `op:`), not a WebAssembly trap,

@@ -1,9 +1,15 @@
+/**
+ * The WebAssembly thread pool (2 threads): split GEMM, elementwise, strided, backward, reduction,
+ * optimizer and conv2d kernels give the same bits as one thread (and GEMM stays close to js), training
+ * steps match, and a worker that exits or hangs mid-job gives a clear error and a working pool again.
+ */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendInfo, erf, F, full, getNumThreads, init, setNumThreads, manualSeed, nn, optim, tensor, Tensor, where } from '../src/index.js';
 import { heap } from '../src/backends/memory.js';
 import { K, kernelsOf } from '../src/backends/index.js';
 import * as threads from '../src/backends/wasm/threads.js';
 import { setSplitThresholds } from '../src/backends/wasm/split.js';
+import { put } from './helpers.js';
 
 /** Kernel calls split across threads so far (all kernels, or one). */
 function splitCalls(kernel?: string): number {
@@ -25,12 +31,6 @@ function fill(n: number, seed: number): Float32Array {
     out[i] = s / 2 ** 31 - 1;
   }
   return out;
-}
-
-function put(data: Float32Array): number {
-  const p = heap.alloc(data.length * 4);
-  heap.f32.set(data, p >>> 2);
-  return p;
 }
 
 /** C = op(A)·op(B) (+bias) through a kernel table, returned as a copy. */

@@ -1,3 +1,7 @@
+/**
+ * Training on real MNIST digits: an MLP reaches >= 85% held-out accuracy, and a CNN's state dict
+ * round-trips through safetensors reproducing identical outputs.
+ */
 import { describe, expect, it } from 'vitest';
 import { data, F, fromSafetensors, manualSeed, nn, noGrad, optim, toSafetensors, type Tensor } from '../src/index.js';
 import { loadDigits } from '../examples/mnist/dataset.js';

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cat, data, F, grad, matmul, memory, nn, ones, optim, randn, stack, tensor, Tensor, toSafetensors, where, zeros } from '../src/index.js';
+import { expectLibraryWorks } from './helpers.js';
 
 const SENTINEL = 12345;
 
@@ -31,13 +32,6 @@ function expectDisposedError(fn: () => unknown, re: RegExp = /dispos/): void {
   expect(err, `expected an error, got ${shown}`).toBeInstanceOf(Error);
   expect(err).not.toBeInstanceOf(WebAssembly.RuntimeError);
   expect((err as Error).message).toMatch(re);
-}
-
-function expectLibraryWorks(): void {
-  const w = tensor([2, -1], { requiresGrad: true });
-  w.mul(w).sum().backward();
-  expect(w.grad!.tolist()).toEqual([4, -2]);
-  expect(matmul(ones(2, 3), ones(3, 1)).tolist()).toEqual([[3], [3]]);
 }
 
 describe('a disposed tensor', () => {

@@ -13,7 +13,7 @@ import {
   instantiateKernelsSync,
   readWasmFileSync,
 } from '../src/backends/wasm/loader.js';
-import { mulberry32 } from './helpers.js';
+import { contiguousStrides, expectClose, mulberry32, numelOf, put, randArray, readF, readI } from './helpers.js';
 
 const wasmBytes = readWasmFileSync(defaultWasmUrl);
 const wasm = instantiateKernelsSync(wasmBytes);
@@ -24,11 +24,6 @@ const js = jsKernels;
 let rng = mulberry32(12345);
 const uniform = (lo: number, hi: number): number => lo + (hi - lo) * rng();
 const randInt = (n: number): number => Math.floor(rng() * n);
-function randArray(n: number, lo = -1, hi = 1): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = uniform(lo, hi);
-  return a;
-}
 /** Random values from a small set of integers, so ties are common. */
 function tieArray(n: number, levels = 5): Float32Array {
   const a = new Float32Array(n);
@@ -46,18 +41,6 @@ const SIZES = [1, 3, 17, 129, 1000];
 
 type Typed = Float32Array | Int32Array;
 
-function put(data: Typed): number {
-  const ptr = heap.alloc(Math.max(4, data.length * 4));
-  if (data instanceof Float32Array) heap.f32.set(data, ptr >>> 2);
-  else heap.i32.set(data, ptr >>> 2);
-  return ptr;
-}
-function readF(ptr: number, n: number): Float32Array {
-  return heap.f32.slice(ptr >>> 2, (ptr >>> 2) + n);
-}
-function readI(ptr: number, n: number): Int32Array {
-  return heap.i32.slice(ptr >>> 2, (ptr >>> 2) + n);
-}
 function read<T extends Typed>(like: T, ptr: number): T {
   return (like instanceof Float32Array ? readF(ptr, like.length) : readI(ptr, like.length)) as T;
 }
@@ -80,41 +63,11 @@ function dual<T extends Typed[]>(outs: [...T], call: (k: Kernels, o: number[]) =
   return [run(wasm), run(js)];
 }
 
-function closeMsg(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number): string | null {
-  if (got.length !== want.length) return `length ${got.length} != ${want.length}`;
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!;
-    const w = want[i]!;
-    if (Number.isNaN(w)) {
-      if (!Number.isNaN(g)) return `[${i}] got ${g}, want NaN`;
-    } else if (!Number.isFinite(w)) {
-      if (g !== w) return `[${i}] got ${g}, want ${w}`;
-    } else if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) {
-      return `[${i}] got ${g}, want ${w} (diff ${Math.abs(g - w)}, tol ${atol + rtol * Math.abs(w)})`;
-    }
-  }
-  return null;
-}
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-5, atol = 0, what = ''): void {
-  const msg = closeMsg(got, want, rtol, atol);
-  expect(msg, what).toBeNull();
-}
 function expectExact(got: Int32Array, want: Int32Array, what = ''): void {
   for (let i = 0; i < want.length; i++) {
     if (got[i] !== want[i]) expect(`${what}[${i}] got ${got[i]}, want ${want[i]}`).toBe('equal');
   }
 }
-
-function contiguousStrides(shape: number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d]!;
-  }
-  return s;
-}
-const prod = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 // ---------- the module itself ----------
 
@@ -190,7 +143,7 @@ describe('copy / fill / cast', () => {
       const shape = perm.map((d) => base[d]!);
       const baseStrides = contiguousStrides(base);
       const srcStrides = perm.map((d) => baseStrides[d]!);
-      const n = prod(base);
+      const n = numelOf(base);
       const bits = new Int32Array(n);
       for (let i = 0; i < n; i++) bits[i] = (rng() * 2 ** 32) | 0; // raw bits, including NaN payloads
       const src = put(bits);
@@ -221,14 +174,14 @@ describe('copy / fill / cast', () => {
     for (const n of SIZES) {
       for (const stride of [1, 3]) {
         const [w, j] = dual([new Float32Array(n * stride).fill(-5)], (k, [d]) => k.fill_f32(d!, 2.5, writeMeta([n], [stride])));
-        expectClose(w[0], j[0], 0);
+        expectClose(w[0], j[0], { rtol: 0, atol: 0 });
         const [wi, ji] = dual([new Int32Array(n * stride).fill(-5)], (k, [d]) => k.fill_i32(d!, -123456789, writeMeta([n], [stride])));
         expectExact(wi[0], ji[0]);
       }
       const shape = [2, n, 3];
       const strides = [n * 3 * 2, 1, n]; // transposed inner dims, gaps between the outer ones
       const [w, j] = dual([new Float32Array(4 * n * 3).fill(1)], (k, [d]) => k.fill_f32(d!, NaN, writeMeta(shape, strides)));
-      expectClose(w[0], j[0], 0);
+      expectClose(w[0], j[0], { rtol: 0, atol: 0 });
     }
   });
 
@@ -240,9 +193,9 @@ describe('copy / fill / cast', () => {
       ints[0] = 2147483647;
       const src = put(ints);
       const [w, j] = dual([new Float32Array(n)], (k, [d]) => k.cast_i32_f32(src, d!, n));
-      expectClose(w[0], j[0], 0);
+      expectClose(w[0], j[0], { rtol: 0, atol: 0 });
 
-      const fl = sprinkle(randArray(n, -1e10, 1e10), [NaN, Infinity, -Infinity, -0.5, 2.5, -2.5, 2147483648, -2147483904, 3e9, -3e9], 0.3);
+      const fl = sprinkle(randArray(rng, n, -1e10, 1e10), [NaN, Infinity, -Infinity, -0.5, 2.5, -2.5, 2147483648, -2147483904, 3e9, -3e9], 0.3);
       const fsrc = put(fl);
       const [wi, ji] = dual([new Int32Array(n)], (k, [d]) => k.cast_f32_i32(fsrc, d!, n));
       expectExact(wi[0], ji[0], `n=${n}`);
@@ -277,14 +230,14 @@ describe('unary', () => {
         const xp = put(x);
         const [w, j] = dual([new Float32Array(n)], (k, [o]) => (k[name] as (a: number, b: number, c: number) => void)(xp, o!, n));
         // atol: a couple of subnormal quanta
-        expectClose(w[0], j[0], rtol, 3e-45, `${name} ${what}`);
+        expectClose(w[0], j[0], { rtol, atol: 3e-45, what: `${name} ${what}` });
         // in place
         const [wi, ji] = dual([x.slice()], (k, [o]) => (k[name] as (a: number, b: number, c: number) => void)(o!, o!, n));
-        expectClose(wi[0], ji[0], rtol, 3e-45, `${name} in place ${what}`);
+        expectClose(wi[0], ji[0], { rtol, atol: 3e-45, what: `${name} in place ${what}` });
       };
-      for (const n of SIZES) run(randArray(n, lo, hi), `n=${n}`);
-      run(randArray(1000, -3, 3), 'small range');
-      run(randArray(1000, 1e-44, 1e-36), 'near zero / subnormal');
+      for (const n of SIZES) run(randArray(rng, n, lo, hi), `n=${n}`);
+      run(randArray(rng, 1000, -3, 3), 'small range');
+      run(randArray(rng, 1000, 1e-44, 1e-36), 'near zero / subnormal');
       // a dense sweep of the full f32 range for the transcendental functions: random bit patterns
       const bits = new Int32Array(4096);
       for (let i = 0; i < bits.length; i++) bits[i] = (rng() * 2 ** 32) | 0;
@@ -296,11 +249,11 @@ describe('unary', () => {
   it('clamp_f32', () => {
     rng = mulberry32(3);
     for (const n of SIZES) {
-      const x = sprinkle(randArray(n, -5, 5), SPECIAL);
+      const x = sprinkle(randArray(rng, n, -5, 5), SPECIAL);
       const xp = put(x);
       for (const [lo, hi] of [[-1, 1], [-Infinity, 2], [0, Infinity], [-Infinity, Infinity], [0.5, 0.5]] as const) {
         const [w, j] = dual([new Float32Array(n)], (k, [o]) => k.clamp_f32(xp, o!, n, lo, hi));
-        expectClose(w[0], j[0], 0, 0, `n=${n} [${lo}, ${hi}]`);
+        expectClose(w[0], j[0], { rtol: 0, atol: 0, what: `n=${n} [${lo}, ${hi}]` });
       }
     }
   });
@@ -309,10 +262,10 @@ describe('unary', () => {
     rng = mulberry32(4);
     for (const p of [2, 0.5, 0, 1, 3, -1, -1.5, 2.5, 0.25, Infinity, -Infinity, NaN]) {
       for (const n of SIZES) {
-        const x = sprinkle(randArray(n, -4, 4), [...SPECIAL, 1, -1, 1e-40, -1e-40]);
+        const x = sprinkle(randArray(rng, n, -4, 4), [...SPECIAL, 1, -1, 1e-40, -1e-40]);
         const xp = put(x);
         const [w, j] = dual([new Float32Array(n)], (k, [o]) => k.pow_scalar_f32(xp, o!, n, p));
-        expectClose(w[0], j[0], 2e-5, 3e-45, `p=${p} n=${n}`);
+        expectClose(w[0], j[0], { rtol: 2e-5, atol: 3e-45, what: `p=${p} n=${n}` });
       }
     }
   });
@@ -320,10 +273,10 @@ describe('unary', () => {
   it('axpy_f32', () => {
     rng = mulberry32(5);
     for (const n of SIZES) {
-      const x = put(randArray(n));
+      const x = put(randArray(rng, n));
       const alpha = uniform(-2, 2);
-      const [w, j] = dual([randArray(n)], (k, [y]) => k.axpy_f32(x, y!, n, alpha));
-      expectClose(w[0], j[0], 1e-5, 1e-7, `n=${n}`);
+      const [w, j] = dual([randArray(rng, n)], (k, [y]) => k.axpy_f32(x, y!, n, alpha));
+      expectClose(w[0], j[0], { rtol: 1e-5, atol: 1e-7, what: `n=${n}` });
     }
   });
 });
@@ -339,11 +292,11 @@ interface BinCase {
 
 /** Builds an operand for `shape`: returns [ptr, strides] for contiguous, transposed or broadcast storage. */
 function operand(shape: number[], kind: 'C' | 'T' | number[], make: (n: number) => Float32Array): [number, number[]] {
-  if (kind === 'C') return [put(make(prod(shape))), contiguousStrides(shape)];
-  if (kind === 'T') return [put(make(prod(shape))), contiguousStrides(shape.slice().reverse()).reverse()];
+  if (kind === 'C') return [put(make(numelOf(shape))), contiguousStrides(shape)];
+  if (kind === 'T') return [put(make(numelOf(shape))), contiguousStrides(shape.slice().reverse()).reverse()];
   // kind = operand shape (1 where broadcast), same rank as shape
   const st = contiguousStrides(kind).map((s, d) => (kind[d] === 1 ? 0 : s));
-  return [put(make(prod(kind))), st];
+  return [put(make(numelOf(kind))), st];
 }
 
 const BIN_CASES: BinCase[] = [
@@ -375,20 +328,20 @@ describe('binary (broadcast)', () => {
       rng = mulberry32(name.charCodeAt(0) * 31 + name.length);
       const isPow = name === 'pow_f32';
       const makeA = (n: number): Float32Array =>
-        sprinkle(isPow ? randArray(n, -3, 3) : tieArray(n).map((v) => v + (rng() < 0.5 ? 0 : uniform(-1, 1))), [...SPECIAL, 1, -1]);
+        sprinkle(isPow ? randArray(rng, n, -3, 3) : tieArray(n).map((v) => v + (rng() < 0.5 ? 0 : uniform(-1, 1))), [...SPECIAL, 1, -1]);
       const makeB = (n: number): Float32Array =>
-        sprinkle(isPow ? randArray(n, -3, 3).map((v) => (rng() < 0.5 ? Math.round(v) : v)) : tieArray(n), SPECIAL);
+        sprinkle(isPow ? randArray(rng, n, -3, 3).map((v) => (rng() < 0.5 ? Math.round(v) : v)) : tieArray(n), SPECIAL);
       for (const c of BIN_CASES) {
         const [a, sa] = operand(c.shape, c.a, makeA);
         const [b, sb] = operand(c.shape, c.b, makeB);
-        const n = prod(c.shape);
+        const n = numelOf(c.shape);
         const what = `${JSON.stringify(c)}`;
         if (cmp.includes(name)) {
           const [w, j] = dual([new Int32Array(n).fill(-7)], (k, [o]) => (k[name] as Bin)(a, b, o!, writeMeta(c.shape, sa, sb)));
           expectExact(w[0], j[0], what);
         } else {
           const [w, j] = dual([new Float32Array(n)], (k, [o]) => (k[name] as Bin)(a, b, o!, writeMeta(c.shape, sa, sb)));
-          expectClose(w[0], j[0], isPow ? 2e-5 : 0, isPow ? 3e-45 : 0, what);
+          expectClose(w[0], j[0], { rtol: isPow ? 2e-5 : 0, atol: isPow ? 3e-45 : 0, what });
         }
       }
     });
@@ -396,9 +349,9 @@ describe('binary (broadcast)', () => {
 
   it('in-place add (out = a, contiguous)', () => {
     for (const n of SIZES) {
-      const b = put(randArray(n));
-      const [w, j] = dual([randArray(n)], (k, [o]) => k.add_f32(o!, b, o!, writeMeta([n], [1], [1])));
-      expectClose(w[0], j[0], 0);
+      const b = put(randArray(rng, n));
+      const [w, j] = dual([randArray(rng, n)], (k, [o]) => k.add_f32(o!, b, o!, writeMeta([n], [1], [1])));
+      expectClose(w[0], j[0], { rtol: 0, atol: 0 });
     }
   });
 
@@ -408,17 +361,17 @@ describe('binary (broadcast)', () => {
       for (const condKind of ['C', 'T', c.shape.map((s, d) => (d === c.shape.length - 1 ? s : 1))] as const) {
         const [cond, sc] = ((): [number, number[]] => {
           const [p, st] = operand(c.shape, condKind, (n) => new Float32Array(n));
-          const n = condKind === 'C' || condKind === 'T' ? prod(c.shape) : prod(condKind);
+          const n = condKind === 'C' || condKind === 'T' ? numelOf(c.shape) : numelOf(condKind);
           const ints = new Int32Array(n);
           for (let i = 0; i < n; i++) ints[i] = rng() < 0.5 ? 0 : randInt(5) - 2;
           heap.i32.set(ints, p >>> 2);
           return [p, st];
         })();
-        const [a, sa] = operand(c.shape, c.a, (n) => sprinkle(randArray(n), SPECIAL));
-        const [b, sb] = operand(c.shape, c.b, (n) => sprinkle(randArray(n), SPECIAL));
-        const n = prod(c.shape);
+        const [a, sa] = operand(c.shape, c.a, (n) => sprinkle(randArray(rng, n), SPECIAL));
+        const [b, sb] = operand(c.shape, c.b, (n) => sprinkle(randArray(rng, n), SPECIAL));
+        const n = numelOf(c.shape);
         const [w, j] = dual([new Float32Array(n)], (k, [o]) => k.where_f32(cond, a, b, o!, writeMeta(c.shape, sc, sa, sb)));
-        expectClose(w[0], j[0], 0, 0, JSON.stringify(c));
+        expectClose(w[0], j[0], { rtol: 0, atol: 0, what: JSON.stringify(c) });
       }
     }
   });
@@ -435,14 +388,14 @@ describe('reductions', () => {
   it('sum_f32', () => {
     rng = mulberry32(7);
     for (const [outer, r, inner] of RED_SHAPES) {
-      const x = put(randArray(outer * r * inner));
+      const x = put(randArray(rng, outer * r * inner));
       const [w, j] = dual([new Float32Array(outer * inner)], (k, [o]) => k.sum_f32(x, o!, outer, r, inner));
-      expectClose(w[0], j[0], 2e-5, 2e-6 * Math.sqrt(r), `${outer}x${r}x${inner}`);
+      expectClose(w[0], j[0], { rtol: 2e-5, atol: 2e-6 * Math.sqrt(r), what: `${outer}x${r}x${inner}` });
     }
     // special values propagate
     const xs = put(new Float32Array([1, Infinity, 2, 3, NaN, 4, -Infinity, Infinity, 5, 6, 7, 8]));
     const [w, j] = dual([new Float32Array(3)], (k, [o]) => k.sum_f32(xs, o!, 3, 4, 1));
-    expectClose(w[0], j[0], 0);
+    expectClose(w[0], j[0], { rtol: 0, atol: 0 });
   });
 
   for (const name of ['max_f32', 'min_f32'] as const) {
@@ -452,7 +405,7 @@ describe('reductions', () => {
         for (const kind of ['random', 'ties', 'nan', 'inf']) {
           const n = outer * r * inner;
           const data =
-            kind === 'random' ? randArray(n) :
+            kind === 'random' ? randArray(rng, n) :
             kind === 'ties' ? tieArray(n, 3) :
             kind === 'nan' ? sprinkle(tieArray(n, 3), [NaN], 0.1) :
             sprinkle(tieArray(n, 2), [Infinity, -Infinity], 0.5);
@@ -460,10 +413,10 @@ describe('reductions', () => {
           const m = outer * inner;
           const [w, j] = dual([new Float32Array(m), new Int32Array(m)], (k, [o, i]) => k[name](x, o!, i!, outer, r, inner));
           const what = `${kind} ${outer}x${r}x${inner}`;
-          expectClose(w[0], j[0], 0, 0, what);
+          expectClose(w[0], j[0], { rtol: 0, atol: 0, what });
           expectExact(w[1], j[1], what);
           const [w2, j2] = dual([new Float32Array(m)], (k, [o]) => k[name](x, o!, 0, outer, r, inner));
-          expectClose(w2[0], j2[0], 0, 0, `${what} (no idx)`);
+          expectClose(w2[0], j2[0], { rtol: 0, atol: 0, what: `${what} (no idx)` });
         }
       }
     });
@@ -487,7 +440,7 @@ describe('reductions', () => {
     };
     for (const n of [1, 3, 17, 129]) {
       for (const shift of [0, 1]) {
-        const clean = sprinkle(randArray(n), [Infinity, -Infinity, 0, -0], 0.2);
+        const clean = sprinkle(randArray(rng, n), [Infinity, -Infinity, 0, -0], 0.2);
         expect(both(clean, shift, `none n=${n}`)).toBe(-1);
         for (let at = 0; at < n; at++) {
           const one = clean.slice();
@@ -516,16 +469,16 @@ describe('reductions', () => {
 
 describe('gemm', () => {
   function runGemm(m: number, n: number, k: number, ta: boolean, tb: boolean, beta: number, what: string): void {
-    const a = put(randArray(m * k));
-    const b = put(randArray(k * n));
+    const a = put(randArray(rng, m * k));
+    const b = put(randArray(rng, k * n));
     const [sa0, sa1] = ta ? [1, m] : [k, 1];
     const [sb0, sb1] = tb ? [1, k] : [n, 1];
     const wsBytes = wasm.gemm_f32_workspace(m, n, k);
     expect(wsBytes).toBeGreaterThanOrEqual(0);
     const work = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
-    const c0 = randArray(m * n);
+    const c0 = randArray(rng, m * n);
     const [w, j] = dual([c0], (K, [c]) => K.gemm_f32(a, b, c!, m, n, k, sa0, sa1, sb0, sb1, beta, work));
-    expectClose(w[0], j[0], 1e-5 * Math.sqrt(Math.max(k, 1)), 1e-6 * Math.sqrt(Math.max(k, 1)), what);
+    expectClose(w[0], j[0], { rtol: 1e-5 * Math.sqrt(Math.max(k, 1)), atol: 1e-6 * Math.sqrt(Math.max(k, 1)), what });
     if (work !== 0) heap.free(work, wsBytes);
     heap.free(a, m * k * 4);
     heap.free(b, k * n * 4);
@@ -561,12 +514,12 @@ describe('gemm', () => {
   it('broadcast strides (a row repeated) and non-unit column strides', () => {
     rng = mulberry32(12);
     const m = 5, n = 7, k = 9;
-    const a = put(randArray(k)); // one row, sa0 = 0
-    const b = put(randArray(k * n * 2));
+    const a = put(randArray(rng, k)); // one row, sa0 = 0
+    const b = put(randArray(rng, k * n * 2));
     const ws = wasm.gemm_f32_workspace(m, n, k);
     const work = heap.alloc(Math.max(ws, 4));
     const [w, j] = dual([new Float32Array(m * n)], (K, [c]) => K.gemm_f32(a, b, c!, m, n, k, 0, 1, 2 * n, 2, 0, work));
-    expectClose(w[0], j[0], 1e-5 * 3, 1e-6 * 3);
+    expectClose(w[0], j[0], { rtol: 1e-5 * 3, atol: 1e-6 * 3 });
   });
 });
 
@@ -575,8 +528,8 @@ describe('gemm', () => {
 describe('softmax family', () => {
   const shapes: [number, number][] = [[1, 1], [3, 3], [4, 17], [2, 129], [3, 1000], [17, 5]];
   function logits(rows: number, cols: number, kind: string): Float32Array {
-    if (kind === 'large') return randArray(rows * cols, -80, 80);
-    const x = randArray(rows * cols, -5, 5);
+    if (kind === 'large') return randArray(rng, rows * cols, -80, 80);
+    const x = randArray(rng, rows * cols, -5, 5);
     if (kind === 'inf') {
       sprinkle(x, [-Infinity], 0.2);
       x.fill(-Infinity, 0, cols); // first row all -Infinity -> NaN row
@@ -591,9 +544,9 @@ describe('softmax family', () => {
       const n = rows * cols;
       const what = `${rows}x${cols} ${kind}`;
       let [w, j] = dual([new Float32Array(n)], (k, [o]) => k.softmax_f32(x, o!, rows, cols));
-      expectClose(w[0], j[0], 2e-5, 1e-37, `softmax ${what}`);
+      expectClose(w[0], j[0], { rtol: 2e-5, atol: 1e-37, what: `softmax ${what}` });
       [w, j] = dual([new Float32Array(n)], (k, [o]) => k.log_softmax_f32(x, o!, rows, cols));
-      expectClose(w[0], j[0], 2e-5, 2e-6, `log_softmax ${what}`);
+      expectClose(w[0], j[0], { rtol: 2e-5, atol: 2e-6, what: `log_softmax ${what}` });
     }
   });
 
@@ -608,13 +561,13 @@ describe('softmax family', () => {
       const what = `${rows}x${cols} ${kind}`;
       const [w, j] = dual([new Float32Array(n), new Float32Array(rows)], (k, [p, l]) =>
         k.softmax_xent_f32(x, target, p!, l!, rows, cols));
-      expectClose(w[0], j[0], 2e-5, 1e-37, `prob ${what}`);
-      expectClose(w[1], j[1], 2e-5, 2e-6, `loss ${what}`);
+      expectClose(w[0], j[0], { rtol: 2e-5, atol: 1e-37, what: `prob ${what}` });
+      expectClose(w[1], j[1], { rtol: 2e-5, atol: 2e-6, what: `loss ${what}` });
 
       const prob = put(j[0]);
       const scale = 1 / rows;
       const [wb, jb] = dual([new Float32Array(n)], (k, [d]) => k.softmax_xent_backward_f32(prob, target, d!, rows, cols, scale));
-      expectClose(wb[0], jb[0], 1e-5, 0, `backward ${what}`);
+      expectClose(wb[0], jb[0], { rtol: 1e-5, atol: 0, what: `backward ${what}` });
     }
   });
 });
@@ -654,15 +607,15 @@ describe('convolution and pooling', () => {
     for (const cfg of CONV_CFGS) {
       const { c, h, w, kh, kw, sh, sw, ph, pw } = cfg;
       const [oh, ow] = outSize(cfg);
-      const x = put(randArray(c * h * w));
+      const x = put(randArray(rng, c * h * w));
       const ncols = c * kh * kw * oh * ow;
       // NaN where every element must be written, then GUARD sentinels that nothing may overwrite
       const colsInit = Float32Array.from({ length: ncols + GUARD }, (_, i) => (i < ncols ? NaN : -7));
       const [wc, jc] = dual([colsInit], (k, [o]) => k.im2col_f32(x, o!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
-      expectClose(wc[0], jc[0], 0, 0, `im2col ${JSON.stringify(cfg)}`);
-      const cols = put(randArray(ncols));
-      const [wd, jd] = dual([randArray(c * h * w)], (k, [d]) => k.col2im_f32(cols, d!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
-      expectClose(wd[0], jd[0], 1e-5, 1e-6, `col2im ${JSON.stringify(cfg)}`);
+      expectClose(wc[0], jc[0], { rtol: 0, atol: 0, what: `im2col ${JSON.stringify(cfg)}` });
+      const cols = put(randArray(rng, ncols));
+      const [wd, jd] = dual([randArray(rng, c * h * w)], (k, [d]) => k.col2im_f32(cols, d!, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
+      expectClose(wd[0], jd[0], { rtol: 1e-5, atol: 1e-6, what: `col2im ${JSON.stringify(cfg)}` });
     }
   });
 
@@ -675,7 +628,7 @@ describe('convolution and pooling', () => {
       for (const kind of ['random', 'ties', 'nan', '-inf']) {
         const n = planes * h * w;
         const data =
-          kind === 'random' ? randArray(n) :
+          kind === 'random' ? randArray(rng, n) :
           kind === 'ties' ? tieArray(n, 2) :
           kind === 'nan' ? sprinkle(tieArray(n, 3), [NaN], 0.1) :
           new Float32Array(n).fill(-Infinity);
@@ -685,13 +638,13 @@ describe('convolution and pooling', () => {
         // GUARD sentinels past the outputs: a kernel writing beyond them differs from the reference
         const [wf, jf] = dual([new Float32Array(no + GUARD).fill(-7), new Int32Array(no + GUARD).fill(-7)], (k, [o, i]) =>
           k.maxpool2d_f32(x, o!, i!, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow));
-        expectClose(wf[0], jf[0], 0, 0, what);
+        expectClose(wf[0], jf[0], { rtol: 0, atol: 0, what });
         expectExact(wf[1], jf[1], what);
 
         const idx = put(jf[1]);
-        const dy = put(randArray(no));
-        const [wb, jb] = dual([randArray(n)], (k, [d]) => k.maxpool2d_backward_f32(dy, idx, d!, planes, h, w, oh, ow));
-        expectClose(wb[0], jb[0], 1e-5, 1e-6, `backward ${what}`);
+        const dy = put(randArray(rng, no));
+        const [wb, jb] = dual([randArray(rng, n)], (k, [d]) => k.maxpool2d_backward_f32(dy, idx, d!, planes, h, w, oh, ow));
+        expectClose(wb[0], jb[0], { rtol: 1e-5, atol: 1e-6, what: `backward ${what}` });
       }
     }
   });
@@ -715,13 +668,13 @@ describe('indexing', () => {
     for (const [outer, dimSize, nIdx, inner] of shapes) {
       const what = `${outer}x${dimSize}x${inner} nIdx=${nIdx}`;
       const idx = put(indices(nIdx, dimSize));
-      const x = put(sprinkle(randArray(outer * dimSize * inner), SPECIAL));
+      const x = put(sprinkle(randArray(rng, outer * dimSize * inner), SPECIAL));
       const nout = outer * nIdx * inner;
       const [w, j] = dual([new Float32Array(nout)], (k, [o]) => k.index_select_f32(x, idx, o!, outer, dimSize, nIdx, inner));
-      expectClose(w[0], j[0], 0, 0, `index_select ${what}`);
-      const g = put(randArray(nout));
-      const [wa, ja] = dual([randArray(outer * dimSize * inner)], (k, [d]) => k.index_add_f32(g, idx, d!, outer, dimSize, nIdx, inner));
-      expectClose(wa[0], ja[0], 1e-5, 1e-6, `index_add ${what}`);
+      expectClose(w[0], j[0], { rtol: 0, atol: 0, what: `index_select ${what}` });
+      const g = put(randArray(rng, nout));
+      const [wa, ja] = dual([randArray(rng, outer * dimSize * inner)], (k, [d]) => k.index_add_f32(g, idx, d!, outer, dimSize, nIdx, inner));
+      expectClose(wa[0], ja[0], { rtol: 1e-5, atol: 1e-6, what: `index_add ${what}` });
     }
   });
 
@@ -731,12 +684,12 @@ describe('indexing', () => {
       const what = `${outer}x${dimSize}x${inner} nIdx=${nIdx}`;
       const nout = outer * nIdx * inner;
       const idx = put(indices(nout, dimSize));
-      const x = put(randArray(outer * dimSize * inner));
+      const x = put(randArray(rng, outer * dimSize * inner));
       const [w, j] = dual([new Float32Array(nout)], (k, [o]) => k.gather_f32(x, idx, o!, outer, dimSize, nIdx, inner));
-      expectClose(w[0], j[0], 0, 0, `gather ${what}`);
-      const g = put(randArray(nout));
-      const [wa, ja] = dual([randArray(outer * dimSize * inner)], (k, [d]) => k.scatter_add_f32(g, idx, d!, outer, dimSize, nIdx, inner));
-      expectClose(wa[0], ja[0], 1e-5, 1e-6, `scatter_add ${what}`);
+      expectClose(w[0], j[0], { rtol: 0, atol: 0, what: `gather ${what}` });
+      const g = put(randArray(rng, nout));
+      const [wa, ja] = dual([randArray(rng, outer * dimSize * inner)], (k, [d]) => k.scatter_add_f32(g, idx, d!, outer, dimSize, nIdx, inner));
+      expectClose(wa[0], ja[0], { rtol: 1e-5, atol: 1e-6, what: `scatter_add ${what}` });
     }
   });
 });
