@@ -17,6 +17,7 @@ import { clone, onesLike } from '../ops/copy.js';
 import { AccumulateGrad, isNoGradViewOfGrad, Node, type GraphNode } from './node.js';
 import { setGradEnabled } from './mode.js';
 import { anomalyMode, checkBackward } from './anomaly.js';
+import { checkOptions } from '../options.js';
 
 export interface GradOptions {
   retainGraph?: boolean;
@@ -347,6 +348,7 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
 
 /** Backpropagates from `root` into the `.grad` of every leaf that requires grad. */
 export function backward(root: Tensor, gradient: Tensor | null, options: GradOptions = {}): void {
+  checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const g = checkRoot(root, gradient, 'backward');
   const createGraph = options.createGraph ?? false;
   run([root], [g], options.retainGraph ?? createGraph, createGraph, null);
@@ -361,6 +363,7 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions & { gradOutputs?: Tensor | readonly (Tensor | null)[] | null } = {},
 ): (Tensor | null)[] {
+  checkOptions('grad', options, ['retainGraph', 'createGraph', 'allowUnused', 'gradOutputs']);
   const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
   const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
   const gos = options.gradOutputs == null ? outs.map(() => null) : options.gradOutputs instanceof Tensor ? [options.gradOutputs] : [...options.gradOutputs];

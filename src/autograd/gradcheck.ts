@@ -7,6 +7,7 @@ import { heap } from '../backends/memory.js';
 import { Tensor } from '../tensor/tensor.js';
 import { grad } from './engine.js';
 import { noGrad } from './mode.js';
+import { checkOptions } from '../options.js';
 
 export interface GradcheckOptions {
   eps?: number;
@@ -46,6 +47,7 @@ function project(outs: readonly Tensor[], cots: readonly Float64Array[]): number
 /** True when analytic and numeric gradients agree for every input that requires grad. */
 export function gradcheck(fn: Fn, inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
   if (typeof fn !== 'function') throw new TypeError(`gradcheck: expects a function, got ${typeof fn}`);
+  checkOptions('gradcheck', options, ['eps', 'atol', 'rtol', 'raiseException']);
   const eps = options.eps ?? 1e-3;
   const atol = options.atol ?? 1e-3;
   const rtol = options.rtol ?? 1e-2;

@@ -17,6 +17,7 @@ import { configureThreads, coreCount, getThreads, MAX_THREADS, setWorkerUrl, thr
 import { withThreads } from './wasm/split.js';
 import { checkExports, wasmConstants } from './wasm/exports.js';
 import { warmUp } from './wasm/warmup.js';
+import { checkOptions } from '../options.js';
 
 export type BackendName = 'js' | 'wasm';
 export type { SimdPreference, WasmBuild };
@@ -162,6 +163,7 @@ function buildMatches(pref: SimdPreference, build: WasmBuild | null): boolean {
 
 /** Loads the WebAssembly module; needed once in browsers, optional in Node. */
 export async function init(options: InitOptions = {}): Promise<void> {
+  checkOptions('init', options, ['backend', 'threads', 'simd', 'wasmUrl', 'relaxedWasmUrl', 'workerUrl']);
   if (options.workerUrl !== undefined) {
     setWorkerUrl(new URL(options.workerUrl, (globalThis as { location?: { href: string } }).location?.href ?? import.meta.url));
   }

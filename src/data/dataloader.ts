@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 import { checkDataset, resolveTensorDataset, type Dataset, type TensorDataset } from './dataset.js';
 import { globalSource, randperm, SeededSource, type RandomSource } from './random.js';
+import { checkOptions } from '../options.js';
 
 /** The batch made from samples of type S: the same structure with every tensor gaining a leading batch dim. */
 export type Batch<S> = S extends Tensor ? Tensor : { -readonly [K in keyof S]: Tensor };
@@ -46,7 +47,7 @@ export class DataLoader<S = Tensor[]> implements Iterable<Batch<S>> {
 
   constructor(dataset: Dataset<S>, options: DataLoaderOptions = {}) {
     checkDataset(dataset, 'DataLoader');
-    const { batchSize = 1, shuffle = false, dropLast = false, seed } = options;
+    const { batchSize = 1, shuffle = false, dropLast = false, seed } = checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'dropLast', 'seed']);
     if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
     }

@@ -6,6 +6,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { shapeStr } from '../tensor/shape.js';
 import { globalSource, randperm, SeededSource } from './random.js';
+import { checkOptions } from '../options.js';
 
 /** A sample: one tensor, an array (tuple) of tensors, or an object of tensors. */
 export type Sample = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
@@ -155,6 +156,7 @@ export function randomSplit<S>(dataset: Dataset<S>, lengths: readonly number[], 
       `randomSplit: lengths [${lengths.join(', ')}] must be integers summing to the dataset length ${n} or fractions summing to 1`,
     );
   }
+  checkOptions('randomSplit', options, ['seed']);
   const rng = options.seed === undefined ? globalSource : new SeededSource(options.seed, 'randomSplit');
   const perm = randperm(n, rng);
   const out: Subset<S>[] = [];

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import {
   fromSafetensors, readSafetensorsMetadata, toSafetensors, type FromSafetensorsOptions, type ToSafetensorsOptions,
 } from './safetensors.js';
+import { checkOptions } from '../options.js';
 
 function nodeFs(op: string): typeof NodeFs {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -31,6 +32,7 @@ export function save(
   metadata?: Record<string, string> | null,
   options?: ToSafetensorsOptions | null,
 ): void {
+  checkOptions('save', options, ['dtype', 'tied']);
   const bytes = toSafetensors(stateDict, metadata, options);
   nodeFs('save').writeFileSync(path, bytes);
 }
@@ -40,6 +42,7 @@ export function save(
  * tied-weight aliases of `save_model` files unless `{ aliases: false }` (see fromSafetensors).
  */
 export function load(path: string | URL, options?: FromSafetensorsOptions | null): Record<string, Tensor> {
+  checkOptions('load', options, ['aliases']);
   return fromSafetensors(nodeFs('load').readFileSync(path), options);
 }
 

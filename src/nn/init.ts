@@ -6,6 +6,7 @@ import { noGrad } from '../autograd/mode.js';
 import { nextNormal, nextUniform } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
+import { checkOptions } from '../options.js';
 
 export type FanMode = 'fanIn' | 'fanOut';
 export type Nonlinearity =
@@ -100,8 +101,9 @@ function kaimingStd(t: Tensor, a: number, mode: FanMode, nonlinearity: Nonlinear
   return calculateGain(nonlinearity, a) / Math.sqrt(f);
 }
 
-function kaimingArgs(aOrOptions: number | KaimingOptions | undefined, mode: FanMode, nonlinearity: Nonlinearity): [number, FanMode, Nonlinearity] {
+function kaimingArgs(aOrOptions: number | KaimingOptions | undefined, mode: FanMode, nonlinearity: Nonlinearity, op: string): [number, FanMode, Nonlinearity] {
   if (typeof aOrOptions === 'object' && aOrOptions !== null) {
+    checkOptions(op, aOrOptions, ['a', 'mode', 'nonlinearity']);
     return [aOrOptions.a ?? 0, aOrOptions.mode ?? 'fanIn', aOrOptions.nonlinearity ?? 'leakyRelu'];
   }
   return [aOrOptions ?? 0, mode, nonlinearity];
@@ -114,7 +116,7 @@ function kaimingArgs(aOrOptions: number | KaimingOptions | undefined, mode: FanM
  */
 export function kaimingUniform_<T extends Tensor>(t: T, a?: number | KaimingOptions, mode: FanMode = 'fanIn', nonlinearity: Nonlinearity = 'leakyRelu'): T {
   checkTensor(t, 'kaimingUniform_');
-  const [aa, m, nl] = kaimingArgs(a, mode, nonlinearity);
+  const [aa, m, nl] = kaimingArgs(a, mode, nonlinearity, 'kaimingUniform_');
   const bound = Math.sqrt(3) * kaimingStd(t, aa, m, nl);
   return fillWith(t, () => -bound + 2 * bound * nextUniform());
 }
@@ -122,7 +124,7 @@ export function kaimingUniform_<T extends Tensor>(t: T, a?: number | KaimingOpti
 /** He-normal: N(0, std²) with std = gain / sqrt(fan). */
 export function kaimingNormal_<T extends Tensor>(t: T, a?: number | KaimingOptions, mode: FanMode = 'fanIn', nonlinearity: Nonlinearity = 'leakyRelu'): T {
   checkTensor(t, 'kaimingNormal_');
-  const [aa, m, nl] = kaimingArgs(a, mode, nonlinearity);
+  const [aa, m, nl] = kaimingArgs(a, mode, nonlinearity, 'kaimingNormal_');
   const std = kaimingStd(t, aa, m, nl);
   return fillWith(t, () => std * nextNormal());
 }

@@ -3,6 +3,7 @@ import { K } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { Tensor } from '../tensor/tensor.js';
 import { floatContiguous } from './unary.js';
+import { checkOptions } from '../options.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const SQRT1_2 = Math.SQRT1_2;
@@ -25,7 +26,7 @@ export type GeluApproximate = 'none' | 'tanh';
  */
 export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('gelu: input must be a Tensor');
-  const approximate = options.approximate ?? 'none';
+  const approximate = checkOptions('gelu', options, ['approximate']).approximate ?? 'none';
   // halve x first, as PyTorch does: x * (1 + erf) would overflow for x near the float32 maximum
   if (approximate === 'none') return x.mul(0.5).mul(erf(x.mul(SQRT1_2)).add(1));
   if (approximate === 'tanh') {

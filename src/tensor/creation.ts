@@ -5,6 +5,7 @@ import { checkDType, checkValue, type DType } from './dtype.js';
 import { checkNdim, parseShape, shapeStr, contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
 import { nextInt, nextNormal, nextUniform } from './random.js';
+import { checkOptions } from '../options.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -12,6 +13,13 @@ export interface CreateOptions {
 }
 
 type Nested = number | boolean | readonly Nested[];
+
+/** Checks a creation function's options object (unknown keys throw with a hint). */
+function createOptions(opts: CreateOptions | undefined, op: string): CreateOptions | undefined {
+  if (opts !== undefined) checkOptions(op, opts, CREATE_KEYS);
+  return opts;
+}
+const CREATE_KEYS = ['dtype', 'requiresGrad'] as const;
 
 function finish(t: Tensor, opts: CreateOptions | undefined, op: string): Tensor {
   if (opts?.requiresGrad) {
@@ -25,7 +33,7 @@ function finish(t: Tensor, opts: CreateOptions | undefined, op: string): Tensor 
 function shapeAndOptions(args: readonly unknown[], op: string): [number[], CreateOptions | undefined] {
   const last = args[args.length - 1];
   if (last !== null && typeof last === 'object' && !Array.isArray(last)) {
-    return [parseShape(args.slice(0, -1), op), last as CreateOptions];
+    return [parseShape(args.slice(0, -1), op), createOptions(last as CreateOptions, op)];
   }
   return [parseShape(args, op), undefined];
 }
@@ -45,6 +53,7 @@ export function fillContiguous(t: Tensor, value: number): Tensor {
  * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
 export function tensor(data: Nested | Float32Array | Int32Array | Tensor, options?: CreateOptions): Tensor {
+  createOptions(options, 'tensor');
   if (data instanceof Tensor) {
     const t = data.detach().clone();
     return finish(options?.dtype && options.dtype !== t.dtype ? t.to(options.dtype) : t, options, 'tensor');
@@ -132,6 +141,7 @@ export function ones(...args: (number | readonly number[] | CreateOptions)[]): T
 
 /** Tensor filled with `value`. */
 export function full(shape: number | readonly number[], value: number, options?: CreateOptions): Tensor {
+  createOptions(options, 'full');
   const s = parseShape(typeof shape === 'number' ? [shape] : [shape], 'full');
   if (typeof value !== 'number') throw new TypeError(`full: fill value must be a number, got ${typeof value}`);
   const dtype = checkDType(options?.dtype ?? 'float32', 'full');
@@ -140,6 +150,7 @@ export function full(shape: number | readonly number[], value: number, options?:
 
 /** A new tensor of `t`'s shape and (unless `options.dtype`) dtype, filled with `value`. */
 function filledLike(t: Tensor, value: number, options: CreateOptions | undefined, op: string): Tensor {
+  createOptions(options, op);
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: expects a Tensor, got ${t === null ? 'null' : typeof t}`);
   if (typeof value !== 'number') throw new TypeError(`${op}: fill value must be a number, got ${typeof value}`);
   const dtype = checkDType(options?.dtype ?? t.dtype, op);
@@ -181,6 +192,7 @@ export function randn(...args: (number | readonly number[] | CreateOptions)[]): 
 
 /** Random integers in [low, high), int32 by default. */
 export function randint(low: number, high: number, shape: number | readonly number[], options?: CreateOptions): Tensor {
+  createOptions(options, 'randint');
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new RangeError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
@@ -196,6 +208,7 @@ export function arange(start: number, end?: number | CreateOptions, step?: numbe
   let opts = options;
   if (typeof end === 'object') { opts = end; end = undefined; }
   if (typeof step === 'object') { opts = step; step = undefined; }
+  createOptions(opts, 'arange');
   let lo = start, hi = end as number | undefined, st = (step as number | undefined) ?? 1;
   if (hi === undefined) { hi = lo; lo = 0; }
   if (![lo, hi, st].every(Number.isFinite) || st === 0 || (hi - lo) / st < 0) {
@@ -209,6 +222,7 @@ export function arange(start: number, end?: number | CreateOptions, step?: numbe
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
+  createOptions(options, 'linspace');
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType(options?.dtype ?? 'float32', 'linspace');
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -220,6 +234,7 @@ export function linspace(start: number, end: number, steps: number, options?: Cr
 export function eye(n: number, m: number | CreateOptions = n, options?: CreateOptions): Tensor {
   let opts = options;
   if (typeof m === 'object') { opts = m; m = n; }
+  createOptions(opts, 'eye');
   const s = parseShape([n, m], 'eye');
   const t = zeros(s, { dtype: opts?.dtype ?? 'float32' });
   const p = t.ptr >>> 2;

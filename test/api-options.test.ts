@@ -1,0 +1,198 @@
+/**
+ * Strict options across the whole exported API: the test walks every export (functions, classes,
+ * namespaces and Tensor methods) and requires each to be listed either with a sample call that passes an
+ * options object, or as taking none. Each sample call with an unknown key must throw a TypeError naming
+ * the function and the key, and with PyTorch's snake_case spelling of a known key, the camelCase hint.
+ * A new export without an entry fails the first test, so no option can be silently dropped.
+ */
+import { describe, expect, it } from 'vitest';
+import * as W from '../src/index.js';
+import { data, F, nn, optim, Tensor, tensor, zeros, ones, randn } from '../src/index.js';
+
+type Opts = Record<string, unknown>;
+
+/** A call with valid required arguments and `o` as its options object; `snake` is a PyTorch key it knows. */
+interface Sample { call: (o: Opts) => unknown; snake?: string }
+
+const x4 = () => randn(1, 2, 5, 5);
+const logits = () => randn(3, 4);
+const labels = () => tensor([0, 3, 1], { dtype: 'int32' });
+const params = () => [zeros(2, { requiresGrad: true })];
+const sgd = () => new optim.SGD(params(), 0.1);
+
+const SAMPLES: Record<string, Sample> = {
+  // creation
+  tensor: { call: (o) => tensor([1, 2], o), snake: 'requires_grad' },
+  zeros: { call: (o) => zeros(2, o), snake: 'requires_grad' },
+  ones: { call: (o) => ones(2, o), snake: 'requires_grad' },
+  empty: { call: (o) => W.empty(2, o), snake: 'requires_grad' },
+  rand: { call: (o) => W.rand(2, o), snake: 'requires_grad' },
+  randn: { call: (o) => randn(2, o), snake: 'requires_grad' },
+  randint: { call: (o) => W.randint(0, 5, [2], o) },
+  full: { call: (o) => W.full([2], 1, o), snake: 'requires_grad' },
+  zerosLike: { call: (o) => W.zerosLike(ones(2), o), snake: 'requires_grad' },
+  onesLike: { call: (o) => W.onesLike(ones(2), o), snake: 'requires_grad' },
+  fullLike: { call: (o) => W.fullLike(ones(2), 3, o), snake: 'requires_grad' },
+  arange: { call: (o) => W.arange(0, 4, 1, o), snake: 'requires_grad' },
+  linspace: { call: (o) => W.linspace(0, 1, 3, o), snake: 'requires_grad' },
+  eye: { call: (o) => W.eye(2, 2, o), snake: 'requires_grad' },
+  // ops with keyword options
+  div: { call: (o) => W.div(ones(2), 2, o), snake: 'rounding_mode' },
+  clamp: { call: (o) => W.clamp(ones(2), { min: 0, ...o }) },
+  sum: { call: (o) => W.sum(ones(2), 0, o) },
+  mean: { call: (o) => W.mean(ones(2), 0, o) },
+  max: { call: (o) => W.max(ones(2, 2), 0, o) },
+  min: { call: (o) => W.min(ones(2, 2), 0, o) },
+  round: { call: (o) => W.round(ones(2), o) },
+  softmax: { call: (o) => W.softmax(ones(2), 0, o) },
+  logSoftmax: { call: (o) => W.logSoftmax(ones(2), 0, o) },
+  clone: { call: (o) => W.clone(ones(2), o), snake: 'memory_format' },
+  grad: { call: (o) => { const a = ones(1, { requiresGrad: true }); return W.grad(a.mul(2).sum(), [a], o); }, snake: 'retain_graph' },
+  gradcheck: { call: (o) => W.gradcheck((a) => a.mul(2), [randn(2, { requiresGrad: true })], o) },
+  init: { call: (o) => W.init(o) },
+  toSafetensors: { call: (o) => W.toSafetensors({ a: ones(2) }, null, o) },
+  fromSafetensors: { call: (o) => W.fromSafetensors(W.toSafetensors({ a: ones(2) }), o) },
+  // F
+  'F.conv2d': { call: (o) => F.conv2d(x4(), randn(3, 2, 3, 3), null, o) },
+  'F.maxPool2d': { call: (o) => F.maxPool2d(x4(), 2, o), snake: 'ceil_mode' },
+  'F.avgPool2d': { call: (o) => F.avgPool2d(x4(), 2, o), snake: 'count_include_pad' },
+  'F.batchNorm': { call: (o) => F.batchNorm(x4(), zeros(2), ones(2), o) },
+  'F.layerNorm': { call: (o) => F.layerNorm(x4(), [5], o) },
+  'F.dropout': { call: (o) => F.dropout(x4(), 0.5, o) },
+  'F.embedding': { call: (o) => F.embedding(labels(), randn(5, 2), o), snake: 'padding_idx' },
+  'F.linear': { call: (o) => F.linear(randn(2, 3), randn(4, 3), o) },
+  'F.gelu': { call: (o) => F.gelu(ones(2), o) },
+  'F.softmax': { call: (o) => F.softmax(ones(2), 0, o) },
+  'F.logSoftmax': { call: (o) => F.logSoftmax(ones(2), 0, o) },
+  'F.crossEntropy': { call: (o) => F.crossEntropy(logits(), labels(), o), snake: 'ignore_index' },
+  'F.nllLoss': { call: (o) => F.nllLoss(logits(), labels(), o), snake: 'ignore_index' },
+  'F.mseLoss': { call: (o) => F.mseLoss(ones(2), ones(2), o) },
+  'F.l1Loss': { call: (o) => F.l1Loss(ones(2), ones(2), o) },
+  'F.binaryCrossEntropyWithLogits': { call: (o) => F.binaryCrossEntropyWithLogits(ones(2), ones(2), o), snake: 'pos_weight' },
+  // nn layers
+  'nn.Conv2d': { call: (o) => new nn.Conv2d(2, 3, 3, o), snake: 'padding_mode' },
+  'nn.Linear': { call: (o) => new nn.Linear(2, 3, o) },
+  'nn.BatchNorm1d': { call: (o) => new nn.BatchNorm1d(3, o), snake: 'track_running_stats' },
+  'nn.BatchNorm2d': { call: (o) => new nn.BatchNorm2d(3, o), snake: 'track_running_stats' },
+  'nn.LayerNorm': { call: (o) => new nn.LayerNorm(3, o), snake: 'elementwise_affine' },
+  'nn.Dropout': { call: (o) => new nn.Dropout(0.5, o) },
+  'nn.Embedding': { call: (o) => new nn.Embedding(5, 2, o), snake: 'padding_idx' },
+  'nn.MaxPool2d': { call: (o) => new nn.MaxPool2d(2, o), snake: 'ceil_mode' },
+  'nn.AvgPool2d': { call: (o) => new nn.AvgPool2d(2, o), snake: 'count_include_pad' },
+  'nn.GELU': { call: (o) => new nn.GELU(o) },
+  'nn.ReLU': { call: (o) => new nn.ReLU(o) },
+  'nn.LeakyReLU': { call: (o) => new nn.LeakyReLU(0.1, o), snake: 'negative_slope' },
+  'nn.CrossEntropyLoss': { call: (o) => new nn.CrossEntropyLoss(o), snake: 'label_smoothing' },
+  'nn.NLLLoss': { call: (o) => new nn.NLLLoss(o), snake: 'ignore_index' },
+  'nn.MSELoss': { call: (o) => new nn.MSELoss(o) },
+  'nn.L1Loss': { call: (o) => new nn.L1Loss(o) },
+  'nn.BCEWithLogitsLoss': { call: (o) => new nn.BCEWithLogitsLoss(o), snake: 'pos_weight' },
+  'nn.init.kaimingUniform_': { call: (o) => nn.init.kaimingUniform_(zeros(3, 2), o) },
+  'nn.init.kaimingNormal_': { call: (o) => nn.init.kaimingNormal_(zeros(3, 2), o) },
+  // optim, data
+  'optim.SGD': { call: (o) => new optim.SGD(params(), 0.1, o), snake: 'weight_decay' },
+  'optim.Adam': { call: (o) => new optim.Adam(params(), 0.1, o), snake: 'weight_decay' },
+  'optim.AdamW': { call: (o) => new optim.AdamW(params(), 0.1, o), snake: 'weight_decay' },
+  'optim.RMSprop': { call: (o) => new optim.RMSprop(params(), 0.1, o), snake: 'weight_decay' },
+  'optim.lrScheduler.StepLR': { call: (o) => new optim.lrScheduler.StepLR(sgd(), 2, o), snake: 'last_epoch' },
+  'optim.lrScheduler.MultiStepLR': { call: (o) => new optim.lrScheduler.MultiStepLR(sgd(), [2], o), snake: 'last_epoch' },
+  'optim.lrScheduler.ExponentialLR': { call: (o) => new optim.lrScheduler.ExponentialLR(sgd(), 0.9, o), snake: 'last_epoch' },
+  'optim.lrScheduler.CosineAnnealingLR': { call: (o) => new optim.lrScheduler.CosineAnnealingLR(sgd(), 5, o), snake: 'eta_min' },
+  'optim.lrScheduler.LinearLR': { call: (o) => new optim.lrScheduler.LinearLR(sgd(), o), snake: 'start_factor' },
+  'optim.lrScheduler.OneCycleLR': { call: (o) => new optim.lrScheduler.OneCycleLR(sgd(), 0.1, 10, o), snake: 'pct_start' },
+  'data.DataLoader': { call: (o) => new data.DataLoader(new data.TensorDataset(ones(4, 1)), o), snake: 'batch_size' },
+  'data.randomSplit': { call: (o) => data.randomSplit(new data.TensorDataset(ones(4, 1)), [2, 2], o) },
+  save: { call: (o) => W.save({ a: ones(1) }, '/tmp/wasmgrad-api-options.safetensors', null, o) },
+  load: { call: (o) => { W.save({ a: ones(1) }, '/tmp/wasmgrad-api-options.safetensors'); return W.load('/tmp/wasmgrad-api-options.safetensors', o); } },
+  // Tensor methods with options
+  'Tensor.div': { call: (o) => ones(2).div(2, o), snake: 'rounding_mode' },
+  'Tensor.div_': { call: (o) => ones(2).div_(2, o), snake: 'rounding_mode' },
+  'Tensor.clamp': { call: (o) => ones(2).clamp({ max: 1, ...o }) },
+  'Tensor.clamp_': { call: (o) => ones(2).clamp_({ max: 1, ...o }) },
+  'Tensor.sum': { call: (o) => ones(2).sum(0, o) },
+  'Tensor.mean': { call: (o) => ones(2).mean(0, o) },
+  'Tensor.max': { call: (o) => ones(2, 2).max(0, o) },
+  'Tensor.min': { call: (o) => ones(2, 2).min(0, o) },
+  'Tensor.round': { call: (o) => ones(2).round(o) },
+  'Tensor.round_': { call: (o) => ones(2).round_(o) },
+  'Tensor.softmax': { call: (o) => ones(2).softmax(0, o) },
+  'Tensor.logSoftmax': { call: (o) => ones(2).logSoftmax(0, o) },
+  'Tensor.clone': { call: (o) => ones(2).clone(o), snake: 'memory_format' },
+  'Tensor.backward': { call: (o) => ones(1, { requiresGrad: true }).mul(2).sum().backward(o), snake: 'retain_graph' },
+};
+
+/** Exports that take no options object (positional arguments only, or none). */
+const NO_OPTIONS = new Set(`
+  Generator SafetensorsError Tensor abs add amax amin argmax argmin backendInfo bmm cat ceil contiguous detectAnomaly
+  enableGrad eq erf exp expand expandAs flatten floor floorDivide fmod frac gather ge getBackend getNumThreads gt
+  indexSelect isAnomalyEnabled isGradEnabled le loadMetadata log lt manualSeed matmul maximum memory minimum mm mul
+  narrow ne neg noGrad permute pow readSafetensorsHeader readSafetensorsMetadata relu remainder reshape select setBackend
+  setDetectAnomaly setNumThreads sigmoid sqrt squeeze stack sub t tanh transpose trunc unsqueeze view where
+  optimizerStateFromSafetensors optimizerStateToSafetensors schedulerStateFromSafetensors schedulerStateToSafetensors
+  F.erf F.leakyRelu F.relu F.sigmoid F.tanh
+  nn.BatchNorm nn.Flatten nn.Identity nn.LogSoftmax nn.Softmax nn.Module nn.ModuleList nn.Parameter nn.Sequential nn.Sigmoid nn.Tanh
+  nn.init.calculateFanInAndFanOut nn.init.calculateGain nn.init.constant_ nn.init.normal_ nn.init.ones_ nn.init.uniform_
+  nn.init.xavierNormal_ nn.init.xavierUniform_ nn.init.zeros_ nn.utils.clipGradNorm_ nn.utils.clipGradValue_
+  optim.Optimizer optim.lrScheduler.LRScheduler data.Subset data.TensorDataset
+  Tensor.ndim Tensor.numel Tensor.size Tensor.ptr Tensor.isContiguous Tensor.isLeaf Tensor.gradFn Tensor.requiresGrad
+  Tensor.requiresGrad_ Tensor.grad Tensor.retainGrad Tensor.detach Tensor.detach_ Tensor.data Tensor.dispose Tensor.isDisposed
+  Tensor.item Tensor.toArray Tensor.tolist Tensor.toString Tensor.to Tensor.float Tensor.int Tensor.bool Tensor.contiguous
+  Tensor.add Tensor.sub Tensor.mul Tensor.floorDivide Tensor.remainder Tensor.fmod Tensor.pow Tensor.maximum Tensor.minimum
+  Tensor.eq Tensor.ne Tensor.gt Tensor.lt Tensor.ge Tensor.le Tensor.neg Tensor.exp Tensor.log Tensor.sqrt Tensor.abs
+  Tensor.relu Tensor.sigmoid Tensor.tanh Tensor.erf Tensor.floor Tensor.ceil Tensor.trunc Tensor.frac Tensor.where
+  Tensor.zero_ Tensor.fill_ Tensor.copy_ Tensor.add_ Tensor.sub_ Tensor.mul_ Tensor.floorDivide_ Tensor.remainder_
+  Tensor.fmod_ Tensor.floor_ Tensor.ceil_ Tensor.trunc_ Tensor.amax Tensor.amin Tensor.argmax Tensor.argmin
+  Tensor.reshape Tensor.view Tensor.flatten Tensor.squeeze Tensor.unsqueeze Tensor.expand Tensor.expandAs Tensor.transpose
+  Tensor.permute Tensor.t Tensor.T Tensor.narrow Tensor.select Tensor.indexSelect Tensor.gather Tensor.matmul Tensor.mm Tensor.bmm
+`.split(/\s+/).filter(Boolean));
+
+/** Every exported function and class (namespaces walked; nn.functional is F) and every public Tensor member. */
+function exportedNames(): string[] {
+  const names: string[] = [];
+  const walk = (obj: object, prefix: string): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      if (prefix === 'nn.' && k === 'functional') continue; // the same object as F
+      if (typeof v === 'function') names.push(prefix + k);
+      else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) walk(v, `${prefix}${k}.`);
+    }
+  };
+  walk(W, '');
+  for (const k of Object.getOwnPropertyNames(Tensor.prototype)) if (k !== 'constructor' && !k.startsWith('_')) names.push(`Tensor.${k}`);
+  return names;
+}
+
+/** The error a call throws (or its promise rejects with), undefined when it succeeds. */
+async function attempt(f: () => unknown): Promise<unknown> {
+  try {
+    await f();
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+describe('every public API validates its options', () => {
+  it('every export is listed, with a sample call or as taking no options', () => {
+    const missing = exportedNames().filter((n) => !(n in SAMPLES) && !NO_OPTIONS.has(n));
+    expect(missing, 'add these to SAMPLES (with an options object) or NO_OPTIONS in test/api-options.test.ts').toEqual([]);
+    const stale = [...Object.keys(SAMPLES), ...NO_OPTIONS].filter((n) => !exportedNames().includes(n));
+    expect(stale, 'listed but not exported').toEqual([]);
+  });
+  for (const [name, s] of Object.entries(SAMPLES)) {
+    const short = name.replace(/^(F|nn|optim|data|Tensor|lrScheduler|init)\./, '').replace(/^(lrScheduler|init)\./, '');
+    it(`${name}: valid options pass, an unknown key throws naming it`, async () => {
+      expect(await attempt(() => s.call({}))).toBeUndefined();
+      const err = await attempt(() => s.call({ notAnOption: 1 }));
+      expect(err, `${name} accepted an unknown option`).toBeInstanceOf(TypeError);
+      const msg = (err as Error).message;
+      expect(msg).toContain('notAnOption');
+      expect(msg.toLowerCase(), `the message names ${short}`).toContain(short.replace(/_$/, '').toLowerCase().slice(0, 8));
+      const snake = s.snake;
+      if (snake !== undefined) {
+        const camel = snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+        const e = await attempt(() => s.call({ [snake]: 1 }));
+        expect((e as Error | undefined)?.message, `${name}: ${snake}`).toMatch(new RegExp(`${snake}.*${camel}`));
+      }
+    });
+  }
+});
