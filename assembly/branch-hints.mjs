@@ -2,11 +2,11 @@
 //
 // Every generated micro-kernel has scheduling fences in its k loop: `if (ap == 0) { stores }` after each
 // row of FMAs (see assembly/gen/gemm-kernels.mjs for why). They never run, but V8 lays a branch's body
-// inline and jumps over it, so the loop took ~11 taken branches per 24 FMAs. The WebAssembly branch-hinting
+// inline and jumps over it, so the loop takes a branch at almost every fence. The WebAssembly branch-hinting
 // proposal (a `metadata.code.branch_hint` custom section; on in Chromium >= 136, behind V8's
 // `--experimental-wasm-branch-hinting` in Node 20 and 22, which the loader sets) lets the module say a
-// branch is unlikely: V8 then moves the stores out of the loop and the FMAs run straight through
-// (the MLP training step ~4% faster here, alternating builds). Engines without it ignore the section.
+// branch is unlikely: V8 then moves the stores out of the loop and the FMAs run straight through.
+// Engines without it ignore the section.
 //
 // AssemblyScript cannot express hints, so this pass takes the text asc wrote beside the binary, marks each
 // fence (`i32.eqz` then `if` inside a `gemm_kernels/` function) unlikely, and reassembles it with Binaryen

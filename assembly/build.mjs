@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the four WebAssembly kernel modules (`npm run asbuild`): generates the GEMM micro-kernels, then
 // runs asc for the targets of asconfig.json (plain and relaxed SIMD, each with a private and a shared
-// memory), as many at once as there are cores (each asc run is single-threaded: ~3.5 s here), and adds
+// memory), as many at once as there are cores (each asc run is single-threaded), and adds
 // branch hints to each module's micro-kernels (assembly/branch-hints.mjs).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ async function build(target) {
     hinted = hintKernelFences(wat, wasm, fences);
   } catch (err) {
     // the hints only speed the module up: keep asc's binary (test/branch-hints.test.ts then fails)
-    console.warn(`asbuild: ${target}: no branch hints (${err.message}); the module works without them, its GEMM ~4% slower`);
+    console.warn(`asbuild: ${target}: no branch hints (${err.message}); the module works without them, its GEMM a little slower`);
     return;
   }
   writeFileSync(new URL(`../${outFile}`, import.meta.url), hinted);

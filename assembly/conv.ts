@@ -13,8 +13,8 @@
 }
 
 // Rows of an im2col matrix are short (a 3x3 convolution of 14x14 planes copies 14 floats per row, pads 1
-// or 2): inline loops, since memory.copy / memory.fill are calls out of the module in V8, which made
-// im2col 16% of a CNN training step.
+// or 2): inline loops, since memory.copy / memory.fill are calls out of the module in V8, whose cost
+// would outweigh such short copies.
 
 /** dst[0 .. n) = 0. From 4 floats on, the last 4 are one store that may overlap the previous one. */
 @inline function zeroFloats(dst: usize, n: i32): void {
@@ -241,8 +241,8 @@ export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: 
             const bits = load<i32>(xp + (<usize>at << 2));
             const v = reinterpret<f32>(bits);
             // the first in-range element starts the scan; then strictly greater, or any NaN (the last one
-            // stays). Selects rather than a branch: which element wins is data, so a branch mispredicted
-            // about every other element (maxpool2d was 16% of a CNN training step).
+            // stays). Selects rather than a branch: which element wins is data, so a branch would
+            // mispredict about every other element.
             const take = <i32>(bi < 0) | <i32>(v > best) | <i32>(v != v);
             best = reinterpret<f32>(select<i32>(bits, reinterpret<i32>(best), take != 0));
             bi = select<i32>(at, bi, take != 0);

@@ -31,8 +31,8 @@ const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 /** MR, exported (a wasm global) for src/backends/wasm/split.ts: a GEMM of at most MR rows is not split. */
 export const GEMM_MR: i32 = MR;
 const NR: i32 = 8;
-// Block sizes, tuned on a 2-core Xeon (48 KiB L1d, 2 MiB L2 per core) with `npm run bench`: KC = 512 is
-// ~5% faster than 256 at n = 1024 (fewer passes over C); MC and NC matter little within L2.
+// Block sizes, tuned with `npm run bench`: KC = 512 rather than 256 makes fewer passes over C; MC and NC
+// matter little within L2.
 /** Depth of a block: a B micro-panel (KC x 8 floats, 16 KiB) and an A micro-panel (12 KiB) stay in L1. */
 const KC: i32 = 512;
 /** Rows of a packed A block (MC x KC floats, 240 KiB) kept in L2; a multiple of both 6 and 5. */

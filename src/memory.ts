@@ -1,7 +1,7 @@
 /** Memory statistics for users (see README: "Memory"). */
 import { heap } from './backends/memory.js';
 
-export interface MemoryInfo {
+interface MemoryInfo {
   /** Bytes held by live tensors' storages. */
   bytesInUse: number;
   /** Bytes of WebAssembly memory taken by the allocator (in use plus free blocks kept for reuse). */

@@ -57,7 +57,6 @@ function positional(kind: string, o: Record<string, unknown>): unknown[] {
 /** Runs a fixture case with its options as an options object or as positional arguments. */
 function runCase(c: Case, form: 'options' | 'positional'): { out: Tensor; indices?: Tensor; wrt: Record<string, Tensor> } {
   const o = c.options;
-  /* eslint-disable @typescript-eslint/no-explicit-any */
   const call = (f: (...a: any[]) => any, head: unknown[], opts: Record<string, unknown>, kind: string) =>
     form === 'options' ? f(...head, opts) : f(...head, ...positional(kind, opts));
   if (c.kind === 'conv2d') {
@@ -82,7 +81,6 @@ function runCase(c: Case, form: 'options' | 'positional'): { out: Tensor; indice
   const r = call(c.kind === 'maxPool2d' ? F.maxPool2d : F.avgPool2d, [x, kernelSize], rest, c.kind) as Tensor | [Tensor, Tensor];
   if (Array.isArray(r)) return { out: r[0], indices: r[1], wrt: { x } };
   return { out: r, wrt: { x } };
-  /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
 describe(`against PyTorch ${fixture.torch}`, () => {

@@ -14,18 +14,17 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// k steps per loop iteration. Measured here (Node 20, V8 11.3), with the fences below hinted unlikely:
-// 4 is ~1% faster than 2 (the MLP step, the 1024 product 41.8 vs 40.7 GFLOPS), 3 no better than 2, 1 ~3%
-// slower. Without the fences unrolling does not help (Binaryen then chains each accumulator across the
-// unrolled steps, which hoists every load).
+// k steps per loop iteration: 4 is the fastest of 1 to 4 with the fences below hinted unlikely. Without
+// the fences unrolling does not help (Binaryen then chains each accumulator across the unrolled steps,
+// which hoists every load).
 const UNROLL = Number(process.env.GEMM_UNROLL ?? 4);
 // Scheduling fences. TurboFan schedules the pure FMAs late, after all of an iteration's loads, so the
 // MR splats, 2 B vectors and 2*MR accumulators would all be live at once (20 registers for 6x8) and
 // spill. A never-taken branch after each row that uses the row's accumulators (`if (ap == 0)`, a null
 // panel pointer never happens) splits the body into blocks: each row's FMAs must run before the next
 // row's splat is loaded, and 2*MR + 2 + 1 registers suffice. Alternating ap/bp keeps V8 from merging
-// consecutive identical conditions. GEMM_FENCE=0 turns them off (37 instead of 41 GFLOPS here); a
-// `break` as the fence (a loop exit instead of a skipped store) measured 25% slower. The build marks every
+// consecutive identical conditions. GEMM_FENCE=0 turns them off, for comparison; a `break` as the fence
+// (a loop exit instead of a skipped store) is slower than a skipped store. The build marks every
 // fence unlikely with a branch hint (assembly/branch-hints.mjs) so that V8 lays the stores out of line and
 // the k loop runs straight through; generateGemmKernels reports how many fences each kernel has.
 const FENCE = process.env.GEMM_FENCE !== '0';
@@ -41,7 +40,7 @@ const variants = [
 for (let mr = 1; mr < 6; mr++) variants.push({ mr, op: 'fma', panel: 6 });
 for (let mr = 1; mr < 5; mr++) variants.push({ mr, op: 'muladd', panel: 5 });
 // Wide edge kernels: 1 or 2 rows across two B panels (16 columns). A 2x8 tile has only 4 independent
-// accumulator chains, too few to hide the FMA latency (4 cycles, 2 FMAs per cycle: 8 in flight), so it ran
+// accumulator chains, too few to hide the FMA latency (4 cycles, 2 FMAs per cycle: 8 in flight), so it runs
 // at half speed; 2x16 has 8 chains (8 accumulators + 4 B vectors + 1 splat registers). Every batch of 2^k
 // rows (k odd) leaves 2 rows in the 6-row build's last panel.
 for (let mr = 1; mr <= 2; mr++) variants.push({ mr, op: 'fma', panel: 6, w: 2 });

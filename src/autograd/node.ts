@@ -13,7 +13,7 @@ import { anomalyMode, checkForward, rememberForward } from './anomaly.js';
  * gradient, and returns one gradient per input (null where none is needed). Rules are written with tensor
  * ops, so they run on every backend and are themselves differentiable.
  */
-export type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => readonly (Tensor | null)[];
+type BackwardFn = (grad: Tensor, saved: readonly Tensor[], needs: readonly boolean[]) => readonly (Tensor | null)[];
 
 const NONE: readonly never[] = Object.freeze([]);
 

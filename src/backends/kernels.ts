@@ -313,12 +313,12 @@ export const KERNEL_TABLE = {
 const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
 export type Role = (typeof ROLES)[number] | 'number';
 /** How a kernel runs on several threads (see the file comment). */
-export type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv';
+type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv';
 /** The splits done by a custom splitter of wasm/split.ts. */
 export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
 
 /** One table entry: the arguments in order (`name:role`, or a bare name for a number) and the split. */
-export interface KernelSpec {
+interface KernelSpec {
   readonly split: Split;
   readonly args: readonly string[];
   readonly returns?: 'number';
@@ -337,7 +337,7 @@ export type KernelName = keyof Kernels;
 export type KernelsSplitBy<S extends Split> = { [K in KernelName]: Table[K]['split'] extends S ? K : never }[KernelName];
 
 /** One argument of a kernel: its position, name and role. */
-export interface Operand {
+interface Operand {
   readonly index: number;
   readonly name: string;
   readonly role: Role;

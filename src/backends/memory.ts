@@ -13,9 +13,9 @@
  */
 
 export const STATIC_END = 16 * 1024;
-export const SCRATCH = 16 * 1024;
+const SCRATCH = 16 * 1024;
 /** Scalar operand slots (one f32 each) live at the end of the scratch area. */
-export const SCALAR_SLOTS = SCRATCH + 12 * 1024;
+const SCALAR_SLOTS = SCRATCH + 12 * 1024;
 /** Meta descriptors of the parts of a kernel call split across threads, PART_META_BYTES each. */
 /** (A descriptor of MAX_DIMS = 16 dims with 4 operands' strides takes 324 bytes.) */
 export const PART_META = 32 * 1024;
@@ -26,12 +26,12 @@ export const PART_META_BYTES = 512;
  */
 export const ITER_STATE = 64 * 1024;
 export const ITER_STATE_BYTES = 512;
-export const HEAP_BASE = 128 * 1024;
+const HEAP_BASE = 128 * 1024;
 const PAGE = 64 * 1024;
 const MAX_PAGES = 65536; // 4 GiB, the most a wasm32 memory can hold
 
 /** Bytes a request of `bytes` really takes: 16-byte steps up to 256 B, then quarter steps of each power of two. */
-export function sizeClass(bytes: number): number {
+function sizeClass(bytes: number): number {
   return classBytes(sizeClassIndex(bytes));
 }
 
@@ -68,7 +68,7 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export interface MemoryStats {
+interface MemoryStats {
   /** Bytes held by live blocks (size-class rounded). */
   bytesInUse: number;
   /** Bytes of WebAssembly memory the allocator has taken (in use + free lists). */
@@ -105,7 +105,7 @@ const MAX_DEBT_BYTES = 256 * 1024 * 1024;
  * Between the two: collect only if collections are far enough apart, that is if the time since the last
  * collection is this many times the duration of a collection. Time on a loaded machine is noisy, and memory
  * settles where collections are just far enough apart; so that noise cannot creep memory up to the debt cap
- * in a long run (the soak test, bench/soak.ts, saw it), the pacing is judged generously:
+ * in a long run (bench/soak.ts checks that it does not), the pacing is judged generously:
  * - a collection's duration is the shortest of the last COLLECT_TIMES_KEPT (one slowed down by another
  *   process taking the core does not count);
  * - the time between collections is the longest of the current one and the last INTERVALS_KEPT - 1 (one

@@ -51,8 +51,8 @@ export function intPair(op: string, name: string, v: unknown, min: number): [num
   return p;
 }
 
-/** @internal `op`'s integer argument `name` (>= min). */
-export function intArg(op: string, name: string, v: unknown, min: number): number {
+/** `op`'s integer argument `name` (>= min). */
+function intArg(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== 'number') throw new TypeError(`${op}: ${name} must be an integer, got ${showArg(v)}`);
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${showArg(v)}`);
   return v;

@@ -320,5 +320,3 @@ export function setData(self: Tensor, v: Tensor): void {
     }
   });
 }
-
-export { fillContiguous };

@@ -93,7 +93,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /** zeros(shape) with g added at the positions `index` names (the adjoint of gather). Differentiable in g. */
-export function scatterAdd(g: Tensor, d: number, index: Tensor, shape: readonly number[]): Tensor {
+function scatterAdd(g: Tensor, d: number, index: Tensor, shape: readonly number[]): Tensor {
   const out = zeros(shape);
   let target = out;
   for (let i = 0; i < shape.length; i++) if (i !== d && index.shape[i] !== shape[i]) target = target.narrow(i, 0, index.shape[i]!);

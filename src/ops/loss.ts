@@ -134,7 +134,7 @@ function checkIgnoreIndex(v: unknown, op: string): number {
 /**
  * Applies the reduction to `loss`, the per-element loss the caller just made. Reduced, it is an intermediate
  * no user code can reach: its memory goes back now (or when the backward nodes that saved it are released)
- * instead of at the next garbage collection, which a training loop would otherwise need every few hundred steps.
+ * instead of at the next garbage collection, which a training loop would otherwise need far more often.
  */
 function reduce(loss: Tensor, reduction: Reduction, op: string, denominator: number | null = null): Tensor {
   let out: Tensor;

@@ -7,7 +7,7 @@ import { K } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { GEMM_BIAS } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
-import { contiguousStrides, numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
+import { numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { asFloat32 } from './copy.js';
 import { reluBackward } from './unary.js';
@@ -205,5 +205,3 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = fals
     }
   });
 }
-
-export { contiguousStrides };

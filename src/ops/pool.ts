@@ -51,7 +51,7 @@ export type AvgPool2dArgs = PositionalOr<
   AvgPool2dOptions
 >;
 
-export const MAX_POOL2D_PARAMS = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'];
+const MAX_POOL2D_PARAMS = ['kernelSize', 'stride', 'padding', 'dilation', 'ceilMode', 'returnIndices'];
 export const AVG_POOL2D_PARAMS = ['kernelSize', 'stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'];
 
 /** @internal Validated pooling parameters (both kinds; the other kind's fields keep their defaults). */
@@ -142,7 +142,7 @@ export function maxPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor | [T
   });
   if (p.returnIndices) return [y, idx];
   // the indices are this op's own: freed when the backward node is done with them (now, if none saved
-  // them), not left to the garbage collector (2 pooling layers of the MNIST CNN: 600 KB per step)
+  // them), not left to the garbage collector
   idx._releaseToGraph();
   return y;
 }
@@ -169,8 +169,8 @@ export function maxPool2d(input: Tensor, ...args: unknown[]): Tensor | [Tensor, 
 export function avgPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor {
   const g = poolGeometry(op, x, p);
   const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, outShape, inShape } = g;
-  // every window inside the padded input and divided by kh*kw: the original kernels (bit for bit);
-  // otherwise the ones with PyTorch's general divisor
+  // every window inside the padded input and divided by kh*kw: the plain kernels; otherwise the ones
+  // with PyTorch's general divisor
   const inside = (oh - 1) * sh - ph + kh <= h + ph && (ow - 1) * sw - pw + kw <= w + pw;
   const general = !(inside && p.countIncludePad && p.divisorOverride === 0);
   const cip = p.countIncludePad ? 1 : 0, div = p.divisorOverride;

@@ -30,7 +30,6 @@ export interface SchedulerStateDictOptions {
   format?: 'wasmgrad' | 'pytorch';
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptimizer = Optimizer<any>;
 
 /** PyTorch's positional parameters P (each may be undefined), any prefix, then an optional options object O. */
@@ -132,7 +131,6 @@ export abstract class LRScheduler {
     const groups = this.optimizer.paramGroups as ParamGroup[];
     groups.forEach((g, i) => {
       g.lr = lrs[i]!;
-      // eslint-disable-next-line no-console
       if (this.verbose) console.log(`Adjusting learning rate of group ${i} to ${sci(g.lr)}.`);
     });
     this.lastLr = groups.map((g) => g.lr);

@@ -79,7 +79,7 @@ export interface StateDictOptions {
 }
 
 /** Group keys the lr schedulers add (PyTorch's initial_lr, max_lr, min_lr, max_momentum, base_momentum). */
-export const SCHEDULER_GROUP_KEYS: readonly string[] = ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
+const SCHEDULER_GROUP_KEYS: readonly string[] = ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
 
 /** camelCase -> PyTorch's snake_case (`weightDecay` -> `weight_decay`, `initialLr` -> `initial_lr`). */
 export function snakeCase(k: string): string {

@@ -119,7 +119,6 @@ export function manualSeed(seed: number): void {
   defaultGenerator.manualSeed(seed);
 }
 
-export const nextU32 = (): number => defaultGenerator.nextU32();
 export const nextUniform = (): number => defaultGenerator.nextUniform();
 export const nextNormal = (): number => defaultGenerator.nextNormal();
 export const nextInt = (n: number): number => defaultGenerator.nextInt(n);

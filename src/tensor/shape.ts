@@ -8,7 +8,7 @@ export type Shape = readonly number[];
  * descriptors, hence MAX_SIZE.
  */
 export const MAX_DIMS = 16;
-export const MAX_SIZE = 0x7fffffff;
+const MAX_SIZE = 0x7fffffff;
 
 /** Throws unless a result of `ndim` dims fits MAX_DIMS (`what` describes the shape for the message). */
 /** Throws unless ndim <= MAX_DIMS; `what` describes the argument (a function: formatted only on error). */

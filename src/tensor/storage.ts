@@ -4,14 +4,12 @@
  * A storage is freed when the last tensor using it is disposed (`refs` reaches 0) or, for tensors the
  * user simply dropped, when the garbage collector finalizes the storage object.
  *
- * NOTE: registration is the hot cost of every tensor, so it is kept to the cheapest form V8 offers
- * (measured here: ~0.15 µs with a number as the held value and no unregister token, against ~0.8 µs
- * with an object and a token). Without a token a disposed storage cannot be unregistered, so the held
- * value is a registration id, not the block: `blockOfId` maps it to the block, or to -1 once the storage
- * was disposed (its block freed then), and the id is only reused after its finalization came. (Holding the
- * block itself, with a count of disposed blocks whose finalization to skip, freed by count instead of by
- * identity: a dropped tensor reusing the block of a disposed one the user still referenced had its
- * finalization skipped in its place, and its block stayed in use as long as the disposed tensor lived.)
+ * NOTE: registration is the hot cost of every tensor, so it uses the cheapest form V8 offers: a number as
+ * the held value and no unregister token. Without a token a disposed storage cannot be unregistered, so the
+ * held value is a registration id, not the block: `blockOfId` maps it to the block, or to -1 once the
+ * storage was disposed (its block freed then), and the id is only reused after its finalization came. The
+ * id makes the skip exact: a count of disposed blocks whose finalization to skip would skip by count, not
+ * identity, and could skip a dropped tensor that reuses a disposed one's block, keeping that block in use.
  *
  * Tiny storages (one 16-byte block: up to 4 elements, scalars and losses) are not registered one by one:
  * they are carved out of 1 KiB slabs, and each holds its slab; only the slab is registered, and its whole
@@ -33,8 +31,8 @@ import { canCollectGarbage, collectGarbage, drainFinalizers, makeRegistry } from
  * Storages of at least this many bytes carry a same-sized, never-touched ArrayBuffer where wasmgrad cannot
  * collect garbage itself (browsers). V8 counts ArrayBuffer memory as external memory and schedules full
  * collections as it grows, which is what makes it finalize dropped tensors: WebAssembly memory held through
- * a small JS object is otherwise invisible to it, and a training loop in a tab kept growing memory
- * (510 MB after two CNN epochs in the demo). The buffer is zero pages the OS never has to back.
+ * a small JS object is otherwise invisible to it, and a training loop in a tab would keep growing memory.
+ * The buffer is zero pages the OS never has to back.
  */
 const BALLAST_MIN_BYTES = canCollectGarbage ? Infinity : 64 * 1024;
 

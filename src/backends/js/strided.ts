@@ -5,7 +5,7 @@
 import { heap } from '../memory.js';
 
 /** A decoded meta descriptor: `[ndim, shape..., strides of each operand...]`. */
-export interface StridedMeta {
+interface StridedMeta {
   nd: number;
   shape: number[];
   /** strides[t][d]: stride (in elements) of operand t along dim d. */

@@ -34,7 +34,7 @@ const relaxedMtWasmUrl = new URL('../../../build/wasmgrad-relaxed-mt.wasm', impo
  * The URL to load for `url`: when the heap's memory is shared, the `-mt` twin of a default URL. URLs given
  * to init() are loaded as given (on a shared heap they must be the `-mt` files).
  */
-export function threadsTwin(url: URL): URL {
+function threadsTwin(url: URL): URL {
   if (!heap.shared) return url;
   if (url.href === defaultWasmUrl.href) return defaultMtWasmUrl;
   if (url.href === relaxedWasmUrl.href) return relaxedMtWasmUrl;
@@ -42,13 +42,13 @@ export function threadsTwin(url: URL): URL {
 }
 
 /** A module's bytes (what the DOM lib calls BufferSource). */
-export type WasmBytes = ArrayBuffer | ArrayBufferView;
+type WasmBytes = ArrayBuffer | ArrayBufferView;
 
 /**
  * `WebAssembly.Module`, spelled so that a .d.ts consumer without the DOM lib (where TypeScript declares the
  * WebAssembly namespace) sees `object` instead of an unknown name.
  */
-export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : object;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : object;
 
 /** Which build of the module: relaxed SIMD or plain SIMD. */
 export type WasmBuild = 'relaxed-simd' | 'simd';

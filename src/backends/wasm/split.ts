@@ -38,7 +38,7 @@ import { convOverImages } from '../js/conv-batch.js';
  * a result (see above), so this timing-dependent choice keeps results deterministic; conv2d, whose weight
  * gradient does depend on the split, keeps one threshold.
  */
-export interface SplitThresholds {
+interface SplitThresholds {
   /** Multiply-adds of a GEMM. */
   gemmMacs: number;
   /** Output elements of an elementwise kernel, or input elements of a sum. */

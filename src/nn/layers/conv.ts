@@ -10,9 +10,6 @@ import {
 } from '../../ops/conv.js';
 import { checkSize, resetWeightAndBias } from './linear.js';
 
-/** An integer or a pair of them (height, width). */
-export type IntOrPair = IntPair;
-
 /** How nn.Conv2d pads its input: with zeros (in the convolution) or explicitly, as PyTorch's F.pad modes. */
 export type PaddingMode = 'zeros' | PadMode;
 const PADDING_MODES: readonly PaddingMode[] = ['zeros', 'reflect', 'replicate', 'circular'];

@@ -7,7 +7,7 @@ import { checkBool, checkDropoutP } from '../../ops/dropout.js';
 import type { PositionalOr } from '../../ops/loss.js';
 import type { ModuleClass } from './linear.js';
 
-export interface DropoutLayerOptions {
+interface DropoutLayerOptions {
   /** Zeroing probability, in [0, 1]; default 0.5. */
   p?: number;
   /** Write the result into the input (autograd-correct); default false. */
