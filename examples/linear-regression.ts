@@ -8,8 +8,7 @@
 import { tensor } from 'wasmgrad';
 import { terminalChart, writeSvgChart } from './plot.js';
 
-const w = tensor([3.0]);
-w.requiresGrad = true;
+const w = tensor([3.0], { requiresGrad: true });
 const forward = (x: number) => w.mul(x);
 const loss = (x: number, y: number) => forward(x).sub(y).pow(2);
 

@@ -17,6 +17,8 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/autograd-repro/cases
 
 const L = (t: Tensor | null): unknown => (t === null ? null : t.tolist());
 const req = { requiresGrad: true } as const;
+/** gen.py's float constants (1.0, not 1): wasmgrad infers int32 from JavaScript integers, as PyTorch does from 1. */
+const f32 = { dtype: 'float32' } as const;
 
 /** The TypeScript twin of each case in gen.py. */
 const programs: Record<string, () => Record<string, unknown>> = {
@@ -28,7 +30,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
   copy_scalar_into_clone() {
     const x = tensor([1, 2], req);
     const c = x.clone();
-    c.copy_(tensor(-1));
+    c.copy_(tensor(-1, f32));
     c.sum().backward();
     return { grad: L(x.grad), c: L(c) };
   },
@@ -55,7 +57,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
   matmul_add_() {
     const x = tensor([[1, 2]], req);
     const w = tensor([[1], [3]], req);
-    const y = x.matmul(w).add_(tensor([1]));
+    const y = x.matmul(w).add_(tensor([1], f32));
     y.mul(y).sum().backward();
     return { y: L(y), gx: L(x.grad), gw: L(w.grad) };
   },
@@ -103,7 +105,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
     const v0 = a.select(0, 0);
     const v1 = a.transpose(0, 1);
     v0.mul_(10);
-    v1.mul(tensor([[1, 2], [3, 4]])).sum().backward();
+    v1.mul(tensor([[1, 2], [3, 4]], f32)).sum().backward();
     return { grad: L(x.grad) };
   },
   view_of_view_inplace() {
@@ -118,7 +120,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
     const w = tensor([5, 6], req);
     const a = zeros(2, 2);
     a.select(0, 0).copy_(w);
-    a.mul(tensor([[1, 2], [3, 4]])).sum().backward();
+    a.mul(tensor([[1, 2], [3, 4]], f32)).sum().backward();
     return { a: L(a), grad: L(w.grad), leaf: a.isLeaf };
   },
   copy_broadcast_from_grad() {
@@ -141,7 +143,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
     const a = tensor([1.5, 2], req);
     const x = tensor([2, 3], req);
     const y = pow(a, x);
-    y.add_(tensor([1, 1]), -1);
+    y.add_(tensor([1, 1], f32), -1);
     y.sum().backward();
     return { gx: L(x.grad) };
   },
@@ -154,7 +156,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
   },
   maximum_operand_changed() {
     const a = tensor([2, 3], req);
-    const b = tensor([1, 4]).clone();
+    const b = tensor([1, 4], f32).clone();
     const y = maximum(a, b);
     b.add_(10);
     y.sum().backward();
@@ -170,7 +172,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
   },
   mm_constant_operand_changed() {
     const x = tensor([[1, 2]], req);
-    const w = tensor([[1], [3]]);
+    const w = tensor([[1], [3]], f32);
     const y = x.mm(w);
     x.detach().mul_(1);
     y.sum().backward();
@@ -185,7 +187,7 @@ const programs: Record<string, () => Record<string, unknown>> = {
     return { grad: L(x.grad) };
   },
   add_number_alpha() {
-    return { r: L(tensor([-1]).add_(-0.04, 0.5)) };
+    return { r: L(tensor([-1], f32).add_(-0.04, 0.5)) };
   },
   max_all_nan_gradient() {
     const x = tensor([1, 3, 2], req);
@@ -241,12 +243,12 @@ const programs: Record<string, () => Record<string, unknown>> = {
     return { same: y === x, leaf: y.isLeaf, ygrad: L(y.grad), grad: L(x.grad) };
   },
   clone_keeps_transposed_layout() {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = tensor([[1, 2, 3], [4, 5, 6]], f32);
     const c = x.t().clone();
     return { strides: [...c.strides], flat: L(c.permute(1, 0).view(6)) };
   },
   elementwise_keeps_transposed_layout() {
-    const x = tensor([[1, 2, 3], [4, 5, 6]]).t();
+    const x = tensor([[1, 2, 3], [4, 5, 6]], f32).t();
     return { exp: [...x.exp().strides], add: [...x.add(1).strides], mul: [...x.mul(x).strides], values: L(x.mul(x).add(1)) };
   },
 };

@@ -118,7 +118,7 @@ describe('detach and .data', () => {
     alias.fill_(4);
     expectClose(x, [4, 4, 4], TOL);
     const oldView = x.data;
-    x.data = tensor([7, 8, 9]);
+    x.data = tensor([7, 8, 9], { dtype: 'float32' });
     expectClose(x, [7, 8, 9], TOL);
     expectClose(oldView, [7, 8, 9], TOL); // same storage was kept
     expect(x.requiresGrad).toBe(true);
@@ -127,7 +127,7 @@ describe('detach and .data', () => {
 
   it('.data may be assigned a different shape', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
-    x.data = tensor([[1, 2], [3, 4]]);
+    x.data = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
     expect(x.shape).toEqual([2, 2]);
     expect(x.tolist()).toEqual([[1, 2], [3, 4]]);
     x.mul(x).sum().backward();
@@ -384,8 +384,8 @@ describe('backward on non-scalars', () => {
 
   it('.grad can be assigned a tensor of the same shape only', () => {
     const x = tensor([1, 2], { requiresGrad: true });
-    expect(() => { x.grad = tensor([1, 2, 3]); }).toThrow(/grad: .*\[3\].*\[2\]/);
-    x.grad = tensor([10, 20]);
+    expect(() => { x.grad = tensor([1, 2, 3], { dtype: 'float32' }); }).toThrow(/grad: .*\[3\].*\[2\]/);
+    x.grad = tensor([10, 20], { dtype: 'float32' });
     x.mul(2).sum().backward();
     expectClose(x.grad, [12, 22], TOL);
     x.grad = null;
@@ -538,7 +538,7 @@ describe('un-broadcasting', () => {
 
 describe('the tutorial', () => {
   it('reproduces the trajectory: 12 before, 8 after, w -> 2, matching a float64 simulation', () => {
-    const w = tensor([3.0]);
+    const w = tensor([3.0], { dtype: 'float32' }); // 3.0 is the integer 3 in JavaScript: int32 without dtype
     w.requiresGrad = true;
     const forward = (x: number) => w.mul(x);
     const loss = (x: number, y: number) => forward(x).sub(y).pow(2);

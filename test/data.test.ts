@@ -8,7 +8,7 @@ const { TensorDataset, DataLoader, Subset, randomSplit } = data;
 
 /** x row i = [i, 1000 + i, 2000 + i] (float32), y[i] = i (int32). */
 function makeDataset(n: number) {
-  const x = arange(n).unsqueeze(1).add(tensor([0, 1000, 2000]));
+  const x = arange(n, { dtype: 'float32' }).unsqueeze(1).add(tensor([0, 1000, 2000], { dtype: 'float32' }));
   const y = arange(n, { dtype: 'int32' });
   return { x, y, ds: new TensorDataset(x, y) };
 }
@@ -268,7 +268,7 @@ describe('DataLoader over generic datasets', () => {
   /** get(i) returns [features [2], label 0-d int32]. */
   const pairs: data.Dataset<[Tensor, Tensor]> = {
     length: 7,
-    get: (i) => [tensor([i, -i]), tensor(i * 10, { dtype: 'int32' })],
+    get: (i) => [tensor([i, -i], { dtype: 'float32' }), tensor(i * 10, { dtype: 'int32' })],
   };
 
   it('collates arrays of tensors with stack', () => {

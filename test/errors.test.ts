@@ -97,7 +97,7 @@ describe('binary ops with non-broadcastable shapes', () => {
   }
 
   it('in-place ops with non-broadcastable or growing shapes', () => {
-    const x = tensor([1, 2, 3]);
+    const x = tensor([1, 2, 3], { dtype: 'float32' });
     const y = ones(2, 3);
     expectCleanError(() => x.add_(ones(4)), /add: shapes \[3\] and \[4\]/, [x]);
     expectCleanError(() => x.mul_(ones(2)), /mul: shapes \[3\] and \[2\]/, [x]);
@@ -215,7 +215,7 @@ describe('wrong dtypes and index values', () => {
   const logits = randn(2, 3).requiresGrad_();
   const i32 = (v: unknown) => tensor(v as number[], { dtype: 'int32' });
   const cases: [string, () => unknown, RegExp, Tensor[]][] = [
-    ['indexSelect float index', () => x.indexSelect(0, tensor([0, 1])), /indexSelect: index must be an int32 tensor, got float32/, []],
+    ['indexSelect float index', () => x.indexSelect(0, tensor([0, 1], { dtype: 'float32' })), /indexSelect: index must be an int32 tensor, got float32/, []],
     ['indexSelect bool index', () => indexSelect(x, 0, tensor([true])), /indexSelect: .*int32.*bool/, []],
     ['indexSelect index out of range', () => x.indexSelect(0, i32([0, 3])), /indexSelect: index 3 is out of bounds .*size 3/, []],
     ['indexSelect negative index', () => x.indexSelect(1, i32([-1])), /indexSelect: index -1 is out of bounds/, []],
@@ -225,12 +225,12 @@ describe('wrong dtypes and index values', () => {
     ['gather index out of range', () => gather(x, 1, i32([[0], [4], [1]])), /gather: index 4 is out of bounds/, []],
     ['gather index ndim', () => x.gather(1, i32([0, 1])), /gather: index has 1 dims/, []],
     ['gather index too large', () => x.gather(0, zeros(3, 5, { dtype: 'int32' })), /gather: index shape \[3, 5\] is larger than input shape \[3, 4\]/, []],
-    ['crossEntropy float targets', () => F.crossEntropy(logits, tensor([0, 1])), /crossEntropy: target must hold int32 class indices, got dtype float32/, []],
+    ['crossEntropy float targets', () => F.crossEntropy(logits, tensor([0, 1], { dtype: 'float32' })), /crossEntropy: target must hold int32 class indices, got dtype float32/, []],
     ['crossEntropy class out of range', () => F.crossEntropy(logits, i32([0, 3])), /crossEntropy: target 3 is out of bounds for 3 classes/, []],
     ['crossEntropy negative class', () => F.crossEntropy(logits, i32([-1, 0])), /crossEntropy: target -1 is out of bounds/, []],
     ['crossEntropy target shape', () => F.crossEntropy(logits, i32([0, 1, 2])), /crossEntropy: target shape \[3\] does not match input shape \[2, 3\]/, []],
     ['crossEntropy 1-D input', () => F.crossEntropy(ones(3), i32([0])), /crossEntropy: expects input of shape \[N, C\], got \[3\]/, []],
-    ['nllLoss float targets', () => F.nllLoss(logits, tensor([0, 1])), /nllLoss: target must hold int32/, []],
+    ['nllLoss float targets', () => F.nllLoss(logits, tensor([0, 1], { dtype: 'float32' })), /nllLoss: target must hold int32/, []],
     ['nllLoss class out of range', () => F.nllLoss(logits, i32([5, 0])), /nllLoss: target 5 is out of bounds/, []],
     ['mseLoss shapes', () => F.mseLoss(logits, ones(3, 2)), /mseLoss: input shape \[2, 3\] and target shape \[3, 2\] differ/, []],
     ['mean of int32', () => i32([1, 2]).mean(), /mean: .*int32/, []],
@@ -396,7 +396,7 @@ describe('wrong types from JavaScript callers', () => {
     ['Linear on the wrong last dim', () => new nn.Linear(4, 2).forward(x), /linear: input shape \[2, 3\] does not match weight shape \[2, 4\]/],
     ['Linear on a JS array', () => new nn.Linear(3, 2).forward(any([1, 2, 3])), /linear: input and weight must be Tensors/],
     ['Conv2d on the wrong channel count', () => new nn.Conv2d(1, 2, 3).forward(ones(1, 2, 5, 5)), /conv2d: input shape \[1, 2, 5, 5\] has 2 channels/],
-    ['Embedding with float indices', () => new nn.Embedding(3, 2).forward(tensor([0, 1])), /embedding: indices must be int32, got float32/],
+    ['Embedding with float indices', () => new nn.Embedding(3, 2).forward(tensor([0, 1], { dtype: 'float32' })), /embedding: indices must be int32, got float32/],
     ['BatchNorm1d on the wrong feature count', () => new nn.BatchNorm1d(4).forward(x), /BatchNorm1d: input shape \[2, 3\] has 3 channels, expected 4/],
     // optimizers and data
     ['optimizer over an empty list', () => new optim.SGD([]), /SGD: optimizer got an empty parameter list/],

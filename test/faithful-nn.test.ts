@@ -130,7 +130,7 @@ describe('losses against PyTorch', () => {
     expect(F.crossEntropy(x, t, { ignoreIndex: -100, reduction: 'mean' }).item()).toBe(a);
     expect(F.crossEntropy(x, t, null).item()).toBe(a);
     // an explicit all-ones weight gives the same value up to rounding
-    expect(F.crossEntropy(x, t, tensor([1, 1, 1, 1])).item()).toBeCloseTo(a, 6);
+    expect(F.crossEntropy(x, t, tensor([1, 1, 1, 1], { dtype: 'float32' })).item()).toBeCloseTo(a, 6);
   });
 
   it('crossEntropy with weight, ignoreIndex and labelSmoothing has a second derivative', () => {
@@ -291,7 +291,7 @@ describe('embedding against PyTorch', () => {
   });
 
   it('paddingIdx rows get no gradient; double backward goes through', () => {
-    const w = tensor([[1, 2], [3, 4], [5, 6]]).requiresGrad_(true);
+    const w = tensor([[1, 2], [3, 4], [5, 6]], { dtype: 'float32' }).requiresGrad_(true);
     const out = F.embedding(ints([0, 1, 1, 2]), w, 1);
     const [g] = grad(out.pow(2).sum(), [w], { createGraph: true });
     expect(Array.from(g!.toArray())).toEqual([2, 4, 0, 0, 10, 12]);
@@ -302,7 +302,7 @@ describe('embedding against PyTorch', () => {
 
 describe('dropout', () => {
   it('inplace writes into the input, with the same mask and gradient as out of place', () => {
-    const base = tensor([1, 2, 3, 4, 5, 6, 7, 8]).requiresGrad_(true);
+    const base = tensor([1, 2, 3, 4, 5, 6, 7, 8], { dtype: 'float32' }).requiresGrad_(true);
     manualSeed(7);
     const a = F.dropout(base.mul(1), 0.5);
     const [ga] = grad(a.sum(), [base]);
@@ -322,11 +322,11 @@ describe('dropout', () => {
     const d = new nn.Dropout(0.25, true);
     expect(d.inplace).toBe(true);
     expect(String(d)).toBe('Dropout(p=0.25, inplace=True)');
-    const x = tensor([1, 2, 3, 4]).mul(1);
+    const x = tensor([1, 2, 3, 4], { dtype: 'float32' }).mul(1);
     expect(d.forward(x)).toBe(x);
     expect(new nn.Dropout({ p: 0.1 }).p).toBe(0.1);
     // in place on a leaf that requires grad throws as PyTorch does, before anything changes
-    const leaf = tensor([1, 2]).requiresGrad_(true);
+    const leaf = tensor([1, 2], { dtype: 'float32' }).requiresGrad_(true);
     expect(() => d.forward(leaf)).toThrow(/dropout: a leaf tensor that requires grad/);
     d.eval();
     expect(d.forward(leaf)).toBe(leaf);
@@ -372,11 +372,11 @@ describe('positional forms', () => {
     expect(new nn.LeakyReLU(0.2).negativeSlope).toBe(0.2);
     expect(new nn.GELU('tanh').approximate).toBe('tanh');
     expect(new nn.Softmax(1).dim).toBe(1);
-    const x = tensor([[1, -1]]).mul(1);
+    const x = tensor([[1, -1]], { dtype: 'float32' }).mul(1);
     expect(new nn.ReLU(true).forward(x)).toBe(x);
     expect(Array.from(x.toArray())).toEqual([1, 0]);
     // PyTorch's implicit dim: 0 for a 3-D input
-    const y = tensor([[[1, 2]], [[3, 4]]]);
+    const y = tensor([[[1, 2]], [[3, 4]]], { dtype: 'float32' });
     expectClose(new nn.Softmax().forward(y), y.softmax(0), { atol: 0, rtol: 0 });
   });
 });

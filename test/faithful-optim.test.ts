@@ -101,11 +101,11 @@ describe("state dicts: PyTorch's layout both ways, strict keys", () => {
   it("a hand-written PyTorch state dict (step as number or tensor, SGD's null momentum_buffer) loads", () => {
     const p = params();
     const adam = new Adam(p);
-    const z = () => [tensor([[0, 0], [0, 0]]), tensor([0, 0])];
+    const z = () => [tensor([[0, 0], [0, 0]], { dtype: 'float32' }), tensor([0, 0], { dtype: 'float32' })];
     const [m0, m1] = z();
     const [v0, v1] = z();
     adam.loadStateDict({
-      state: { 0: { step: tensor(4), exp_avg: m0!, exp_avg_sq: v0! }, 1: { step: 4, exp_avg: m1!, exp_avg_sq: v1! } },
+      state: { 0: { step: tensor(4, { dtype: 'float32' }), exp_avg: m0!, exp_avg_sq: v0! }, 1: { step: 4, exp_avg: m1!, exp_avg_sq: v1! } },
       param_groups: [{ lr: 0.02, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, foreach: null,
         capturable: false, differentiable: false, fused: false, params: [0, 1] }],
     });

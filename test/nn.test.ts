@@ -57,7 +57,7 @@ describe('Module: parameters, children, modes', () => {
         this.emb = new nn.Embedding(5, 3);
         this.out = new nn.Linear(3, 5, { bias: false });
         this.out.weight = this.emb.weight; // weight tying
-        this.scale = new nn.Parameter(tensor([2]));
+        this.scale = new nn.Parameter(tensor([2], { dtype: 'float32' }));
         this.registerBuffer('steps', zeros(1));
       }
       override forward(x: Tensor): Tensor {
@@ -68,9 +68,9 @@ describe('Module: parameters, children, modes', () => {
     expect(m.namedParameters().map(([k]) => k)).toEqual(['scale', 'emb.weight']);
     expect(Object.keys(m.stateDict())).toEqual(['scale', 'steps', 'emb.weight', 'out.weight']);
     expect(m.namedBuffers().map(([k]) => k)).toEqual(['steps']);
-    m.registerParameter('extra', new nn.Parameter(tensor([0])));
+    m.registerParameter('extra', new nn.Parameter(tensor([0], { dtype: 'float32' })));
     expect(m.namedParameters().map(([k]) => k)).toContain('extra');
-    expect(() => m.registerParameter('bad', tensor([1]) as nn.Parameter)).toThrow(/Parameter/);
+    expect(() => m.registerParameter('bad', tensor([1], { dtype: 'float32' }) as nn.Parameter)).toThrow(/Parameter/);
     expect(() => m.registerBuffer('scale', zeros(1))).toThrow(/already exists/);
   });
 
@@ -584,7 +584,7 @@ describe('activations', () => {
 
 describe('losses', () => {
   it('MSELoss and L1Loss with reductions; gradcheck', () => {
-    const a = tensor([1, 2, 3]), b = tensor([2, 0, 3]);
+    const a = tensor([1, 2, 3], { dtype: 'float32' }), b = tensor([2, 0, 3], { dtype: 'float32' });
     expect(new nn.MSELoss().forward(a, b).item()).toBeCloseTo(5 / 3, 6);
     expect(new nn.MSELoss({ reduction: 'sum' }).forward(a, b).item()).toBe(5);
     expect(new nn.L1Loss().forward(a, b).item()).toBeCloseTo(1, 6);
@@ -658,7 +658,7 @@ describe('nn.init', () => {
     expect(mean(t.toArray())).toBeCloseTo(1, 1);
     expect(std(t.toArray())).toBeCloseTo(0.5, 2);
     expect(vals(nn.init.ones_(zeros(3)))).toEqual([1, 1, 1]);
-    expect(vals(nn.init.zeros_(tensor([1, 2])))).toEqual([0, 0]);
+    expect(vals(nn.init.zeros_(tensor([1, 2], { dtype: 'float32' })))).toEqual([0, 0]);
     expect(vals(nn.init.constant_(zeros(2), 0.25))).toEqual([0.25, 0.25]);
     manualSeed(9);
     const a = vals(nn.init.normal_(zeros(10)));
@@ -706,8 +706,8 @@ describe('nn.utils.clipGradNorm_', () => {
     const b = tensor([[0, 4]], { requiresGrad: true });
     const c = tensor([1], { requiresGrad: true }); // no grad: ignored
     a.mul(tensor([1, 0])).sum().add(0).backward(); // a.grad = [1, 0]
-    a.grad = tensor([3, 0]);
-    b.grad = tensor([[0, 4]]);
+    a.grad = tensor([3, 0], { dtype: 'float32' });
+    b.grad = tensor([[0, 4]], { dtype: 'float32' });
     const total = nn.utils.clipGradNorm_([a, b, c], 1);
     expect(total.item()).toBeCloseTo(5, 6);
     const coef = 1 / (5 + 1e-6);
@@ -718,8 +718,8 @@ describe('nn.utils.clipGradNorm_', () => {
     expect(nn.utils.clipGradNorm_([a, b], 10).item()).toBeCloseTo(1, 5);
     expect(vals(a.grad!)).toEqual(before);
     // infinity norm and p = 1
-    a.grad = tensor([3, -6]);
-    b.grad = tensor([[2, 0]]);
+    a.grad = tensor([3, -6], { dtype: 'float32' });
+    b.grad = tensor([[2, 0]], { dtype: 'float32' });
     expect(nn.utils.clipGradNorm_([a, b], 100, Infinity).item()).toBe(6);
     expect(nn.utils.clipGradNorm_([a, b], 5.5, 1).item()).toBe(11);
     expectClose(a.grad, [1.5, -3], { atol: 1e-5 });

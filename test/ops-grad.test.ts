@@ -715,7 +715,7 @@ describe('extreme values', () => {
       [[1e4, -1e4, 0, 9999], [-1e4, -1e4, -1e4, -1e4]],
       [[1e4, 1e4, 1e4, -1e4], [3, 1e4, -3, 0]],
     ]) {
-      const x = tensor(rows);
+      const x = tensor(rows, { dtype: 'float32' });
       const ref = fromTensor(x);
       const s = x.softmax(1), ls = x.logSoftmax(1);
       expect(finite(s)).toBe(true);

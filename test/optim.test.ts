@@ -403,7 +403,7 @@ describe('stateDict / loadStateDict', () => {
     const small = new Adam([W]);
     expect(() => small.loadStateDict(sd)).toThrow(/doesn't match the size/);
     const bad = a.stateDict();
-    bad.state[0]!['exp_avg'] = tensor([1, 2, 3]);
+    bad.state[0]!['exp_avg'] = tensor([1, 2, 3], { dtype: 'float32' });
     const fresh = new Adam([W, b], { lr: 0.3 });
     expect(() => fresh.loadStateDict(bad)).toThrow(/exp_avg.*shape \[3\].*\[2, 3\]/);
     expect(fresh.paramGroups[0]!.lr).toBe(0.3);
@@ -457,14 +457,14 @@ describe('errors', () => {
   });
 
   it('a non-contiguous parameter or gradient is reported clearly', () => {
-    const base = tensor([[1, 2, 3], [4, 5, 6]]);
+    const base = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
     const p = base.t();
     p.requiresGrad = true;
-    p.grad = tensor([[1, 1], [1, 1], [1, 1]]);
+    p.grad = tensor([[1, 1], [1, 1], [1, 1]], { dtype: 'float32' });
     const opt = new SGD([p], { lr: 0.1 });
     expect(() => opt.step()).toThrow(/parameter 0 of param group 0 \(shape \[3, 2\]\) is not contiguous/);
     const q = tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    q.grad = tensor([[1, 2], [3, 4]]).t();
+    q.grad = tensor([[1, 2], [3, 4]], { dtype: 'float32' }).t();
     expect(() => new Adam([q]).step()).toThrow(/gradient of parameter 0 .* is not contiguous/);
     expect(Array.from(q.toArray())).toEqual([1, 2, 3, 4]);
   });

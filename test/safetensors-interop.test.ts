@@ -137,7 +137,7 @@ describe('tied weights: safetensors.torch.save_model convention', () => {
   });
 
   it('aliases only identical views; keeps the first name in UTF-8 order; respects the dtype of each name', () => {
-    const w = arange(12).reshape(3, 4);
+    const w = arange(12, { dtype: 'float32' }).reshape(3, 4);
     const sd = new Map<string, Tensor>([
       ['z', w], ['b', w.detach()], ['\u{1F600}', w], ['\uFFFF', w.detach()], // astral sorts after U+FFFF in UTF-8
       ['row', w.narrow(0, 1, 1)], // overlaps, other offset and shape: written in full
@@ -252,7 +252,7 @@ describe('writing float16 and bfloat16 (PyTorch rounding, bit for bit)', () => {
     const sd: Record<string, Tensor> = {
       odd: arange(7).div(3), 'odd2d': arange(15).reshape(3, 5).sub(7.5), scalar: tensor(-2.5), empty: zeros(0, 3),
       empty2: zeros(2, 0), ints: tensor([1, 2, 3], { dtype: 'int32' }), flags: tensor([true, false, true]),
-      nc: arange(6).reshape(2, 3).t(),
+      nc: arange(6, { dtype: 'float32' }).reshape(2, 3).t(),
     };
     for (const opt of ['float16', 'bfloat16'] as const) {
       const bytes = toSafetensors(sd, { k: 'v' }, { dtype: opt });
@@ -276,12 +276,12 @@ describe('writing float16 and bfloat16 (PyTorch rounding, bit for bit)', () => {
       expect(back['flags']!.tolist()).toEqual([true, false, true]);
     }
     // Both half formats in one file: BF16 before F16 (the reference writer's Dtype order).
-    const mixed = readSafetensorsHeader(toSafetensors({ a: tensor([1]), b: tensor([2]), c: tensor([3]) }, null, { dtype: new Map([['a', 'float16'], ['c', 'bfloat16']]) }));
+    const mixed = readSafetensorsHeader(toSafetensors({ a: tensor([1], { dtype: 'float32' }), b: tensor([2], { dtype: 'float32' }), c: tensor([3], { dtype: 'float32' }) }, null, { dtype: new Map([['a', 'float16'], ['c', 'bfloat16']]) }));
     expect(Object.entries(mixed.tensors).map(([k, v]) => `${k}:${v.dtype}:${v.dataOffsets}`)).toEqual(['b:F32:0,4', 'c:BF16:4,6', 'a:F16:6,8']);
   });
 
   it('options are checked strictly', () => {
-    const sd = { w: tensor([1, 2]), i: tensor([1], { dtype: 'int32' }) };
+    const sd = { w: tensor([1, 2], { dtype: 'float32' }), i: tensor([1], { dtype: 'int32' }) };
     expect(() => toSafetensors(sd, null, { dtyp: 'float16' } as never)).toThrow(/toSafetensors: unknown option 'dtyp' \(did you mean 'dtype'\?\)/);
     expect(() => toSafetensors(sd, null, { tie: 'alias' } as never)).toThrow(/unknown option 'tie' \(did you mean 'tied'\?\)/);
     expect(() => toSafetensors(sd, null, [] as never)).toThrow(/options must be an object/);

@@ -112,7 +112,7 @@ describe('round trip', () => {
   });
 
   it('loads from a Uint8Array at an odd offset of a bigger buffer', () => {
-    const bytes = toSafetensors({ a: tensor([1, 2, 3]), b: tensor([4], { dtype: 'int32' }) });
+    const bytes = toSafetensors({ a: tensor([1, 2, 3], { dtype: 'float32' }), b: tensor([4], { dtype: 'int32' }) });
     const big = new Uint8Array(bytes.length + 3);
     big.set(bytes, 3);
     const back = fromSafetensors(big.subarray(3));
@@ -123,14 +123,14 @@ describe('round trip', () => {
 
 describe('writer format (reference writer layout)', () => {
   it('matches the reference bytes for one F32 tensor', () => {
-    const bytes = toSafetensors({ 'attn.0': arange(6).reshape(1, 2, 3) });
+    const bytes = toSafetensors({ 'attn.0': arange(6, { dtype: 'float32' }).reshape(1, 2, 3) });
     const json = '{"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}}';
     expect(json.length).toBe(64);
     expect(Array.from(bytes)).toEqual([64, 0, 0, 0, 0, 0, 0, 0, ...enc.encode(json), ...f32bytes(0, 1, 2, 3, 4, 5)]);
   });
 
   it('pads the header with spaces so the data starts 8-byte aligned', () => {
-    const bytes = toSafetensors({ attn0: arange(6).reshape(1, 1, 2, 3) });
+    const bytes = toSafetensors({ attn0: arange(6, { dtype: 'float32' }).reshape(1, 1, 2, 3) });
     const json = '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}';
     expect(json.length).toBe(65);
     expect(Array.from(bytes)).toEqual([72, 0, 0, 0, 0, 0, 0, 0, ...enc.encode(json + '       '), ...f32bytes(0, 1, 2, 3, 4, 5)]);
@@ -143,11 +143,11 @@ describe('writer format (reference writer layout)', () => {
       zb: tensor([true, false, true]),
       b: tensor([1, 2], { dtype: 'int32' }),
       a: tensor([true]),
-      '10': tensor([5]),
-      c: tensor([[1, 2]]),
-      a2: tensor([3]),
-      é: tensor([4]),
-      '9': tensor([6]),
+      '10': tensor([5], { dtype: 'float32' }),
+      c: tensor([[1, 2]], { dtype: 'float32' }),
+      a2: tensor([3], { dtype: 'float32' }),
+      é: tensor([4], { dtype: 'float32' }),
+      '9': tensor([6], { dtype: 'float32' }),
     };
     const bytes = toSafetensors(sd, { k: 'v' });
     const text = headerText(bytes);
@@ -305,7 +305,7 @@ describe('hand-built files (from the spec)', () => {
 });
 
 describe('corrupt inputs give clear errors, never a crash', () => {
-  const good = toSafetensors({ w: arange(6).reshape(2, 3), i: tensor([1, 2], { dtype: 'int32' }), m: tensor([true]) }, { a: 'b' });
+  const good = toSafetensors({ w: arange(6, { dtype: 'float32' }).reshape(2, 3), i: tensor([1, 2], { dtype: 'int32' }), m: tensor([true]) }, { a: 'b' });
   const goodHeader = JSON.parse(headerText(good)) as Record<string, { data_offsets: number[]; shape: number[]; dtype: string }>;
   const goodData = good.subarray(good.length - 33);
 

@@ -27,8 +27,11 @@ describe('creation', () => {
   it('tensor from nested arrays', () => {
     const t = tensor([[1, 2, 3], [4, 5, 6]]);
     expect(t.shape).toEqual([2, 3]);
-    expect(t.dtype).toBe('float32');
+    expect(t.dtype).toBe('int32'); // PyTorch: integers infer an integer dtype (int64 there)
     expect(t.tolist()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const tf = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
+    expect(tf.dtype).toBe('float32');
+    expect(tf.tolist()).toEqual([[1, 2, 3], [4, 5, 6]]);
     const t3 = tensor([[[1], [2]], [[3], [4]]]);
     expect(t3.shape).toEqual([2, 2, 1]);
     expect(Array.from(t3.toArray())).toEqual([1, 2, 3, 4]);
@@ -61,6 +64,41 @@ describe('creation', () => {
     expect(r.grad).toBeNull();
   });
 
+  it('dtype inference follows PyTorch: integers int32, any fraction float32, booleans only bool', () => {
+    expect(tensor([1, 2]).dtype).toBe('int32');
+    expect(tensor(3).dtype).toBe('int32');
+    expect(tensor([1.5, 2]).dtype).toBe('float32');
+    expect(tensor([1, 2.5]).dtype).toBe('float32');
+    expect(tensor([true, 1]).dtype).toBe('int32');
+    expect(tensor([true, 1]).tolist()).toEqual([1, 1]);
+    expect(tensor([true, false]).dtype).toBe('bool');
+    expect(tensor([]).dtype).toBe('float32');
+    expect(tensor([-0, 1]).dtype).toBe('float32'); // -0 only comes from float arithmetic
+    expect(Object.is((tensor([-0, 1]).tolist() as number[])[0], -0)).toBe(true);
+    expect(tensor([1e10]).dtype).toBe('float32'); // beyond int32: a float literal
+    expect(tensor([NaN, 1]).dtype).toBe('float32');
+    expect(tensor([Infinity, 1]).dtype).toBe('float32');
+    expect(tensor([2147483647, -2147483647]).dtype).toBe('int32');
+    expect(tensor([2147483648]).dtype).toBe('float32');
+    expect(tensor([1, 2], { dtype: 'float32' }).dtype).toBe('float32');
+    // wasmgrad's one difference: integer data that requires grad is float32 (PyTorch refuses it)
+    const r = tensor([1, 2], { requiresGrad: true });
+    expect(r.dtype).toBe('float32');
+    expect(r.requiresGrad).toBe(true);
+    expect(() => { tensor([1, 2]).requiresGrad = true; }).toThrow(/only float32 tensors can require gradients, got int32/);
+    expect(full([2], 7).dtype).toBe('int32');
+    expect(full([2], 7.5).dtype).toBe('float32');
+    expect(full([2], 7, { dtype: 'float32' }).dtype).toBe('float32');
+    expect(full([2], 7, { requiresGrad: true }).dtype).toBe('float32');
+    expect(arange(5).dtype).toBe('int32');
+    expect(arange(1, 4).dtype).toBe('int32');
+    expect(arange(0, 1, 0.25).dtype).toBe('float32');
+    expect(arange(0.5, 3).dtype).toBe('float32');
+    expect(arange(5, { dtype: 'float32' }).dtype).toBe('float32');
+    expect(arange(3, { requiresGrad: true }).dtype).toBe('float32');
+    for (const t of [zeros(2), ones(2), rand(2), randn(2), eye(2), linspace(0, 4, 5)]) expect(t.dtype).toBe('float32');
+  });
+
   it('zeros/ones take varargs or an array, and options', () => {
     for (const t of [zeros(2, 3), zeros([2, 3])]) {
       expect(t.shape).toEqual([2, 3]);
@@ -82,6 +120,8 @@ describe('creation', () => {
 
   it('full', () => {
     expect(full([2, 2], 7).tolist()).toEqual([[7, 7], [7, 7]]);
+    expect(full([2, 2], 7).dtype).toBe('int32');
+    expect(full(3, -1.5).dtype).toBe('float32');
     expect(full(3, -1.5).tolist()).toEqual([-1.5, -1.5, -1.5]);
     const i = full([2], 4, { dtype: 'int32' });
     expect(i.dtype).toBe('int32');
@@ -106,15 +146,20 @@ describe('creation', () => {
     l.forEach((v, i) => expect(close(v, (10 * i) / 6)).toBe(true));
   });
 
-  it('arange: float32 by default, int32 when asked, start/end/step', () => {
+  it('arange: int32 for integer start/end/step, float32 otherwise or when asked, start/end/step', () => {
     const a = arange(4);
-    expect(a.dtype).toBe('float32');
+    expect(a.dtype).toBe('int32'); // PyTorch: int64 for integer arguments
     expect(a.tolist()).toEqual([0, 1, 2, 3]);
+    const af = arange(4, { dtype: 'float32' });
+    expect(af.dtype).toBe('float32');
+    expect(af.tolist()).toEqual([0, 1, 2, 3]);
     const ai = arange(5, { dtype: 'int32' });
     expect(ai.dtype).toBe('int32');
     expect(ai.tolist()).toEqual([0, 1, 2, 3, 4]);
     expect(arange(1, 4).tolist()).toEqual([1, 2, 3]);
+    expect(arange(1, 4).dtype).toBe('int32');
     expect(arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(arange(0, 1, 0.25).dtype).toBe('float32');
     expect(arange(5, 0, -2).tolist()).toEqual([5, 3, 1]);
     expect(arange(2, 8, 3, { dtype: 'int32' }).tolist()).toEqual([2, 5]);
     expect(arange(0).shape).toEqual([0]);
@@ -184,7 +229,7 @@ describe('metadata and reading values', () => {
   it('item, tolist, toArray', () => {
     expect(tensor([[5]]).item()).toBe(5);
     expect(tensor([7], { dtype: 'int32' }).item()).toBe(7);
-    const t = tensor([[1, 2], [3, 4]]);
+    const t = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
     const arr = t.toArray();
     expect(arr).toBeInstanceOf(Float32Array);
     expect(Array.from(arr)).toEqual([1, 2, 3, 4]);
@@ -241,7 +286,7 @@ describe('views and copies', () => {
 describe('reductions', () => {
   const data = [[3, -1, 4], [1, 5, -9]];
   it('without dim they return 0-d tensors', () => {
-    const t = tensor(data);
+    const t = tensor(data, { dtype: 'float32' });
     for (const r of [t.sum(), t.mean(), t.max(), t.min(), t.amax(), t.amin(), t.argmax(), t.argmin(), sum(t), max(t), min(t)]) {
       expect(r.shape).toEqual([]);
     }
@@ -255,7 +300,7 @@ describe('reductions', () => {
   });
 
   it('along dims, with keepdim and negative dims', () => {
-    const t = tensor(data);
+    const t = tensor(data, { dtype: 'float32' });
     expect(t.sum(0).tolist()).toEqual([4, 4, -5]);
     expect(t.sum(-1).tolist()).toEqual([6, -3]);
     expect(t.sum(1, true).shape).toEqual([2, 1]);
@@ -340,10 +385,10 @@ describe('printing', () => {
   });
 
   it('integer-valued floats, padding, multi-row layout, 0-d and specials', () => {
-    expect(String(tensor([1, 2]))).toBe('tensor([1., 2.])');
-    expect(String(tensor([1, 10]))).toBe('tensor([ 1., 10.])');
+    expect(String(tensor([1, 2], { dtype: 'float32' }))).toBe('tensor([1., 2.])');
+    expect(String(tensor([1, 10], { dtype: 'float32' }))).toBe('tensor([ 1., 10.])');
     expect(String(tensor([-1.5, 2]))).toBe('tensor([-1.5000,  2.0000])');
-    expect(String(tensor([[1, 2], [3, 4]]))).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(String(tensor([[1, 2], [3, 4]], { dtype: 'float32' }))).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(String(tensor(3.5))).toBe('tensor(3.5000)');
     expect(String(tensor([1e-5, 1]))).toBe('tensor([1.0000e-05, 1.0000e+00])');
     expect(String(tensor([1, Infinity, NaN]))).toBe('tensor([1., inf, nan])');

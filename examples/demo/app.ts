@@ -502,8 +502,7 @@ function showProbabilities(probs: number[] | null, note = ''): void {
 
 // ---------------------------------------------------------------- the README tutorial, as a load check
 function tutorial(): number {
-  const w = tensor([3.0]);
-  w.requiresGrad = true;
+  const w = tensor([3.0], { requiresGrad: true });
   const forward = (x: number) => w.mul(x);
   const loss = (x: number, y: number) => forward(x).sub(y).pow(2);
   for (let epoch = 0; epoch < 100; epoch++) {

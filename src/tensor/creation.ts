@@ -21,6 +21,20 @@ function createOptions(opts: CreateOptions | undefined, op: string): CreateOptio
 }
 const CREATE_KEYS = ['dtype', 'requiresGrad'] as const;
 
+/**
+ * The dtype PyTorch infers from JavaScript values: bool for booleans only, int32 (wasmgrad's integer dtype,
+ * standing in for PyTorch's int64) when every number is an integer that fits it, float32 otherwise and for
+ * no values (an integer beyond int32, such as 1e10, is taken as a float literal).
+ * One deliberate difference: with requiresGrad, integers give float32 (PyTorch refuses integer tensors
+ * that require grad; JavaScript cannot write 3.0 apart from 3).
+ */
+const INT32_MAX = 2147483647;
+
+function inferDType(kind: DType | null, opts: CreateOptions | undefined): DType {
+  if (kind === null) return 'float32';
+  return kind !== 'float32' && opts?.requiresGrad === true ? 'float32' : kind;
+}
+
 function finish(t: Tensor, opts: CreateOptions | undefined, op: string): Tensor {
   if (opts?.requiresGrad) {
     if (t.dtype !== 'float32') throw new TypeError(`${op}: only float32 tensors can require gradients, got ${t.dtype}`);
@@ -49,8 +63,10 @@ export function fillContiguous(t: Tensor, value: number): Tensor {
 }
 
 /**
- * Makes a tensor from a number, nested arrays, or a Float32Array/Int32Array (copied).
- * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ * Makes a tensor from a number, nested arrays, or a Float32Array/Int32Array (copied). The dtype is inferred
+ * as PyTorch does: integers give int32 (labels, indices), any fraction float32, booleans bool; pass
+ * `{ dtype: 'float32' }` for float data written as integers (`tensor([1, 2], { dtype: 'float32' })`).
+ * @example tensor([[1.5, 2], [3, 4]]) // float32; tensor([0, 2, 1]) // int32; tensor([1, 2], { requiresGrad: true }) // float32
  */
 export function tensor(data: Nested | Float32Array | Int32Array | Tensor, options?: CreateOptions): Tensor {
   createOptions(options, 'tensor');
@@ -74,13 +90,16 @@ export function tensor(data: Nested | Float32Array | Int32Array | Tensor, option
       probe = probe.length > 0 ? (probe[0] as Nested) : 0;
     }
     const values: number[] = [];
-    let sawBool = false;
+    let sawNumber = false;
+    let allIntegers = true;
     const walk = (v: Nested, dim: number, path: string) => {
       if (dim === shape.length) {
         if (typeof v === 'boolean') {
-          sawBool = true;
           values.push(v ? 1 : 0);
         } else if (typeof v === 'number') {
+          sawNumber = true;
+          // (-0 only comes from float arithmetic or a float literal: it keeps the tensor float32)
+          if (allIntegers && !(Number.isInteger(v) && Math.abs(v) <= INT32_MAX && !Object.is(v, -0))) allIntegers = false;
           values.push(v);
         } else {
           throw new TypeError(`tensor: expected a number at ${path || 'the top level'}, got ${Array.isArray(v) ? 'an array (nested arrays of unequal depth)' : typeof v}`);
@@ -96,7 +115,7 @@ export function tensor(data: Nested | Float32Array | Int32Array | Tensor, option
     };
     walk(data, 0, '');
     flat = values;
-    dtype = options?.dtype ?? (sawBool && values.length > 0 ? 'bool' : 'float32');
+    dtype = options?.dtype ?? inferDType(values.length === 0 ? null : !sawNumber ? 'bool' : allIntegers ? 'int32' : 'float32', options);
   }
   dtype = checkDType(dtype, 'tensor');
   const t = Tensor.empty(shape, dtype);
@@ -139,12 +158,12 @@ export function ones(...args: (number | readonly number[] | CreateOptions)[]): T
   return finish(fillContiguous(Tensor.empty(shape, checkDType(opts?.dtype ?? 'float32', 'ones')), 1), opts, 'ones');
 }
 
-/** Tensor filled with `value`. */
+/** Tensor filled with `value`: int32 for an integer value, float32 otherwise (PyTorch's inference), unless `dtype`. */
 export function full(shape: number | readonly number[], value: number, options?: CreateOptions): Tensor {
   createOptions(options, 'full');
   const s = parseShape(typeof shape === 'number' ? [shape] : [shape], 'full');
   if (typeof value !== 'number') throw new TypeError(`full: fill value must be a number, got ${typeof value}`);
-  const dtype = checkDType(options?.dtype ?? 'float32', 'full');
+  const dtype = checkDType(options?.dtype ?? inferDType(Number.isInteger(value) ? 'int32' : 'float32', options), 'full');
   return finish(fillContiguous(Tensor.empty(s, dtype), checkValue(value, dtype, 'full')), options, 'full');
 }
 
@@ -203,7 +222,10 @@ export function randint(low: number, high: number, shape: number | readonly numb
   return finish(fromGenerator(s, dtype, () => low + nextInt(high - low)), options, 'randint');
 }
 
-/** Values from start to end (exclusive) by step: arange(4), arange(1, 4), arange(0, 1, 0.25). */
+/**
+ * Values from start to end (exclusive) by step: arange(4), arange(1, 4), arange(0, 1, 0.25). int32 when
+ * start, end and step are integers (PyTorch's int64), float32 otherwise, unless `dtype`.
+ */
 export function arange(start: number, end?: number | CreateOptions, step?: number | CreateOptions, options?: CreateOptions): Tensor {
   let opts = options;
   if (typeof end === 'object') { opts = end; end = undefined; }
@@ -215,7 +237,7 @@ export function arange(start: number, end?: number | CreateOptions, step?: numbe
     throw new RangeError(`arange: invalid range start=${lo}, end=${hi}, step=${st}`);
   }
   const n = Math.max(0, Math.ceil((hi - lo) / st));
-  const dtype = checkDType(opts?.dtype ?? 'float32', 'arange');
+  const dtype = checkDType(opts?.dtype ?? inferDType([lo, hi, st].every(Number.isInteger) ? 'int32' : 'float32', opts), 'arange');
   let i = 0;
   return finish(fromGenerator([n], dtype, () => lo + st * i++), opts, 'arange');
 }

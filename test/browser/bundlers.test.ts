@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** What both apps compute: the README tutorial, a matmul and a small trained layer. */
 const APP_CODE = `
-const w = tensor([3.0]); w.requiresGrad = true;
+const w = tensor([3.0], { requiresGrad: true });
 const forward = (x) => w.mul(x);
 for (let epoch = 0; epoch < 100; epoch++) {
   for (const [x, y] of [[1, 2], [2, 4], [3, 6]]) {
@@ -30,7 +30,8 @@ for (let epoch = 0; epoch < 100; epoch++) {
 const mm = tensor([[1, 2], [3, 4]]).matmul(tensor([[5], [6]])).tolist();
 const layer = new nn.Linear(3, 1);
 const opt = new optim.SGD(layer.parameters(), { lr: 0.1 });
-const x = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), y = tensor([[1], [2], [3]]);
+const f32 = { dtype: 'float32' };
+const x = tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]], f32), y = tensor([[1], [2], [3]], f32);
 let loss = 0;
 for (let i = 0; i < 300; i++) { opt.zeroGrad(); const l = F.mseLoss(layer.forward(x), y); l.backward(); opt.step(); loss = l.item(); }
 // large enough to be split over the Web Workers when the page is cross-origin isolated
@@ -138,10 +139,10 @@ describe('the packed package', () => {
       "import { init, tensor, nn, optim, F, data, backendInfo, type Tensor, type InitOptions } from 'wasmgrad';",
       "const options: InitOptions = { threads: 1, simd: 'auto', wasmUrl: new URL('file:///x.wasm') };",
       'await init(options);',
-      'const x: Tensor = tensor([[1, 2], [3, 4]]);',
+      "const x: Tensor = tensor([[1, 2], [3, 4]], { dtype: 'float32' });",
       'const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1));',
       'const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });',
-      'const loss = F.mseLoss(model.forward(x), tensor([[1], [2]]));',
+      "const loss = F.mseLoss(model.forward(x), tensor([[1], [2]], { dtype: 'float32' }));",
       'loss.backward(); opt.step();',
       'const loader = new data.DataLoader(new data.TensorDataset(x, x), { batchSize: 1 });',
       "console.log(Object.keys(wg).length, loader.length, backendInfo().build, wg.toSafetensors(model.stateDict()).byteLength);",

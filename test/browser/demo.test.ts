@@ -35,7 +35,7 @@ async function waitFor(page: Page, states: string[], timeout: number): Promise<D
 /** The tutorial typed into the page itself, importing `wasmgrad` through the page's import map. */
 const TUTORIAL = `(async () => {
   const { tensor, getBackend } = await import('wasmgrad');
-  const w = tensor([3.0]); w.requiresGrad = true;
+  const w = tensor([3.0], { requiresGrad: true });
   const forward = (x) => w.mul(x);
   const loss = (x, y) => forward(x).sub(y).pow(2);
   for (let epoch = 0; epoch < 100; epoch++) {
