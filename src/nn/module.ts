@@ -64,7 +64,18 @@ function addIndent(s: string, n: number): string {
   return [lines[0], ...lines.slice(1).map((l) => pad + l)].join('\n');
 }
 
-export abstract class Module {
+/** A module's forward signature (its type parameter). */
+export type ForwardFn = (...args: never[]) => unknown;
+
+/**
+ * Base class of layers and models. `F` is the forward's signature: `nn.Module` maps a Tensor to a Tensor;
+ * a module with another forward names it: `class Cell extends nn.Module<(x: Tensor, h: Tensor) => Tensor>`.
+ * `forward` and `call` are typed by it, so `model.forward(x).notAMethod()` does not compile.
+ */
+/** Any module, whatever its forward (what containers and traversals hold). */
+export type AnyModule = Module<(...args: any[]) => any>;
+
+export abstract class Module<F extends ForwardFn = (x: Tensor) => Tensor> {
   /** Training mode (true) or evaluation mode (false); set with train() / eval(). */
   training = true;
 
@@ -76,9 +87,8 @@ export abstract class Module {
     return (this as unknown as { [INTERNAL]: Internal })[INTERNAL];
   }
 
-  /** The computation; subclasses implement it. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  abstract forward(...args: any[]): any;
+  /** The computation (PyTorch's forward); subclasses implement it with the signature `F`. */
+  abstract forward(...args: Parameters<F>): ReturnType<F>;
 
   /**
    * @internal True when forward keeps no reference to its input or its output and returns a new tensor
@@ -97,8 +107,7 @@ export abstract class Module {
   }
 
   /** Same as forward(...) (PyTorch's `module(x)`). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(...args: any[]): any {
+  call(...args: Parameters<F>): ReturnType<F> {
     return this.forward(...args);
   }
 
@@ -115,7 +124,7 @@ export abstract class Module {
   }
 
   /** Adds a child module (or null) as the property `name`. */
-  registerModule(name: string, module: Module | null): void {
+  registerModule(name: string, module: AnyModule | null): void {
     this.checkName(name, 'registerModule');
     if (module !== null && !(module instanceof Module)) throw new TypeError(`registerModule: ${JSON.stringify(name)} must be an nn.Module or null`);
     if (this.internal.buffers.has(name)) throw new Error(`registerModule: ${JSON.stringify(name)} is already a buffer`);
@@ -123,7 +132,7 @@ export abstract class Module {
   }
 
   /** Alias of registerModule (PyTorch's add_module). */
-  addModule(name: string, module: Module | null): void {
+  addModule(name: string, module: AnyModule | null): void {
     this.registerModule(name, module);
   }
 
@@ -174,9 +183,9 @@ export abstract class Module {
   }
 
   /** Direct children with their property names. */
-  namedChildren(): [string, Module][] {
-    const seen = new Set<Module>();
-    const out: [string, Module][] = [];
+  namedChildren(): [string, AnyModule][] {
+    const seen = new Set<AnyModule>();
+    const out: [string, AnyModule][] = [];
     for (const [k, v] of this.ownEntries()) {
       if (v instanceof Module && !seen.has(v)) {
         seen.add(v);
@@ -186,22 +195,22 @@ export abstract class Module {
     return out;
   }
 
-  children(): Module[] {
+  children(): AnyModule[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
   /** This module and every descendant (each once), with dotted names ('' for this one). */
-  namedModules(prefix = '', memo: Set<Module> = new Set()): [string, Module][] {
+  namedModules(prefix = '', memo: Set<AnyModule> = new Set()): [string, AnyModule][] {
     if (memo.has(this)) return [];
     memo.add(this);
-    const out: [string, Module][] = [[prefix, this]];
+    const out: [string, AnyModule][] = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) {
       out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`, memo));
     }
     return out;
   }
 
-  modules(): Module[] {
+  modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
   }
 
@@ -209,7 +218,7 @@ export abstract class Module {
   namedParameters(prefix = '', recurse = true): [string, Parameter][] {
     const seen = new Set<Parameter>();
     const out: [string, Parameter][] = [];
-    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [k, p] of m.ownParameters()) {
         if (seen.has(p)) continue;
@@ -228,7 +237,7 @@ export abstract class Module {
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
     const seen = new Set<Tensor>();
     const out: [string, Tensor][] = [];
-    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     for (const [mp, m] of mods) {
       for (const [k, b] of m.ownBuffers(false)) {
         if (seen.has(b)) continue;
@@ -244,7 +253,7 @@ export abstract class Module {
   }
 
   /** Calls fn on every descendant, then on this module (PyTorch's apply). */
-  apply(fn: (m: Module) => void): this {
+  apply(fn: (m: AnyModule) => void): this {
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
@@ -300,7 +309,7 @@ export abstract class Module {
   /** name -> the module's own tensor for every state-dict key (the targets of loadStateDict). */
   private stateTargets(): Map<string, Tensor> {
     const targets = new Map<string, Tensor>();
-    const walk = (m: Module, prefix: string): void => {
+    const walk = (m: AnyModule, prefix: string): void => {
       for (const [k, p] of m.ownParameters()) targets.set(prefix + k, p);
       for (const [k, b] of m.ownBuffers(true)) targets.set(prefix + k, b);
       for (const [k, c] of m.namedChildren()) walk(c, `${prefix}${k}.`);

@@ -1,10 +1,10 @@
 /** Containers: Sequential and ModuleList. Children are stored as properties '0', '1', ... (PyTorch's keys). */
-import { Module } from '../module.js';
+import { Module, type AnyModule } from '../module.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ReLU } from './activation.js';
 import { Linear, linearReluForward } from './linear.js';
 
-function asModule(m: unknown, op: string, i: number | string): Module {
+function asModule(m: unknown, op: string, i: number | string): AnyModule {
   if (!(m instanceof Module)) throw new TypeError(`${op}: entry ${i} is not an nn.Module`);
   return m;
 }
@@ -19,13 +19,13 @@ function normIndex(i: number, n: number, op: string): number {
  * `new Sequential(a, b, c)` names them '0', '1', '2'; `new Sequential({ features: a, head: b })` uses the keys.
  */
 export class Sequential extends Module {
-  constructor(...modules: Module[] | [Record<string, Module>]) {
+  constructor(...modules: AnyModule[] | [Record<string, AnyModule>]) {
     super();
     const first = modules[0];
     if (modules.length === 1 && first !== null && typeof first === 'object' && !(first instanceof Module)) {
-      for (const [k, m] of Object.entries(first as Record<string, Module>)) this.registerModule(k, asModule(m, 'Sequential', k));
+      for (const [k, m] of Object.entries(first as Record<string, AnyModule>)) this.registerModule(k, asModule(m, 'Sequential', k));
     } else {
-      (modules as Module[]).forEach((m, i) => this.registerModule(String(i), asModule(m, 'Sequential', i)));
+      (modules as AnyModule[]).forEach((m, i) => this.registerModule(String(i), asModule(m, 'Sequential', i)));
     }
   }
 
@@ -34,18 +34,18 @@ export class Sequential extends Module {
   }
 
   /** The i-th module (negative counts from the end). */
-  at(i: number): Module {
+  at(i: number): AnyModule {
     const c = this.children();
     return c[normIndex(i, c.length, 'Sequential.at')]!;
   }
 
   /** Adds a module at the end (named by its position). */
-  append(m: Module): this {
+  append(m: AnyModule): this {
     this.registerModule(String(this.length), asModule(m, 'Sequential.append', this.length));
     return this;
   }
 
-  [Symbol.iterator](): Iterator<Module> {
+  [Symbol.iterator](): Iterator<AnyModule> {
     return this.children()[Symbol.iterator]();
   }
 
@@ -56,11 +56,10 @@ export class Sequential extends Module {
    * than by a later garbage collection; and a Linear followed by a ReLU runs as one GEMM that applies the
    * bias and the ReLU as it stores (one LinearReluBackward0 node instead of AddmmBackward0 + ReluBackward0).
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override forward(input: any): any {
+  override forward(input: Tensor): Tensor {
     const children = this.children();
     const owns = children.every((m) => m.keepsNothing());
-    let x = input;
+    let x: unknown = input; // each child's output is the next one's input (a Tensor for every built-in layer)
     for (let i = 0; i < children.length; i++) {
       const m = children[i]!;
       let y: unknown;
@@ -73,13 +72,14 @@ export class Sequential extends Module {
       if (owns && x !== input && y !== x && x instanceof Tensor) x._releaseToGraph();
       x = y;
     }
+    if (!(x instanceof Tensor)) throw new TypeError(`Sequential: its last module returned ${x === null ? 'null' : typeof x}, not a Tensor`);
     return x;
   }
 }
 
 /** Holds submodules in a list so they are registered (parameters, state dict, train/eval); no forward. */
 export class ModuleList extends Module {
-  constructor(modules: Iterable<Module> = []) {
+  constructor(modules: Iterable<AnyModule> = []) {
     super();
     for (const m of modules) this.append(m);
   }
@@ -88,28 +88,28 @@ export class ModuleList extends Module {
     return this.children().length;
   }
 
-  at(i: number): Module {
+  at(i: number): AnyModule {
     const c = this.children();
     return c[normIndex(i, c.length, 'ModuleList.at')]!;
   }
 
-  append(m: Module): this {
+  append(m: AnyModule): this {
     const n = this.length;
     this.registerModule(String(n), asModule(m, 'ModuleList.append', n));
     return this;
   }
 
-  push(...ms: Module[]): number {
+  push(...ms: AnyModule[]): number {
     for (const m of ms) this.append(m);
     return this.length;
   }
 
-  extend(ms: Iterable<Module>): this {
+  extend(ms: Iterable<AnyModule>): this {
     for (const m of ms) this.append(m);
     return this;
   }
 
-  [Symbol.iterator](): Iterator<Module> {
+  [Symbol.iterator](): Iterator<AnyModule> {
     return this.children()[Symbol.iterator]();
   }
 

@@ -10,7 +10,7 @@ import {
   checkReduction, describeValue, lossArgs, LOSS_POSITIONAL, type BCEWithLogitsArgs, type CrossEntropyArgs, type LossArgs, type NLLLossArgs,
 } from '../../ops/loss.js';
 
-abstract class Loss extends Module {
+abstract class Loss extends Module<(input: Tensor, target: Tensor) => Tensor> {
   readonly reduction: F.Reduction;
   constructor(reduction: unknown) {
     super();

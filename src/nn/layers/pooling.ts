@@ -32,7 +32,7 @@ export type Pool2dOptions = Omit<MaxPool2dOptions, 'kernelSize'> | Omit<AvgPool2
  * What max and average pooling layers share: the parameters, validated at construction (PyTorch's
  * names after kernelSize, in the layer's positional order), kept as given for the repr.
  */
-abstract class Pool2d extends Module {
+abstract class Pool2d<Out = Tensor> extends Module<(x: Tensor) => Out> {
   readonly kernelSize: IntPair;
   /** As given; the kernel size when omitted (PyTorch's default). */
   readonly stride: IntPair;
@@ -59,7 +59,7 @@ abstract class Pool2d extends Module {
  * `new MaxPool2d(kernelSize, stride = kernelSize, padding = 0, dilation = 1, returnIndices = false, ceilMode = false)`.
  * With returnIndices, forward gives [output, indices] (see F.maxPool2d).
  */
-export class MaxPool2d<ReturnIndices extends boolean = false> extends Pool2d {
+export class MaxPool2d<ReturnIndices extends boolean = false> extends Pool2d<ReturnIndices extends true ? [Tensor, Tensor] : Tensor> {
   readonly dilation: IntPair;
   readonly returnIndices: ReturnIndices;
 
