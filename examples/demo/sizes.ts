@@ -1,7 +1,7 @@
 /**
  * Download sizes, raw and gzipped (zlib level 9), of wasmgrad next to TensorFlow.js's WebAssembly setup
  * (the dist files of @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm in node_modules).
- * Prints the Markdown table of the README's "Size" section. Needs `npm run build` first.
+ * Prints the Markdown table of docs/architecture.md's "Sizes" section. Needs `npm run build` first.
  *
  *   npm run size
  */
