@@ -35,6 +35,13 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { clone, contiguous } from './ops/copy.js';
 export { erf } from './ops/activation.js';
 export { memory } from './memory.js';
+// ---- issue 15: math (exports of src/ops/math.ts go below this line) ----
+// ---- issue 15: binary-math (exports of src/ops/binary-math.ts go below this line) ----
+// ---- issue 15: reduce-more (exports of src/ops/reduce-more.ts go below this line) ----
+// ---- issue 15: shape (exports of src/ops/shape.ts go below this line) ----
+// ---- issue 15: creation-random (exports of src/ops/creation-random.ts go below this line) ----
+// ---- issue 15: indexing-more (exports of src/ops/indexing-more.ts go below this line) ----
+// ---- issue 15: linalg (exports of src/ops/linalg.ts go below this line) ----
 export * as nn from './nn/index.js';
 export * as F from './nn/functional.js';
 export * as optim from './optim/index.js';

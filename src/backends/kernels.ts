@@ -307,6 +307,20 @@ export const KERNEL_TABLE = {
   sigmoid_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
   /** out[i] = g[i] * (1 - y[i] * y[i]), products rounded to f32: tanh's backward from its output y. */
   tanh_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
+
+  // ---- issue 15: math (kernels go below this line) ----
+
+  // ---- issue 15: binary-math (kernels go below this line) ----
+
+  // ---- issue 15: reduce-more (kernels go below this line) ----
+
+  // ---- issue 15: shape (kernels go below this line) ----
+
+  // ---- issue 15: creation-random (kernels go below this line) ----
+
+  // ---- issue 15: indexing-more (kernels go below this line) ----
+
+  // ---- issue 15: linalg (kernels go below this line) ----
 } as const satisfies Record<string, KernelSpec>;
 
 /** Roles of a kernel's pointer and size arguments (see the file comment); a bare name is a `number`. */

@@ -674,6 +674,20 @@ export class Tensor {
   logSoftmax(dim: number, dtype?: DType | { dtype?: DType }): Tensor {
     return S.logSoftmax(this, dim, dtype);
   }
+
+  // ---- issue 15: math (methods of src/ops/math.ts go below this line) ----
+
+  // ---- issue 15: binary-math (methods of src/ops/binary-math.ts go below this line) ----
+
+  // ---- issue 15: reduce-more (methods of src/ops/reduce-more.ts go below this line) ----
+
+  // ---- issue 15: shape (methods of src/ops/shape.ts go below this line) ----
+
+  // ---- issue 15: creation-random (methods of src/ops/creation-random.ts go below this line) ----
+
+  // ---- issue 15: indexing-more (methods of src/ops/indexing-more.ts go below this line) ----
+
+  // ---- issue 15: linalg (methods of src/ops/linalg.ts go below this line) ----
 }
 
 
