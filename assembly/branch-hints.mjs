@@ -42,11 +42,26 @@ export function hintKernelFences(wat, wasm, fences) {
       throw new Error(`branch hints: ${name} has ${n} fences in the module, the generator wrote ${fences.get(name)}`);
     }
   }
+  // The text must be the module asc wrote: reassembled without hints, it gives the bytes Binaryen emits for
+  // asc's binary read back (the two can differ from asc's own bytes only in how a function's locals are
+  // grouped, which Binaryen normalises, as in the standard library's sin/cos/tan).
   const same = assemble(wat);
-  if (same.length !== wasm.length || !same.every((b, i) => b === wasm[i])) {
-    throw new Error('branch hints: Binaryen does not reassemble the module to the bytes asc wrote');
+  const reference = reemit(wasm);
+  if (same.length !== reference.length || !same.every((b, i) => b === reference[i])) {
+    throw new Error('branch hints: Binaryen does not reassemble the text to the module asc wrote');
   }
   return assemble(lines.join('\n'));
+}
+
+/** `wasm` read by Binaryen and written back (its normal form of asc's module). */
+function reemit(wasm) {
+  const module = binaryen.readBinary(wasm);
+  try {
+    module.setFeatures(binaryen.Features.All);
+    return module.emitBinary();
+  } finally {
+    module.dispose();
+  }
 }
 
 function assemble(text) {

@@ -98,7 +98,7 @@ describe('branch hints', () => {
     expect(() => hintKernelFences(text, assemble(text), new Map([['microKernelTest', 3]])))
       .toThrow('microKernelTest has 2 fences in the module, the generator wrote 3');
     expect(() => hintKernelFences(text, assemble(moduleText(3)), new Map([['microKernelTest', 2]])))
-      .toThrow('does not reassemble the module to the bytes asc wrote');
+      .toThrow('does not reassemble the text to the module asc wrote');
     const none = moduleText(0).replaceAll('gemm_kernels/microKernelTest', 'other/g');
     expect(() => hintKernelFences(none, assemble(none), new Map())).toThrow('no GEMM micro-kernel');
   });
