@@ -15,3 +15,4 @@ export * from "./activation"; // nn: erf
 export * from "./pool"; // nn: avg pooling
 export * from "./fused"; // fused backward kernels for training
 export { set_strided_state } from "./strided"; // per-thread iterator state (worker threads)
+export * from "./math"; // issue 15 math: log1p, sin, rsqrt, lgamma, ... (math_f32)

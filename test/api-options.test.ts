@@ -104,6 +104,157 @@ const SAMPLES: Record<string, Sample> = {
   'data.randomSplit': { call: (o) => data.randomSplit(new data.TensorDataset(ones(4, 1)), [2, 2], o) },
   save: { call: (o) => W.save({ a: ones(1) }, '/tmp/wasmgrad-api-options.safetensors', null, o) },
   load: { call: (o) => { W.save({ a: ones(1) }, '/tmp/wasmgrad-api-options.safetensors'); return W.load('/tmp/wasmgrad-api-options.safetensors', o); } },
+  // issue 15, reduce-more
+  sort: { call: (o) => W.sort(ones(2, 3), 1, o) },
+  'Tensor.sort': { call: (o) => ones(2, 3).sort(1, o) },
+  argsort: { call: (o) => W.argsort(ones(2, 3), 1, o) },
+  'Tensor.argsort': { call: (o) => ones(2, 3).argsort(1, o) },
+  topk: { call: (o) => W.topk(ones(2, 3), 2, o) },
+  'Tensor.topk': { call: (o) => ones(2, 3).topk(2, o) },
+  kthvalue: { call: (o) => W.kthvalue(ones(2, 3), 1, 0, o) },
+  'Tensor.kthvalue': { call: (o) => ones(2, 3).kthvalue(1, 0, o) },
+  median: { call: (o) => W.median(ones(2, 3), 0, o) },
+  'Tensor.median': { call: (o) => ones(2, 3).median(0, o) },
+  nanmedian: { call: (o) => W.nanmedian(ones(2, 3), 0, o) },
+  'Tensor.nanmedian': { call: (o) => ones(2, 3).nanmedian(0, o) },
+  mode: { call: (o) => W.mode(ones(2, 3), 0, o) },
+  'Tensor.mode': { call: (o) => ones(2, 3).mode(0, o) },
+  std: { call: (o) => W.std(ones(2, 3), 0, o) },
+  'Tensor.std': { call: (o) => ones(2, 3).std(0, o) },
+  var: { call: (o) => W.var(ones(2, 3), 0, o) },
+  'Tensor.var': { call: (o) => ones(2, 3).var(0, o) },
+  stdMean: { call: (o) => W.stdMean(ones(2, 3), 0, o) },
+  varMean: { call: (o) => W.varMean(ones(2, 3), 0, o) },
+  prod: { call: (o) => W.prod(ones(2, 3), 0, o) },
+  'Tensor.prod': { call: (o) => ones(2, 3).prod(0, o) },
+  logsumexp: { call: (o) => W.logsumexp(ones(2, 3), 0, o) },
+  'Tensor.logsumexp': { call: (o) => ones(2, 3).logsumexp(0, o) },
+  norm: { call: (o) => W.norm(ones(2, 3), 2, 0, o) },
+  'Tensor.norm': { call: (o) => ones(2, 3).norm(2, 0, o) },
+  cumsum: { call: (o) => W.cumsum(ones(2, 3), 0, o) },
+  'Tensor.cumsum': { call: (o) => ones(2, 3).cumsum(0, o) },
+  cumprod: { call: (o) => W.cumprod(ones(2, 3), 0, o) },
+  'Tensor.cumprod': { call: (o) => ones(2, 3).cumprod(0, o) },
+  all: { call: (o) => W.all(ones(2, 3), 0, o) },
+  'Tensor.all': { call: (o) => ones(2, 3).all(0, o) },
+  any: { call: (o) => W.any(ones(2, 3), 0, o) },
+  'Tensor.any': { call: (o) => ones(2, 3).any(0, o) },
+  unique: { call: (o) => W.unique(ones(2, 3), o), snake: 'return_inverse' },
+  'Tensor.unique': { call: (o) => ones(2, 3).unique(o), snake: 'return_inverse' },
+  uniqueConsecutive: { call: (o) => W.uniqueConsecutive(ones(2, 3), o), snake: 'return_counts' },
+  'Tensor.uniqueConsecutive': { call: (o) => ones(2, 3).uniqueConsecutive(o), snake: 'return_counts' },
+  diff: { call: (o) => W.diff(ones(2, 3), 1, 0, o) },
+  'Tensor.diff': { call: (o) => ones(2, 3).diff(1, 0, o) },
+  nansum: { call: (o) => W.nansum(ones(2, 3), 0, o) },
+  'Tensor.nansum': { call: (o) => ones(2, 3).nansum(0, o) },
+  nanmean: { call: (o) => W.nanmean(ones(2, 3), 0, o) },
+  'Tensor.nanmean': { call: (o) => ones(2, 3).nanmean(0, o) },
+  aminmax: { call: (o) => W.aminmax(ones(2, 3), o) },
+  'Tensor.aminmax': { call: (o) => ones(2, 3).aminmax(o) },
+  'Tensor.cumsum_': { call: (o) => ones(2, 3).cumsum_(0, o) },
+  'Tensor.cumprod_': { call: (o) => ones(2, 3).cumprod_(0, o) },
+  // issue 15, shape
+  repeatInterleave: { call: (o) => W.repeatInterleave(ones(2), 2, 0, o), snake: 'output_size' },
+  roll: { call: (o) => W.roll(ones(2), 1, o) },
+  rot90: { call: (o) => W.rot90(ones(2, 2), 1, o) },
+  chunk: { call: (o) => W.chunk(ones(2), 2, o) },
+  split: { call: (o) => W.split(ones(2), 1, o) },
+  tensorSplit: { call: (o) => W.tensorSplit(ones(2), 2, o) },
+  unbind: { call: (o) => W.unbind(ones(2), o) },
+  diagonal: { call: (o) => W.diagonal(ones(2, 2), 0, o) },
+  'Tensor.repeatInterleave': { call: (o) => ones(2).repeatInterleave(2, 0, o), snake: 'output_size' },
+  'Tensor.roll': { call: (o) => ones(2).roll(1, o) },
+  'Tensor.rot90': { call: (o) => ones(2, 2).rot90(1, o) },
+  'Tensor.chunk': { call: (o) => ones(2).chunk(2, o) },
+  'Tensor.split': { call: (o) => ones(2).split(1, o) },
+  'Tensor.tensorSplit': { call: (o) => ones(2).tensorSplit(2, o) },
+  'Tensor.unbind': { call: (o) => ones(2).unbind(o) },
+  'Tensor.diagonal': { call: (o) => ones(2, 2).diagonal(0, o) },
+  // issue 15, indexing-more
+  nonzero: { call: (o) => W.nonzero(ones(2), o), snake: 'as_tuple' },
+  scatter: { call: (o) => W.scatter(zeros(3), 0, tensor([1]), 2, o) },
+  scatterReduce: { call: (o) => W.scatterReduce(zeros(3), 0, tensor([1]), ones(1), 'sum', o), snake: 'include_self' },
+  indexAdd: { call: (o) => W.indexAdd(zeros(3), 0, tensor([1]), ones(1), o) },
+  indexPut: { call: (o) => W.indexPut(zeros(3), [tensor([1])], 2, o) },
+  indexPut_: { call: (o) => W.indexPut_(zeros(3), [tensor([1])], 2, o) },
+  bincount: { call: (o) => W.bincount(tensor([1, 2]), o) },
+  bucketize: { call: (o) => W.bucketize(ones(2), tensor([0, 2]), o), snake: 'out_int32' },
+  searchsorted: { call: (o) => W.searchsorted(tensor([0, 2]), ones(2), o), snake: 'out_int32' },
+  'Tensor.nonzero': { call: (o) => ones(2).nonzero(o), snake: 'as_tuple' },
+  'Tensor.scatter': { call: (o) => zeros(3).scatter(0, tensor([1]), 2, o) },
+  'Tensor.scatter_': { call: (o) => zeros(3).scatter_(0, tensor([1]), 2, o) },
+  'Tensor.scatterReduce': { call: (o) => zeros(3).scatterReduce(0, tensor([1]), ones(1), 'amax', o), snake: 'include_self' },
+  'Tensor.scatterReduce_': { call: (o) => zeros(3).scatterReduce_(0, tensor([1]), ones(1), 'amax', o), snake: 'include_self' },
+  'Tensor.indexAdd': { call: (o) => zeros(3).indexAdd(0, tensor([1]), ones(1), o) },
+  'Tensor.indexAdd_': { call: (o) => zeros(3).indexAdd_(0, tensor([1]), ones(1), o) },
+  'Tensor.indexPut': { call: (o) => zeros(3).indexPut([tensor([1])], 2, o) },
+  'Tensor.indexPut_': { call: (o) => zeros(3).indexPut_([tensor([1])], 2, o) },
+  'Tensor.bincount': { call: (o) => tensor([1, 2]).bincount(o) },
+  // issue 15, math
+  logit: { call: (o) => W.logit(ones(2), o) },
+  'Tensor.logit': { call: (o) => ones(2).logit(o) },
+  'Tensor.logit_': { call: (o) => ones(2).logit_(o) },
+  nanToNum: { call: (o) => W.nanToNum(ones(2), o) },
+  'Tensor.nanToNum': { call: (o) => ones(2).nanToNum(o) },
+  'Tensor.nanToNum_': { call: (o) => ones(2).nanToNum_(o) },
+  // issue 15, creation-random
+  logspace: { call: (o) => W.logspace(0, 1, 3, o), snake: 'requires_grad' },
+  meshgrid: { call: (o) => W.meshgrid(ones(2), ones(3), o) },
+  emptyLike: { call: (o) => W.emptyLike(ones(2), o), snake: 'requires_grad' },
+  randLike: { call: (o) => W.randLike(ones(2), o), snake: 'requires_grad' },
+  randnLike: { call: (o) => W.randnLike(ones(2), o), snake: 'requires_grad' },
+  randintLike: { call: (o) => W.randintLike(ones(2), 0, 5, o), snake: 'requires_grad' },
+  randperm: { call: (o) => W.randperm(4, o), snake: 'requires_grad' },
+  multinomial: { call: (o) => W.multinomial(ones(3), 2, o) },
+  bernoulli: { call: (o) => W.bernoulli(ones(3).mul(0.5), o) },
+  normal: { call: (o) => W.normal(0, 1, [2], o), snake: 'requires_grad' },
+  'Tensor.newZeros': { call: (o) => ones(2).newZeros(2, o), snake: 'requires_grad' },
+  'Tensor.newOnes': { call: (o) => ones(2).newOnes(2, o), snake: 'requires_grad' },
+  'Tensor.newEmpty': { call: (o) => ones(2).newEmpty(2, o), snake: 'requires_grad' },
+  'Tensor.newFull': { call: (o) => ones(2).newFull([2], 3, o), snake: 'requires_grad' },
+  'Tensor.newTensor': { call: (o) => ones(2).newTensor([1, 2], o), snake: 'requires_grad' },
+  'Tensor.multinomial': { call: (o) => ones(3).multinomial(2, o) },
+  'Tensor.bernoulli': { call: (o) => ones(3).bernoulli(o) },
+  'Tensor.uniform_': { call: (o) => zeros(3).uniform_(o) },
+  'Tensor.normal_': { call: (o) => zeros(3).normal_(o) },
+  'Tensor.bernoulli_': { call: (o) => zeros(3).bernoulli_(o) },
+  'Tensor.exponential_': { call: (o) => zeros(3).exponential_(o) },
+  'Tensor.random_': { call: (o) => zeros(3).random_(o) },
+  addcmul: { call: (o) => W.addcmul(ones(2), ones(2), ones(2), o) },
+  addcdiv: { call: (o) => W.addcdiv(ones(2), ones(2), ones(2), o) },
+  isclose: { call: (o) => W.isclose(ones(2), ones(2), o), snake: 'equal_nan' },
+  allclose: { call: (o) => W.allclose(ones(2), ones(2), o), snake: 'equal_nan' },
+  'Tensor.addcmul': { call: (o) => ones(2).addcmul(ones(2), ones(2), o) },
+  'Tensor.addcmul_': { call: (o) => ones(2).addcmul_(ones(2), ones(2), o) },
+  'Tensor.addcdiv': { call: (o) => ones(2).addcdiv(ones(2), ones(2), o) },
+  'Tensor.addcdiv_': { call: (o) => ones(2).addcdiv_(ones(2), ones(2), o) },
+  'Tensor.isclose': { call: (o) => ones(2).isclose(ones(2), o), snake: 'equal_nan' },
+  'Tensor.allclose': { call: (o) => ones(2).allclose(ones(2), o), snake: 'equal_nan' },
+  // issue 15, linalg
+  addmm: { call: (o) => W.addmm(zeros(2, 2), ones(2, 3), ones(3, 2), o) },
+  addmv: { call: (o) => W.addmv(zeros(2), ones(2, 3), ones(3), o) },
+  addbmm: { call: (o) => W.addbmm(zeros(2, 2), ones(2, 2, 3), ones(2, 3, 2), o) },
+  baddbmm: { call: (o) => W.baddbmm(zeros(2, 2, 2), ones(2, 2, 3), ones(2, 3, 2), o) },
+  cdist: { call: (o) => W.cdist(ones(2, 3), ones(4, 3), 2, o), snake: 'compute_mode' },
+  'linalg.vectorNorm': { call: (o) => W.linalg.vectorNorm(ones(2, 3), 2, o) },
+  'linalg.matrixNorm': { call: (o) => W.linalg.matrixNorm(ones(2, 3), 'fro', o) },
+  'linalg.norm': { call: (o) => W.linalg.norm(ones(2, 3), null, o) },
+  'linalg.solve': { call: (o) => W.linalg.solve(W.eye(2), ones(2), o) },
+  'linalg.cholesky': { call: (o) => W.linalg.cholesky(W.eye(2), o) },
+  'linalg.cross': { call: (o) => W.linalg.cross(ones(2, 3), ones(2, 3), o) },
+  'linalg.eigh': { call: (o) => W.linalg.eigh(W.eye(2), o) },
+  'linalg.svd': { call: (o) => W.linalg.svd(W.eye(2), o), snake: 'full_matrices' },
+  'linalg.pinv': { call: (o) => W.linalg.pinv(W.eye(2), o) },
+  'linalg.qr': { call: (o) => W.linalg.qr(W.eye(2), o) },
+  'linalg.lstsq': { call: (o) => W.linalg.lstsq(W.eye(2), ones(2, 1), null, o) },
+  'Tensor.addmm': { call: (o) => zeros(2, 2).addmm(ones(2, 3), ones(3, 2), o) },
+  'Tensor.addmm_': { call: (o) => zeros(2, 2).addmm_(ones(2, 3), ones(3, 2), o) },
+  'Tensor.addmv': { call: (o) => zeros(2).addmv(ones(2, 3), ones(3), o) },
+  'Tensor.addmv_': { call: (o) => zeros(2).addmv_(ones(2, 3), ones(3), o) },
+  'Tensor.addbmm': { call: (o) => zeros(2, 2).addbmm(ones(2, 2, 3), ones(2, 3, 2), o) },
+  'Tensor.addbmm_': { call: (o) => zeros(2, 2).addbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
+  'Tensor.baddbmm': { call: (o) => zeros(2, 2, 2).baddbmm(ones(2, 2, 3), ones(2, 3, 2), o) },
+  'Tensor.baddbmm_': { call: (o) => zeros(2, 2, 2).baddbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
   // Tensor methods with options
   'Tensor.div': { call: (o) => ones(2).div(2, o), snake: 'rounding_mode' },
   'Tensor.div_': { call: (o) => ones(2).div_(2, o), snake: 'rounding_mode' },
@@ -145,12 +296,34 @@ const NO_OPTIONS = new Set(`
   Tensor.reshape Tensor.view Tensor.flatten Tensor.squeeze Tensor.unsqueeze Tensor.expand Tensor.expandAs Tensor.transpose
   Tensor.permute Tensor.t Tensor.T Tensor.narrow Tensor.select Tensor.indexSelect Tensor.gather Tensor.matmul Tensor.mm Tensor.bmm
   # issue 15, math: names of src/ops/math.ts below
+  log1p expm1 log2 log10 exp2 sin cos tan asin acos atan sinh cosh asinh acosh atanh erfc erfinv sign sgn reciprocal rsqrt square lgamma digamma signbit
+  Tensor.log1p Tensor.expm1 Tensor.log2 Tensor.log10 Tensor.exp2 Tensor.sin Tensor.cos Tensor.tan Tensor.asin Tensor.acos Tensor.atan Tensor.sinh Tensor.cosh Tensor.asinh Tensor.acosh Tensor.atanh Tensor.erfc Tensor.erfinv Tensor.sign Tensor.sgn Tensor.reciprocal Tensor.rsqrt Tensor.square Tensor.lgamma Tensor.digamma Tensor.signbit
+  Tensor.log1p_ Tensor.expm1_ Tensor.log2_ Tensor.log10_ Tensor.exp2_ Tensor.sin_ Tensor.cos_ Tensor.tan_ Tensor.asin_ Tensor.acos_ Tensor.atan_ Tensor.sinh_ Tensor.cosh_ Tensor.asinh_ Tensor.acosh_ Tensor.atanh_ Tensor.erfc_ Tensor.erfinv_ Tensor.sign_ Tensor.sgn_ Tensor.reciprocal_ Tensor.rsqrt_ Tensor.square_ Tensor.lgamma_ Tensor.digamma_
   # issue 15, binary-math: names of src/ops/binary-math.ts below
+  lerp atan2 hypot copysign xlogy logicalAnd logicalOr logicalXor logicalNot bitwiseAnd bitwiseOr bitwiseXor bitwiseNot
+  isnan isinf isposinf isneginf isfinite equal
+  Tensor.lerp Tensor.lerp_ Tensor.atan2 Tensor.atan2_ Tensor.hypot Tensor.hypot_ Tensor.copysign Tensor.copysign_
+  Tensor.xlogy Tensor.xlogy_ Tensor.logicalAnd Tensor.logicalAnd_ Tensor.logicalOr Tensor.logicalOr_ Tensor.logicalXor
+  Tensor.logicalXor_ Tensor.logicalNot Tensor.logicalNot_ Tensor.bitwiseAnd Tensor.bitwiseAnd_ Tensor.bitwiseOr
+  Tensor.bitwiseOr_ Tensor.bitwiseXor Tensor.bitwiseXor_ Tensor.bitwiseNot Tensor.bitwiseNot_ Tensor.isnan Tensor.isinf
+  Tensor.isposinf Tensor.isneginf Tensor.isfinite Tensor.equal
   # issue 15, reduce-more: names of src/ops/reduce-more.ts below
+  cummax cummin logcumsumexp countNonzero Tensor.cummax Tensor.cummin Tensor.logcumsumexp Tensor.countNonzero
   # issue 15, shape: names of src/ops/shape.ts below
+  movedim moveaxis unflatten broadcastTo broadcastTensors repeat tile flip fliplr flipud hstack vstack dstack columnStack viewAs reshapeAs
+  swapaxes swapdims atleast1d atleast2d atleast3d
+  Tensor.movedim Tensor.moveaxis Tensor.unflatten Tensor.broadcastTo Tensor.viewAs Tensor.reshapeAs Tensor.swapaxes Tensor.swapdims
+  Tensor.repeat Tensor.tile Tensor.flip Tensor.fliplr Tensor.flipud
   # issue 15, creation-random: names of src/ops/creation-random.ts below
+  tril triu diag diagEmbed Tensor.tril Tensor.triu Tensor.tril_ Tensor.triu_ Tensor.diag Tensor.diagEmbed
   # issue 15, indexing-more: names of src/ops/indexing-more.ts below
+  maskedFill maskedSelect maskedScatter scatterAdd indexCopy indexFill argwhere take takeAlongDim
+  Tensor.maskedFill Tensor.maskedFill_ Tensor.maskedSelect Tensor.maskedScatter Tensor.maskedScatter_ Tensor.scatterAdd Tensor.scatterAdd_
+  Tensor.indexCopy Tensor.indexCopy_ Tensor.indexFill Tensor.indexFill_ Tensor.argwhere Tensor.take Tensor.takeAlongDim
   # issue 15, linalg: names of src/ops/linalg.ts below
+  dot vdot mv outer inner multiDot chainMatmul trace tensordot kron cross einsum
+  linalg.inv linalg.det linalg.slogdet linalg.multiDot linalg.svdvals
+  Tensor.dot Tensor.vdot Tensor.mv Tensor.outer Tensor.inner Tensor.trace Tensor.kron Tensor.cross Tensor.det Tensor.inverse Tensor.slogdet
 `.split('\n').filter((line) => !line.trim().startsWith('#')).join(' ').split(/\s+/).filter(Boolean)); // '#' lines are comments
 
 /** Every exported function and class (namespaces walked; nn.functional is F) and every public Tensor member. */

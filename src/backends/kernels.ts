@@ -309,6 +309,13 @@ export const KERNEL_TABLE = {
   tanh_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
 
   // ---- issue 15: math (kernels go below this line) ----
+  /**
+   * out[i] = f(x[i]), contiguous, f chosen by op (MATH_OP in src/backends/js/math.ts): 0 log1p, 1 expm1, 2 sin,
+   * 3 cos, 4 rsqrt (f32 1 / f32 sqrt), 5 reciprocal (1 / x), 6 tan, 7 asin, 8 acos, 9 atan, 10 sinh, 11 cosh,
+   * 12 asinh, 13 acosh, 14 atanh, 15 log2, 16 log10, 17 exp2, 18 erfc, 19 erfinv, 20 lgamma (log|Γ|), 21 digamma,
+   * 22 trigamma (polygamma(1, x)); any other code is log1p. Computed in f64 and rounded to f32 except 4 and 5.
+   */
+  math_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'op'] },
 
   // ---- issue 15: binary-math (kernels go below this line) ----
 

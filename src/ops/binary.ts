@@ -14,6 +14,7 @@ import { broadcastShapes, broadcastStrides, sameShape } from '../tensor/shape.js
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { scalarTensor, zeros, zerosLike } from '../tensor/creation.js';
 import { checkOptions } from '../options.js';
+import { whereNonzero } from './indexing-more.js';
 import { asFloat32, denseStrides, toDType } from './copy.js';
 
 type BinaryKernel = Extract<
@@ -397,9 +398,19 @@ export function le(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return run(a, b, 'le_f32', 'le', 'bool');
 }
 
-/** condition ? a : b elementwise, all three broadcast together. */
-export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+/**
+ * condition ? a : b elementwise, all three broadcast together; where(condition) alone is
+ * nonzero(condition, { asTuple: true }) (PyTorch's one-argument form).
+ */
+export function where(condition: Tensor): Tensor[];
+export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor;
+export function where(condition: Tensor, a?: TensorOrScalar, b?: TensorOrScalar): Tensor | Tensor[] {
+  if (a === undefined && b === undefined) return whereNonzero(condition);
   if (!(condition instanceof Tensor)) throw new TypeError(`where: condition must be a Tensor, got ${typeof condition}`);
+  return whereSelect(condition, a as TensorOrScalar, b as TensorOrScalar);
+}
+
+function whereSelect(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
   checkOperand(a, 'where', 'second');
   checkOperand(b, 'where', 'third');
   const at = tensorOf(a), bt = tensorOf(b);

@@ -20,6 +20,13 @@ import * as M from '../ops/matmul.js';
 import * as S from '../ops/softmax.js';
 import * as C from '../ops/copy.js';
 import * as A from '../ops/activation.js';
+import * as MA from '../ops/math.js';
+import * as LA from '../ops/linalg.js';
+import * as IM from '../ops/indexing-more.js';
+import * as SH from '../ops/shape.js';
+import * as RM from '../ops/reduce-more.js';
+import * as CR from '../ops/creation-random.js';
+import * as BM from '../ops/binary-math.js';
 
 /**
  * Tensors created while a scope is open are pushed here and marked `_temp` (the autograd engine's
@@ -676,18 +683,640 @@ export class Tensor {
   }
 
   // ---- issue 15: math (methods of src/ops/math.ts go below this line) ----
+  log1p(): Tensor {
+    return MA.log1p(this);
+  }
+  log1p_(): this {
+    return C.inplace(this, (a) => MA.log1p(a as Tensor), 0, undefined, 'log1p_');
+  }
+  expm1(): Tensor {
+    return MA.expm1(this);
+  }
+  expm1_(): this {
+    return C.inplace(this, (a) => MA.expm1(a as Tensor), 0, undefined, 'expm1_');
+  }
+  log2(): Tensor {
+    return MA.log2(this);
+  }
+  log2_(): this {
+    return C.inplace(this, (a) => MA.log2(a as Tensor), 0, undefined, 'log2_');
+  }
+  log10(): Tensor {
+    return MA.log10(this);
+  }
+  log10_(): this {
+    return C.inplace(this, (a) => MA.log10(a as Tensor), 0, undefined, 'log10_');
+  }
+  exp2(): Tensor {
+    return MA.exp2(this);
+  }
+  exp2_(): this {
+    return C.inplace(this, (a) => MA.exp2(a as Tensor), 0, undefined, 'exp2_');
+  }
+  sin(): Tensor {
+    return MA.sin(this);
+  }
+  sin_(): this {
+    return C.inplace(this, (a) => MA.sin(a as Tensor), 0, undefined, 'sin_');
+  }
+  cos(): Tensor {
+    return MA.cos(this);
+  }
+  cos_(): this {
+    return C.inplace(this, (a) => MA.cos(a as Tensor), 0, undefined, 'cos_');
+  }
+  tan(): Tensor {
+    return MA.tan(this);
+  }
+  tan_(): this {
+    return C.inplace(this, (a) => MA.tan(a as Tensor), 0, undefined, 'tan_');
+  }
+  asin(): Tensor {
+    return MA.asin(this);
+  }
+  asin_(): this {
+    return C.inplace(this, (a) => MA.asin(a as Tensor), 0, undefined, 'asin_');
+  }
+  acos(): Tensor {
+    return MA.acos(this);
+  }
+  acos_(): this {
+    return C.inplace(this, (a) => MA.acos(a as Tensor), 0, undefined, 'acos_');
+  }
+  atan(): Tensor {
+    return MA.atan(this);
+  }
+  atan_(): this {
+    return C.inplace(this, (a) => MA.atan(a as Tensor), 0, undefined, 'atan_');
+  }
+  sinh(): Tensor {
+    return MA.sinh(this);
+  }
+  sinh_(): this {
+    return C.inplace(this, (a) => MA.sinh(a as Tensor), 0, undefined, 'sinh_');
+  }
+  cosh(): Tensor {
+    return MA.cosh(this);
+  }
+  cosh_(): this {
+    return C.inplace(this, (a) => MA.cosh(a as Tensor), 0, undefined, 'cosh_');
+  }
+  asinh(): Tensor {
+    return MA.asinh(this);
+  }
+  asinh_(): this {
+    return C.inplace(this, (a) => MA.asinh(a as Tensor), 0, undefined, 'asinh_');
+  }
+  acosh(): Tensor {
+    return MA.acosh(this);
+  }
+  acosh_(): this {
+    return C.inplace(this, (a) => MA.acosh(a as Tensor), 0, undefined, 'acosh_');
+  }
+  atanh(): Tensor {
+    return MA.atanh(this);
+  }
+  atanh_(): this {
+    return C.inplace(this, (a) => MA.atanh(a as Tensor), 0, undefined, 'atanh_');
+  }
+  erfc(): Tensor {
+    return MA.erfc(this);
+  }
+  erfc_(): this {
+    return C.inplace(this, (a) => MA.erfc(a as Tensor), 0, undefined, 'erfc_');
+  }
+  erfinv(): Tensor {
+    return MA.erfinv(this);
+  }
+  erfinv_(): this {
+    return C.inplace(this, (a) => MA.erfinv(a as Tensor), 0, undefined, 'erfinv_');
+  }
+  sign(): Tensor {
+    return MA.sign(this);
+  }
+  sign_(): this {
+    return C.inplace(this, (a) => MA.sign(a as Tensor), 0, undefined, 'sign_');
+  }
+  sgn(): Tensor {
+    return MA.sgn(this);
+  }
+  sgn_(): this {
+    return C.inplace(this, (a) => MA.sgn(a as Tensor), 0, undefined, 'sgn_');
+  }
+  reciprocal(): Tensor {
+    return MA.reciprocal(this);
+  }
+  reciprocal_(): this {
+    return C.inplace(this, (a) => MA.reciprocal(a as Tensor), 0, undefined, 'reciprocal_');
+  }
+  rsqrt(): Tensor {
+    return MA.rsqrt(this);
+  }
+  rsqrt_(): this {
+    return C.inplace(this, (a) => MA.rsqrt(a as Tensor), 0, undefined, 'rsqrt_');
+  }
+  square(): Tensor {
+    return MA.square(this);
+  }
+  square_(): this {
+    return C.inplace(this, (a) => MA.square(a as Tensor), 0, undefined, 'square_');
+  }
+  lgamma(): Tensor {
+    return MA.lgamma(this);
+  }
+  lgamma_(): this {
+    return C.inplace(this, (a) => MA.lgamma(a as Tensor), 0, undefined, 'lgamma_');
+  }
+  digamma(): Tensor {
+    return MA.digamma(this);
+  }
+  digamma_(): this {
+    return C.inplace(this, (a) => MA.digamma(a as Tensor), 0, undefined, 'digamma_');
+  }
+  signbit(): Tensor {
+    return MA.signbit(this);
+  }
+  logit(...args: (number | null | undefined | MA.LogitOptions)[]): Tensor {
+    return MA.logit(this, ...args);
+  }
+  logit_(...args: (number | null | undefined | MA.LogitOptions)[]): this {
+    return C.inplace(this, (a) => MA.logit(a as Tensor, ...args), 0, undefined, 'logit_');
+  }
+  nanToNum(...args: (number | null | undefined | MA.NanToNumOptions)[]): Tensor {
+    return MA.nanToNum(this, ...args);
+  }
+  nanToNum_(...args: (number | null | undefined | MA.NanToNumOptions)[]): this {
+    return C.inplace(this, (a) => MA.nanToNum(a as Tensor, ...args), 0, undefined, 'nanToNum_');
+  }
 
   // ---- issue 15: binary-math (methods of src/ops/binary-math.ts go below this line) ----
+  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
+    return BM.lerp(this, end, weight);
+  }
+  lerp_(end: Tensor, weight: TensorOrScalar): this {
+    return C.inplace(this, (a) => BM.lerp(a as Tensor, end, weight), 0, undefined, 'lerp_');
+  }
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: BM.AddcOptions): Tensor {
+    return BM.addcmul(this, tensor1, tensor2, options);
+  }
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: BM.AddcOptions): this {
+    return C.inplace(this, (a) => BM.addcmul(a as Tensor, tensor1, tensor2, options), 0, undefined, 'addcmul_');
+  }
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: BM.AddcOptions): Tensor {
+    return BM.addcdiv(this, tensor1, tensor2, options);
+  }
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: BM.AddcOptions): this {
+    return C.inplace(this, (a) => BM.addcdiv(a as Tensor, tensor1, tensor2, options), 0, undefined, 'addcdiv_');
+  }
+  atan2(other: Tensor): Tensor {
+    return BM.atan2(this, other);
+  }
+  atan2_(other: Tensor): this {
+    return C.inplace(this, (a) => BM.atan2(a as Tensor, other), 0, undefined, 'atan2_');
+  }
+  hypot(other: Tensor): Tensor {
+    return BM.hypot(this, other);
+  }
+  hypot_(other: Tensor): this {
+    return C.inplace(this, (a) => BM.hypot(a as Tensor, other), 0, undefined, 'hypot_');
+  }
+  copysign(other: TensorOrScalar): Tensor {
+    return BM.copysign(this, other);
+  }
+  copysign_(other: TensorOrScalar): this {
+    return C.inplace(this, (a) => BM.copysign(a as Tensor, other), 0, undefined, 'copysign_');
+  }
+  xlogy(other: TensorOrScalar): Tensor {
+    return BM.xlogy(this, other);
+  }
+  xlogy_(other: TensorOrScalar): this {
+    return C.inplace(this, (a) => BM.xlogy(a as Tensor, other), 0, undefined, 'xlogy_');
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return BM.logicalAnd(this, other);
+  }
+  logicalAnd_(other: Tensor): this {
+    return C.inplace(this, (a) => BM.logicalAnd(a as Tensor, other), 0, undefined, 'logicalAnd_');
+  }
+  logicalOr(other: Tensor): Tensor {
+    return BM.logicalOr(this, other);
+  }
+  logicalOr_(other: Tensor): this {
+    return C.inplace(this, (a) => BM.logicalOr(a as Tensor, other), 0, undefined, 'logicalOr_');
+  }
+  logicalXor(other: Tensor): Tensor {
+    return BM.logicalXor(this, other);
+  }
+  logicalXor_(other: Tensor): this {
+    return C.inplace(this, (a) => BM.logicalXor(a as Tensor, other), 0, undefined, 'logicalXor_');
+  }
+  logicalNot(): Tensor {
+    return BM.logicalNot(this);
+  }
+  logicalNot_(): this {
+    return C.inplace(this, (a) => BM.logicalNot(a as Tensor), 0, undefined, 'logicalNot_');
+  }
+  bitwiseAnd(other: TensorOrScalar): Tensor {
+    return BM.bitwiseAnd(this, other);
+  }
+  bitwiseAnd_(other: TensorOrScalar): this {
+    BM.checkBitwiseInplace(this, other, 'bitwiseAnd_');
+    return C.inplace(this, (a) => BM.bitwiseAnd(a, other), 0, undefined, 'bitwiseAnd_');
+  }
+  bitwiseOr(other: TensorOrScalar): Tensor {
+    return BM.bitwiseOr(this, other);
+  }
+  bitwiseOr_(other: TensorOrScalar): this {
+    BM.checkBitwiseInplace(this, other, 'bitwiseOr_');
+    return C.inplace(this, (a) => BM.bitwiseOr(a, other), 0, undefined, 'bitwiseOr_');
+  }
+  bitwiseXor(other: TensorOrScalar): Tensor {
+    return BM.bitwiseXor(this, other);
+  }
+  bitwiseXor_(other: TensorOrScalar): this {
+    BM.checkBitwiseInplace(this, other, 'bitwiseXor_');
+    return C.inplace(this, (a) => BM.bitwiseXor(a, other), 0, undefined, 'bitwiseXor_');
+  }
+  bitwiseNot(): Tensor {
+    return BM.bitwiseNot(this);
+  }
+  bitwiseNot_(): this {
+    return C.inplace(this, (a) => BM.bitwiseNot(a as Tensor), 0, undefined, 'bitwiseNot_');
+  }
+  isnan(): Tensor {
+    return BM.isnan(this);
+  }
+  isinf(): Tensor {
+    return BM.isinf(this);
+  }
+  isposinf(): Tensor {
+    return BM.isposinf(this);
+  }
+  isneginf(): Tensor {
+    return BM.isneginf(this);
+  }
+  isfinite(): Tensor {
+    return BM.isfinite(this);
+  }
+  isclose(other: Tensor, ...args: BM.IscloseArgs): Tensor {
+    return BM.isclose(this, other, ...args);
+  }
+  allclose(other: Tensor, ...args: BM.IscloseArgs): boolean {
+    return BM.allclose(this, other, ...args);
+  }
+  equal(other: Tensor): boolean {
+    return BM.equal(this, other);
+  }
 
   // ---- issue 15: reduce-more (methods of src/ops/reduce-more.ts go below this line) ----
+  prod(...args: Parameters<typeof RM.prod> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.prod(this, ...args);
+  }
+  std(...args: Parameters<typeof RM.std> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.std(this, ...args);
+  }
+  var(...args: Parameters<typeof RM.var_> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.var_(this, ...args);
+  }
+  logsumexp(dim: number | readonly number[], ...args: Parameters<typeof RM.logsumexp> extends [unknown, unknown, ...infer T] ? T : never): Tensor {
+    return RM.logsumexp(this, dim, ...args);
+  }
+  norm(...args: Parameters<typeof RM.norm> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.norm(this, ...args);
+  }
+  cumsum(dim: number, options?: { dtype?: DType }): Tensor {
+    return RM.cumsum(this, dim, options);
+  }
+  cumsum_(dim: number, options?: { dtype?: DType }): this {
+    return RM.cumsum_(this, dim, options);
+  }
+  cumprod(dim: number, options?: { dtype?: DType }): Tensor {
+    return RM.cumprod(this, dim, options);
+  }
+  cumprod_(dim: number, options?: { dtype?: DType }): this {
+    return RM.cumprod_(this, dim, options);
+  }
+  cummax(dim: number): R.ValuesIndices {
+    return RM.cummax(this, dim);
+  }
+  cummin(dim: number): R.ValuesIndices {
+    return RM.cummin(this, dim);
+  }
+  logcumsumexp(dim: number): Tensor {
+    return RM.logcumsumexp(this, dim);
+  }
+  all(...args: Parameters<typeof RM.all> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.all(this, ...args);
+  }
+  any(...args: Parameters<typeof RM.any> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.any(this, ...args);
+  }
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean | { keepdim?: boolean }): R.ValuesIndices;
+  median(...args: unknown[]): Tensor | R.ValuesIndices {
+    return (RM.median as (x: Tensor, ...a: unknown[]) => Tensor | R.ValuesIndices)(this, ...args);
+  }
+  nanmedian(): Tensor;
+  nanmedian(dim: number, keepdim?: boolean | { keepdim?: boolean }): R.ValuesIndices;
+  nanmedian(...args: unknown[]): Tensor | R.ValuesIndices {
+    return (RM.nanmedian as (x: Tensor, ...a: unknown[]) => Tensor | R.ValuesIndices)(this, ...args);
+  }
+  mode(...args: Parameters<typeof RM.mode> extends [unknown, ...infer T] ? T : never): R.ValuesIndices {
+    return RM.mode(this, ...args);
+  }
+  kthvalue(k: number, ...args: Parameters<typeof RM.kthvalue> extends [unknown, unknown, ...infer T] ? T : never): R.ValuesIndices {
+    return RM.kthvalue(this, k, ...args);
+  }
+  sort(...args: Parameters<typeof RM.sort> extends [unknown, ...infer T] ? T : never): R.ValuesIndices {
+    return RM.sort(this, ...args);
+  }
+  argsort(...args: Parameters<typeof RM.argsort> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.argsort(this, ...args);
+  }
+  topk(k: number, ...args: Parameters<typeof RM.topk> extends [unknown, unknown, ...infer T] ? T : never): R.ValuesIndices {
+    return RM.topk(this, k, ...args);
+  }
+  unique(...args: Parameters<typeof RM.unique> extends [unknown, ...infer T] ? T : never): Tensor | Tensor[] {
+    return RM.unique(this, ...args);
+  }
+  uniqueConsecutive(...args: Parameters<typeof RM.uniqueConsecutive> extends [unknown, ...infer T] ? T : never): Tensor | Tensor[] {
+    return RM.uniqueConsecutive(this, ...args);
+  }
+  diff(...args: Parameters<typeof RM.diff> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.diff(this, ...args);
+  }
+  nansum(...args: Parameters<typeof RM.nansum> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.nansum(this, ...args);
+  }
+  nanmean(...args: Parameters<typeof RM.nanmean> extends [unknown, ...infer T] ? T : never): Tensor {
+    return RM.nanmean(this, ...args);
+  }
+  countNonzero(dim?: number | readonly number[] | null): Tensor {
+    return RM.countNonzero(this, dim);
+  }
+  aminmax(options?: { dim?: number; keepdim?: boolean }): RM.MinMax {
+    return RM.aminmax(this, options);
+  }
 
   // ---- issue 15: shape (methods of src/ops/shape.ts go below this line) ----
+  movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return SH.movedim(this, source, destination);
+  }
+  moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor {
+    return SH.moveaxis(this, source, destination);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return SH.unflatten(this, dim, sizes);
+  }
+  broadcastTo(...shape: number[] | [readonly number[]]): Tensor {
+    return SH.broadcastTo(this, ...shape);
+  }
+  viewAs(other: Tensor): Tensor {
+    return SH.viewAs(this, other);
+  }
+  reshapeAs(other: Tensor): Tensor {
+    return SH.reshapeAs(this, other);
+  }
+  swapaxes(axis0: number, axis1: number): Tensor {
+    return SH.swapaxes(this, axis0, axis1);
+  }
+  swapdims(dim0: number, dim1: number): Tensor {
+    return SH.swapdims(this, dim0, dim1);
+  }
+  diagonal(...args: [offset?: number | SH.DiagonalOptions, dim1?: number | SH.DiagonalOptions, dim2?: number | SH.DiagonalOptions, options?: SH.DiagonalOptions]): Tensor {
+    return SH.diagonal(this, ...args);
+  }
+  chunk(chunks: number, dim?: number | SH.DimOptions, options?: SH.DimOptions): Tensor[] {
+    return SH.chunk(this, chunks, dim, options);
+  }
+  split(splitSizeOrSections: number | readonly number[], dim?: number | SH.DimOptions, options?: SH.DimOptions): Tensor[] {
+    return SH.split(this, splitSizeOrSections, dim, options);
+  }
+  tensorSplit(indicesOrSections: number | readonly number[] | Tensor, dim?: number | SH.DimOptions, options?: SH.DimOptions): Tensor[] {
+    return SH.tensorSplit(this, indicesOrSections, dim, options);
+  }
+  unbind(dim?: number | SH.DimOptions, options?: SH.DimOptions): Tensor[] {
+    return SH.unbind(this, dim, options);
+  }
+  repeat(...sizes: number[] | [readonly number[]]): Tensor {
+    return SH.repeat(this, ...sizes);
+  }
+  tile(...dims: number[] | [readonly number[]]): Tensor {
+    return SH.tile(this, ...dims);
+  }
+  repeatInterleave(
+    repeats?: number | Tensor | SH.RepeatInterleaveOptions,
+    dim?: number | null | SH.RepeatInterleaveOptions,
+    options?: SH.RepeatInterleaveOptions,
+  ): Tensor {
+    return SH.repeatInterleave(this, repeats, dim, options);
+  }
+  flip(...dims: number[] | [readonly number[]]): Tensor {
+    return SH.flip(this, ...dims);
+  }
+  fliplr(): Tensor {
+    return SH.fliplr(this);
+  }
+  flipud(): Tensor {
+    return SH.flipud(this);
+  }
+  roll(shifts: number | readonly number[], dims?: number | readonly number[] | null | SH.RollOptions, options?: SH.RollOptions): Tensor {
+    return SH.roll(this, shifts, dims, options);
+  }
+  rot90(k?: number | SH.Rot90Options, dims?: readonly number[] | SH.Rot90Options, options?: SH.Rot90Options): Tensor {
+    return SH.rot90(this, k, dims, options);
+  }
 
   // ---- issue 15: creation-random (methods of src/ops/creation-random.ts go below this line) ----
+  tril(diagonal = 0): Tensor {
+    return CR.tril(this, diagonal);
+  }
+  triu(diagonal = 0): Tensor {
+    return CR.triu(this, diagonal);
+  }
+  tril_(diagonal = 0): this {
+    return CR.tril_(this, diagonal);
+  }
+  triu_(diagonal = 0): this {
+    return CR.triu_(this, diagonal);
+  }
+  diag(diagonal = 0): Tensor {
+    return CR.diag(this, diagonal);
+  }
+  diagEmbed(offset = 0, dim1 = -2, dim2 = -1): Tensor {
+    return CR.diagEmbed(this, offset, dim1, dim2);
+  }
+  newZeros(...args: (number | readonly number[] | CR.NewOptions)[]): Tensor {
+    return CR.newZeros(this, ...args);
+  }
+  newOnes(...args: (number | readonly number[] | CR.NewOptions)[]): Tensor {
+    return CR.newOnes(this, ...args);
+  }
+  newEmpty(...args: (number | readonly number[] | CR.NewOptions)[]): Tensor {
+    return CR.newEmpty(this, ...args);
+  }
+  newFull(size: number | readonly number[], fillValue: number, options?: CR.NewOptions): Tensor {
+    return CR.newFull(this, size, fillValue, options);
+  }
+  newTensor(data: Parameters<typeof CR.newTensor>[1], options?: CR.NewOptions): Tensor {
+    return CR.newTensor(this, data, options);
+  }
+  multinomial(numSamples: number, ...rest: (boolean | CR.MultinomialOptions | undefined)[]): Tensor {
+    return CR.multinomial(this, numSamples, ...rest);
+  }
+  bernoulli(...rest: (number | CR.BernoulliOptions | undefined)[]): Tensor {
+    return CR.bernoulli(this, ...rest);
+  }
+  uniform_(...rest: Parameters<typeof CR.uniform_>[1][]): this {
+    return CR.uniform_(this, ...rest);
+  }
+  normal_(...rest: Parameters<typeof CR.normal_>[1][]): this {
+    return CR.normal_(this, ...rest);
+  }
+  bernoulli_(...rest: Parameters<typeof CR.bernoulli_>[1][]): this {
+    return CR.bernoulli_(this, ...rest);
+  }
+  exponential_(...rest: Parameters<typeof CR.exponential_>[1][]): this {
+    return CR.exponential_(this, ...rest);
+  }
+  random_(...rest: Parameters<typeof CR.random_>[1][]): this {
+    return CR.random_(this, ...rest);
+  }
 
   // ---- issue 15: indexing-more (methods of src/ops/indexing-more.ts go below this line) ----
+  maskedFill(mask: Tensor, value: TensorOrScalar): Tensor {
+    return IM.maskedFill(this, mask, value);
+  }
+  maskedFill_(mask: Tensor, value: TensorOrScalar): this {
+    return IM.maskedFill_(this, mask, value);
+  }
+  maskedSelect(mask: Tensor): Tensor {
+    return IM.maskedSelect(this, mask);
+  }
+  maskedScatter(mask: Tensor, source: Tensor): Tensor {
+    return IM.maskedScatter(this, mask, source);
+  }
+  maskedScatter_(mask: Tensor, source: Tensor): this {
+    return IM.maskedScatter_(this, mask, source);
+  }
+  scatter(dim: number, index: Tensor, src: TensorOrScalar, options?: IM.ScatterOptions): Tensor {
+    return IM.scatter(this, dim, index, src, options);
+  }
+  scatter_(dim: number, index: Tensor, src: TensorOrScalar, options?: IM.ScatterOptions): this {
+    return IM.scatter_(this, dim, index, src, options);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return IM.scatterAdd(this, dim, index, src);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor): this {
+    return IM.scatterAdd_(this, dim, index, src);
+  }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: IM.ScatterReduction, options?: IM.ScatterReduceOptions): Tensor {
+    return IM.scatterReduce(this, dim, index, src, reduce, options);
+  }
+  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: IM.ScatterReduction, options?: IM.ScatterReduceOptions): this {
+    return IM.scatterReduce_(this, dim, index, src, reduce, options);
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, options?: IM.IndexAddOptions): Tensor {
+    return IM.indexAdd(this, dim, index, source, options);
+  }
+  indexAdd_(dim: number, index: Tensor, source: Tensor, options?: IM.IndexAddOptions): this {
+    return IM.indexAdd_(this, dim, index, source, options);
+  }
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return IM.indexCopy(this, dim, index, source);
+  }
+  indexCopy_(dim: number, index: Tensor, source: Tensor): this {
+    return IM.indexCopy_(this, dim, index, source);
+  }
+  indexFill(dim: number, index: Tensor, value: TensorOrScalar): Tensor {
+    return IM.indexFill(this, dim, index, value);
+  }
+  indexFill_(dim: number, index: Tensor, value: TensorOrScalar): this {
+    return IM.indexFill_(this, dim, index, value);
+  }
+  indexPut(indices: readonly (Tensor | null)[], values: TensorOrScalar, accumulate?: boolean | IM.IndexPutOptions, options?: IM.IndexPutOptions): Tensor {
+    return IM.indexPut(this, indices, values, accumulate, options);
+  }
+  indexPut_(indices: readonly (Tensor | null)[], values: TensorOrScalar, accumulate?: boolean | IM.IndexPutOptions, options?: IM.IndexPutOptions): this {
+    return IM.indexPut_(this, indices, values, accumulate, options);
+  }
+  nonzero(options: IM.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(options?: IM.NonzeroOptions & { asTuple?: false }): Tensor;
+  nonzero(options?: IM.NonzeroOptions): Tensor | Tensor[] {
+    return IM.nonzero(this, options);
+  }
+  argwhere(): Tensor {
+    return IM.argwhere(this);
+  }
+  take(index: Tensor): Tensor {
+    return IM.take(this, index);
+  }
+  takeAlongDim(indices: Tensor, dim?: number | null): Tensor {
+    return IM.takeAlongDim(this, indices, dim);
+  }
+  bincount(...args: (Tensor | number | null | IM.BincountOptions | undefined)[]): Tensor {
+    return IM.bincount(this, ...args);
+  }
 
   // ---- issue 15: linalg (methods of src/ops/linalg.ts go below this line) ----
+  dot(other: Tensor): Tensor {
+    return LA.dot(this, other);
+  }
+  vdot(other: Tensor): Tensor {
+    return LA.vdot(this, other);
+  }
+  mv(vec: Tensor): Tensor {
+    return LA.mv(this, vec);
+  }
+  outer(other: Tensor): Tensor {
+    return LA.outer(this, other);
+  }
+  inner(other: Tensor): Tensor {
+    return LA.inner(this, other);
+  }
+  addmm(mat1: Tensor, mat2: Tensor, options?: LA.AddmmOptions): Tensor {
+    return LA.addmm(this, mat1, mat2, options);
+  }
+  addmm_(mat1: Tensor, mat2: Tensor, options?: LA.AddmmOptions): this {
+    return C.inplace(this, (a) => LA.addmm(a as Tensor, mat1, mat2, options), 0, undefined, 'addmm_');
+  }
+  addmv(mat: Tensor, vec: Tensor, options?: LA.AddmmOptions): Tensor {
+    return LA.addmv(this, mat, vec, options);
+  }
+  addmv_(mat: Tensor, vec: Tensor, options?: LA.AddmmOptions): this {
+    return C.inplace(this, (a) => LA.addmv(a as Tensor, mat, vec, options), 0, undefined, 'addmv_');
+  }
+  baddbmm(batch1: Tensor, batch2: Tensor, options?: LA.AddmmOptions): Tensor {
+    return LA.baddbmm(this, batch1, batch2, options);
+  }
+  baddbmm_(batch1: Tensor, batch2: Tensor, options?: LA.AddmmOptions): this {
+    return C.inplace(this, (a) => LA.baddbmm(a as Tensor, batch1, batch2, options), 0, undefined, 'baddbmm_');
+  }
+  addbmm(batch1: Tensor, batch2: Tensor, options?: LA.AddmmOptions): Tensor {
+    return LA.addbmm(this, batch1, batch2, options);
+  }
+  addbmm_(batch1: Tensor, batch2: Tensor, options?: LA.AddmmOptions): this {
+    return C.inplace(this, (a) => LA.addbmm(a as Tensor, batch1, batch2, options), 0, undefined, 'addbmm_');
+  }
+  trace(): Tensor {
+    return LA.trace(this);
+  }
+  kron(other: Tensor): Tensor {
+    return LA.kron(this, other);
+  }
+  cross(other: Tensor, dim?: number | null): Tensor {
+    return LA.cross(this, other, dim);
+  }
+  det(): Tensor {
+    return LA.det(this);
+  }
+  inverse(): Tensor {
+    return LA.inv(this);
+  }
+  slogdet(): LA.SignLogAbsDet {
+    return LA.slogdet(this);
+  }
 }
 
 

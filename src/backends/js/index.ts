@@ -13,13 +13,14 @@ import * as elementwise from './elementwise.js';
 import * as fused from './fused.js';
 import * as gemm from './gemm.js';
 import * as indexing from './indexing.js';
+import * as math from './math.js';
 import * as optim from './optim.js';
 import * as pool from './pool.js';
 import * as reduce from './reduce.js';
 import * as softmax from './softmax.js';
 
 const families: Kernels = {
-  ...activation, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...optim, ...pool, ...reduce,
+  ...activation, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
   ...softmax,
 };
 
