@@ -23,7 +23,7 @@ export type { Node } from './autograd/node.js';
 export {
   init, setBackend, getBackend, backendInfo, setNumThreads, getNumThreads, type BackendName, type InitOptions, type BackendInfo, type SimdPreference, type WasmBuild,
 } from './backends/index.js';
-export { neg, exp, log, sqrt, abs, relu, sigmoid, tanh, clamp, floor, ceil, trunc, round, frac } from './ops/unary.js';
+export * from './ops/unary.js'; // every op there is public (see its header)
 export {
   add, sub, mul, div, floorDivide, remainder, fmod, pow, maximum, minimum, eq, ne, gt, lt, ge, le, where, type DivOptions,
 } from './ops/binary.js';
@@ -62,6 +62,7 @@ export {
   type RandomCreateOptions, type GeneratorOptions, type MultinomialOptions, type BernoulliOptions, type NormalOptions, type MeshgridOptions,
 } from './ops/creation-random.js';
 // ---- issue 15: indexing-more (exports of src/ops/indexing-more.ts go below this line) ----
+export { index, indexSet_, slice, ellipsis, type Slice, type IndexPiece } from './ops/python-index.js';
 export {
   maskedFill, maskedSelect, maskedScatter, scatter, scatterAdd, scatterReduce, indexAdd, indexCopy, indexFill, indexPut, indexPut_, nonzero,
   argwhere, take, takeAlongDim, bincount, bucketize, searchsorted, type ScatterOptions, type ScatterReduction, type ScatterReduceOptions,

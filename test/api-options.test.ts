@@ -320,6 +320,7 @@ const NO_OPTIONS = new Set(`
   maskedFill maskedSelect maskedScatter scatterAdd indexCopy indexFill argwhere take takeAlongDim
   Tensor.maskedFill Tensor.maskedFill_ Tensor.maskedSelect Tensor.maskedScatter Tensor.maskedScatter_ Tensor.scatterAdd Tensor.scatterAdd_
   Tensor.indexCopy Tensor.indexCopy_ Tensor.indexFill Tensor.indexFill_ Tensor.argwhere Tensor.take Tensor.takeAlongDim
+  index indexSet_ slice Tensor.index Tensor.indexSet_
   # issue 15, linalg: names of src/ops/linalg.ts below
   dot vdot mv outer inner multiDot chainMatmul trace tensordot kron cross einsum
   linalg.inv linalg.det linalg.slogdet linalg.multiDot linalg.svdvals

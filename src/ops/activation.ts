@@ -2,7 +2,7 @@
 import { K } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { Tensor } from '../tensor/tensor.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 import { checkOptions } from '../options.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;

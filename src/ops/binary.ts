@@ -331,7 +331,7 @@ function intPow(a: TensorOrScalar, b: TensorOrScalar): boolean {
   return dtOf(a) !== 'float32' && dtOf(b) !== 'float32';
 }
 
-/** PowBackward0 in one kernel when the rule need not be differentiable (see fusedGrad in unary.ts). */
+/** PowBackward0 in one kernel when the rule need not be differentiable (see fusedGrad in elementwise-support.ts). */
 function powGradFused(g: Tensor, x: Tensor, p: number): Tensor | null {
   if (isGradEnabled() || !isFlatFloat32(g) || !isFlatFloat32(x) || !sameShape(g.shape, x.shape)) return null;
   const pg = g.ptr, px = x.ptr;

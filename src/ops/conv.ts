@@ -14,7 +14,7 @@ import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import { positionalOptions } from '../options.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 
 // ---------------------------------------------------------------- shared argument checks and geometry
 

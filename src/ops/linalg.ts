@@ -21,7 +21,8 @@ import type { PositionalOr } from './conv.js';
 import { copyInto, toDType } from './copy.js';
 import { matmul, mm, bmm } from './matmul.js';
 import { add, mul, sub, div, pow, where, eq, ne, maximum } from './binary.js';
-import { abs, sqrt, sign } from './unary.js';
+import { abs, sqrt } from './unary.js';
+import { signOf as sign } from './elementwise-support.js';
 import { sum, amax, amin } from './reduce.js';
 import { cat, indexSelect } from './indexing.js';
 

@@ -10,7 +10,7 @@ import { tensor } from '../tensor/creation.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { broadcastShapes, sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 import { rawContiguous } from './copy.js';
 import { isPlainObject, positionalOptions } from '../options.js';
 

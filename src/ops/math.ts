@@ -14,7 +14,8 @@ import { noGrad } from '../autograd/mode.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
 import { positionalOptions } from '../options.js';
-import { elementwiseOperand, clamp, floatContiguous } from './unary.js';
+import { clamp } from './unary.js';
+import { elementwiseOperand, floatContiguous } from './elementwise-support.js';
 import { pow, where } from './binary.js';
 import { rawContiguous, toDType } from './copy.js';
 

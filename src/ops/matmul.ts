@@ -10,7 +10,7 @@ import { record } from '../autograd/node.js';
 import { numelOf, shapeStr, broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { asFloat32 } from './copy.js';
-import { reluBackward } from './unary.js';
+import { reluBackward } from './elementwise-support.js';
 import { ownReshape } from './view.js';
 import { isGradEnabled } from '../autograd/mode.js';
 

@@ -9,7 +9,7 @@ import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
 import { positionalOptions } from '../options.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 import { boolArg, intPair, kernelStr, showArg, windowCount, type IntPair, type PositionalOr, type Prefixes } from './conv.js';
 
 export interface MaxPool2dOptions {

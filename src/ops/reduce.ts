@@ -7,7 +7,7 @@ import { record } from '../autograd/node.js';
 import { contiguousStrides, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 import { gather } from './indexing.js';
 import { maximum, minimum, where } from './binary.js';
 import { checkOptions, isPlainObject } from '../options.js';

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { contiguous, rawContiguous, toDType } from './copy.js';
 import { checkOptions, isPlainObject } from '../options.js';
 import { checkDType, type DType } from '../tensor/dtype.js';
-import { floatContiguous } from './unary.js';
+import { floatContiguous } from './elementwise-support.js';
 
 function alongLast(x: Tensor, dim: number, op: string, kernel: 'softmax_f32' | 'log_softmax_f32'): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${typeof x}`);

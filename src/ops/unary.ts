@@ -1,6 +1,7 @@
 /**
- * Elementwise functions of one tensor, each with its derivative beside it.
- * Kernels are contiguous-only; non-contiguous inputs are copied first.
+ * Elementwise functions of one tensor, each with its derivative beside it. Every function exported here is
+ * public: src/index.ts re-exports the module and src/tensor/tensor.ts makes each a Tensor method
+ * (x.exp() is exp(x)), so an op is defined once; helpers live in elementwise-support.ts.
  */
 import { K } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
@@ -8,7 +9,8 @@ import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { denseStrides, rawContiguous, toDType } from './copy.js';
+import { rawContiguous, toDType } from './copy.js';
+import { elementwiseOperand, fusedGrad, reluBackward, signOf } from './elementwise-support.js';
 import { maximum, minimum, where } from './binary.js';
 import { isPlainObject } from '../options.js';
 import { noGrad } from '../autograd/mode.js';
@@ -17,41 +19,9 @@ import { checkOptions } from '../options.js';
 
 type UnaryKernel = Extract<KernelName, 'neg_f32' | 'exp_f32' | 'log_f32' | 'sqrt_f32' | 'abs_f32' | 'relu_f32' | 'sigmoid_f32' | 'tanh_f32'>;
 
-/** x as a contiguous float32 tensor (x itself when it already is one). */
-export function floatContiguous(x: Tensor): Tensor {
-  if (x.dtype !== 'float32') return toDType(x, 'float32');
-  return x.isContiguous() ? x : rawContiguous(x);
-}
 
-type FusedGradKernel = Extract<KernelName, 'relu_backward_f32' | 'sigmoid_backward_f32' | 'tanh_backward_f32'>;
 
-/**
- * @internal A backward rule's fused form: kernel(g, y, out, n) when grad mode is off (backward without
- * createGraph, so the result need not be differentiable) and g, y are contiguous float32 of one shape;
- * null otherwise (the rule then uses its composite, differentiable form).
- */
-export function fusedGrad(kernel: FusedGradKernel, g: Tensor, y: Tensor): Tensor | null {
-  if (isGradEnabled() || g.dtype !== 'float32' || y.dtype !== 'float32' || !sameShape(g.shape, y.shape)) return null;
-  if (!g.isContiguous() || !y.isContiguous()) return null;
-  const pg = g.ptr, py = y.ptr;
-  const out = Tensor.empty(y.shape, 'float32');
-  const n = out.storage.bytes >>> 2;
-  if (n > 0) K()[kernel](pg, py, out.ptr, n);
-  return out;
-}
 
-/**
- * A float32 output for an elementwise op on x, and x's elements as one run: x itself when it is contiguous
- * or dense in another order of dims (transposed, permuted: the output then gets x's layout, as PyTorch's
- * elementwise ops do), else a contiguous copy. The caller disposes `src` when it is not x.
- */
-export function elementwiseOperand(x: Tensor): { src: Tensor; out: Tensor } {
-  if (x.dtype === 'float32' && !x.isContiguous()) {
-    const strides = denseStrides(x);
-    if (strides !== null) return { src: x, out: Tensor.emptyStrided(x.shape, strides, 'float32') };
-  }
-  return { src: floatContiguous(x), out: Tensor.empty(x.shape, 'float32') };
-}
 
 /** Applies a unary kernel; `keepInt` casts back for int inputs (neg, abs, relu keep integer dtypes). */
 function apply(x: Tensor, kernel: UnaryKernel, keepInt = false): Tensor {
@@ -90,13 +60,9 @@ export function sqrt(x: Tensor): Tensor {
 
 /** |x|; the gradient at 0 is 0 (sign(x)), as in PyTorch. */
 export function abs(x: Tensor): Tensor {
-  return record(apply(x, 'abs_f32', true), 'AbsBackward0', [x], [x], (g, [a]) => [g.mul(sign(a!))]);
+  return record(apply(x, 'abs_f32', true), 'AbsBackward0', [x], [x], (g, [a]) => [g.mul(signOf(a!))]);
 }
 
-/** sign(x) in {-1, 0, 1} (no gradient). */
-export function sign(x: Tensor): Tensor {
-  return x.gt(0).float().sub(x.lt(0).float());
-}
 
 /**
  * max(x, 0), NaN kept. The gradient is PyTorch's threshold_backward(g, y, 0): 0 where y <= 0 (so 0 at x = 0),
@@ -108,13 +74,6 @@ export function relu(x: Tensor): Tensor {
   return record(y, 'ReluBackward0', [x], [y], (g, [out]) => [reluBackward(g, out!)]);
 }
 
-/**
- * @internal ReLU's backward from its output y: threshold_backward(g, y, 0), one fused kernel when it can,
- * else the differentiable where() form (createGraph).
- */
-export function reluBackward(g: Tensor, y: Tensor): Tensor {
-  return fusedGrad('relu_backward_f32', g, y) ?? where(y.le(0), 0, g);
-}
 
 /** 1 / (1 + e^-x), computed stably. */
 export function sigmoid(x: Tensor): Tensor {

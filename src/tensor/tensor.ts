@@ -23,6 +23,7 @@ import * as A from '../ops/activation.js';
 import * as MA from '../ops/math.js';
 import * as LA from '../ops/linalg.js';
 import * as IM from '../ops/indexing-more.js';
+import * as PI from '../ops/python-index.js';
 import * as SH from '../ops/shape.js';
 import * as RM from '../ops/reduce-more.js';
 import * as CR from '../ops/creation-random.js';
@@ -37,6 +38,9 @@ export const creationScope: { current: Tensor[] | null } = { current: null };
 /** Shared dims/strides arrays of 0-d and 1-D contiguous tensors (never mutated). */
 const NO_DIMS: readonly number[] = Object.freeze([]);
 const UNIT_STRIDES: readonly number[] = Object.freeze([1]);
+
+/** The methods made from a module of ops whose first argument is the tensor: x.name(...a) is name(x, ...a). */
+type MethodsOf<M> = { [K in keyof M]: M[K] extends (x: Tensor, ...a: infer A) => infer R ? (...a: A) => R : never };
 
 /** Makes a view of a tensor with the same view op(s) as a given view was made (see Tensor._view). */
 export type ViewFn = (base: Tensor) => Tensor;
@@ -490,50 +494,8 @@ export class Tensor {
   le(other: TensorOrScalar): Tensor {
     return B.le(this, other);
   }
-  neg(): Tensor {
-    return U.neg(this);
-  }
-  exp(): Tensor {
-    return U.exp(this);
-  }
-  log(): Tensor {
-    return U.log(this);
-  }
-  sqrt(): Tensor {
-    return U.sqrt(this);
-  }
-  abs(): Tensor {
-    return U.abs(this);
-  }
-  relu(): Tensor {
-    return U.relu(this);
-  }
-  sigmoid(): Tensor {
-    return U.sigmoid(this);
-  }
-  tanh(): Tensor {
-    return U.tanh(this);
-  }
   erf(): Tensor {
     return A.erf(this);
-  }
-  floor(): Tensor {
-    return U.floor(this);
-  }
-  ceil(): Tensor {
-    return U.ceil(this);
-  }
-  trunc(): Tensor {
-    return U.trunc(this);
-  }
-  round(decimals?: number | { decimals?: number }): Tensor {
-    return U.round(this, decimals);
-  }
-  frac(): Tensor {
-    return U.frac(this);
-  }
-  clamp(min?: U.Bound | { min?: U.Bound; max?: U.Bound }, max?: U.Bound): Tensor {
-    return U.clamp(this, min, max);
   }
   where(condition: Tensor, other: TensorOrScalar): Tensor {
     return B.where(condition, this, other);
@@ -1184,6 +1146,14 @@ export class Tensor {
   }
 
   // ---- issue 15: indexing-more (methods of src/ops/indexing-more.ts go below this line) ----
+  /** x[pieces...] as in Python (see src/ops/python-index.ts): a view for basic pieces, a copy with index tensors or masks. */
+  index(...pieces: PI.IndexPiece[]): Tensor {
+    return PI.index(this, ...pieces);
+  }
+  /** x[pieces] = value, in place (see src/ops/python-index.ts). */
+  indexSet_(pieces: PI.IndexPiece | readonly PI.IndexPiece[], value: TensorOrScalar): this {
+    return PI.indexSet_(this, pieces, value);
+  }
   maskedFill(mask: Tensor, value: TensorOrScalar): Tensor {
     return IM.maskedFill(this, mask, value);
   }
@@ -1321,3 +1291,18 @@ export class Tensor {
 
 
 export type { Shape };
+
+// Every op of src/ops/unary.ts is also a method, from its one definition there (an op added to that module
+// is a method without another line here).
+export interface Tensor extends MethodsOf<typeof U> {}
+for (const [name, fn] of Object.entries(U)) {
+  if (typeof fn !== 'function' || name in Tensor.prototype) continue;
+  const op = fn as (x: Tensor, ...a: unknown[]) => unknown;
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...a: unknown[]) {
+      return op(this, ...a);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
