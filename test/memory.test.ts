@@ -111,11 +111,11 @@ describe('memory management', () => {
 describe('kernel warm-up at load', () => {
   it('uses only memory it borrows: live tensors and the allocator statistics are unchanged', async () => {
     const { warmUp } = await import('../src/backends/wasm/warmup.js');
-    const { K } = await import('../src/backends/index.js');
+    const { kernels } = await import('../src/backends/index.js');
     const t = randn(300);
     const before = t.toArray().slice();
     const stats = memory();
-    warmUp(K());
+    warmUp(kernels());
     expect(t.toArray()).toEqual(before);
     expect(memory().bytesInUse).toBe(stats.bytesInUse);
     expect(memory().liveTensors).toBe(stats.liveTensors);

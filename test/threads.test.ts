@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendInfo, erf, F, full, getNumThreads, init, setNumThreads, manualSeed, nn, optim, tensor, Tensor, where } from '../src/index.js';
 import { heap } from '../src/backends/memory.js';
-import { K, kernelsOf } from '../src/backends/index.js';
+import { kernels, kernelsOf } from '../src/backends/index.js';
 import * as threads from '../src/backends/wasm/threads.js';
 import { setSplitThresholds } from '../src/backends/wasm/split.js';
 import { put } from './helpers.js';
@@ -34,7 +34,7 @@ function fill(n: number, seed: number): Float32Array {
 }
 
 /** C = op(A)·op(B) (+bias) through a kernel table, returned as a copy. */
-function runGemm(kern: ReturnType<typeof K>, m: number, n: number, k: number, ta: boolean, tb: boolean, biasMode: number,
+function runGemm(kern: ReturnType<typeof kernels>, m: number, n: number, k: number, ta: boolean, tb: boolean, biasMode: number,
   relu: number, seed: number): Float32Array {
   const a = put(fill(m * k, seed)), b = put(fill(k * n, seed + 1));
   const bias = put(fill(Math.max(m, n), seed + 2));
@@ -81,9 +81,9 @@ describe.runIf(wasm)('threads', () => {
           const old = setSplitThresholds({ gemmMacs: t === 1 ? Infinity : 2 ** 21, gemmMacsSpinning: t === 1 ? Infinity : 2 ** 21 });
           const before = splitCalls('gemm_bias_f32');
           results.push([
-            runGemm(K(), m, n, k, ta, tb, 0, 0, 11),
-            runGemm(K(), m, n, k, ta, tb, 1, 1, 12),
-            runGemm(K(), m, n, k, ta, tb, 2, 0, 13),
+            runGemm(kernels(), m, n, k, ta, tb, 0, 0, 11),
+            runGemm(kernels(), m, n, k, ta, tb, 1, 1, 12),
+            runGemm(kernels(), m, n, k, ta, tb, 2, 0, 13),
           ]);
           const split = t > 1 && m * n * k >= 2 ** 21 && m > 6;
           expect(splitCalls('gemm_bias_f32') - before).toBe(split ? 3 : 0);

@@ -17,7 +17,7 @@
  * Non-contiguous tensors are searched through a contiguous copy. The search is a kernel (find_nan_f32).
  * When off, the cost is one field read per op (and one per backward node).
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rawContiguous } from '../ops/copy.js';
@@ -73,9 +73,9 @@ export function detectAnomaly<T>(fn: () => T): T {
 function firstNaN(t: Tensor): number {
   const n = t.numel();
   if (t.dtype !== 'float32' || n === 0) return -1;
-  if (t.isContiguous()) return K().find_nan_f32(t.ptr, n);
+  if (t.isContiguous()) return kernels().find_nan_f32(t.ptr, n);
   const c = rawContiguous(t);
-  const at = K().find_nan_f32(c.ptr, n);
+  const at = kernels().find_nan_f32(c.ptr, n);
   c.dispose();
   return at;
 }

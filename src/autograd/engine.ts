@@ -10,7 +10,7 @@
 import { creationScope, Tensor } from '../tensor/tensor.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
 import { storageMode } from '../tensor/storage.js';
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { sumToShape } from '../ops/reduce.js';
 import { add } from '../ops/binary.js';
 import { clone, onesLike } from '../ops/copy.js';
@@ -336,7 +336,7 @@ function accumulateInto(leaf: Tensor, g: Tensor, createGraph: boolean): void {
     leaf._setGrad(add(cur, g));
   } else if (cur.isContiguous()) {
     const src = g.isContiguous() ? g : g.contiguous();
-    K().axpy_f32(src.ptr, cur.ptr, cur.numel(), 1);
+    kernels().axpy_f32(src.ptr, cur.ptr, cur.numel(), 1);
     if (src !== g) src.dispose();
     cur.storage.version++;
   } else {

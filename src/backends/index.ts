@@ -105,7 +105,7 @@ export function getNumThreads(): number {
 }
 
 /** The kernel table of the current backend (loads the wasm module synchronously in Node on first use). */
-export function K(): Kernels {
+export function kernels(): Kernels {
   if (current !== null) return current;
   current = loadWasmSync();
   return current;

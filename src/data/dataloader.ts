@@ -6,7 +6,7 @@
  * of row ids that is reused for every batch: no per-sample tensor objects. Other datasets are collated
  * with `stack`, sample by sample.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { stack } from '../ops/indexing.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -104,7 +104,7 @@ export class DataLoader<S = Tensor[]> implements Iterable<Batch<S>> {
         const outs = sources.map((s, j) => Tensor.empty([m, ...rowShapes[j]!], s.dtype));
         // Allocation may have grown the memory: read heap.i32 only now.
         heap.i32.set(rows.subarray(start, start + m), idx.ptr >>> 2);
-        const k = K();
+        const k = kernels();
         for (let j = 0; j < sources.length; j++) {
           const src = sources[j]!;
           if (m * rowNumel[j]! > 0) k.index_select_f32(src.ptr, idx.ptr, outs[j]!.ptr, 1, src.shape[0]!, m, rowNumel[j]!);

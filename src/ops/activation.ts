@@ -1,5 +1,5 @@
 /** Activations beyond the basic unary ops: erf, GELU (exact and tanh forms), leaky ReLU, softplus-free helpers. */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { Tensor } from '../tensor/tensor.js';
 import { floatContiguous } from './elementwise-support.js';
@@ -13,7 +13,7 @@ export function erf(x: Tensor): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('erf: input must be a Tensor');
   const src = floatContiguous(x);
   const out = Tensor.empty(x.shape, 'float32');
-  if (out.numel() > 0) K().erf_f32(src.ptr, out.ptr, out.numel());
+  if (out.numel() > 0) kernels().erf_f32(src.ptr, out.ptr, out.numel());
   if (src !== x) src.dispose();
   return record(out, 'ErfBackward0', [x], [x], (g, [a]) => [g.mul(a!.mul(a!).neg().exp().mul(TWO_OVER_SQRT_PI))]);
 }

@@ -3,7 +3,7 @@
  * Each forward is one strided kernel call (broadcast dims get stride 0, so nothing is expanded in memory);
  * gradients come back at the broadcast shape and the engine sums them down to each input's shape.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { scalarSlot, writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
@@ -55,21 +55,21 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
         const pa = a.ptr; // throws if disposed
         const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
         const n = out.storage.bytes >>> 2;
-        if (n > 0) K()[kernel](pa, scalarSlot(b, 1), out.ptr, writeMeta1(n, 1, 0));
+        if (n > 0) kernels()[kernel](pa, scalarSlot(b, 1), out.ptr, writeMeta1(n, 1, 0));
         return out;
       }
     } else if (b instanceof Tensor && isFlatFloat32(a) && isFlatFloat32(b) && sameShape(a.shape, b.shape)) {
       const pa = a.ptr, pb = b.ptr;
       const out = Tensor.empty(a.shape, outKind === 'bool' ? 'bool' : 'float32');
       const n = out.storage.bytes >>> 2;
-      if (n > 0) K()[kernel](pa, pb, out.ptr, writeMeta1(n, 1, 1));
+      if (n > 0) kernels()[kernel](pa, pb, out.ptr, writeMeta1(n, 1, 1));
       return out;
     }
   } else if (typeof a === 'number' && b instanceof Tensor && isFlatFloat32(b)) {
     const pb = b.ptr;
     const out = Tensor.empty(b.shape, outKind === 'bool' ? 'bool' : 'float32');
     const n = out.storage.bytes >>> 2;
-    if (n > 0) K()[kernel](scalarSlot(a, 0), pb, out.ptr, writeMeta1(n, 0, 1));
+    if (n > 0) kernels()[kernel](scalarSlot(a, 0), pb, out.ptr, writeMeta1(n, 0, 1));
     return out;
   }
   const dense = denseRun(a, b, kernel, outKind);
@@ -90,7 +90,7 @@ function run(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: str
     const pb = bf ? bf.ptr : scalarSlot(b as number, 1);
     const sa = af ? (shape.length === 0 ? [0] : broadcastStrides(af.shape, af.strides, shape)) : zero;
     const sb = bf ? (shape.length === 0 ? [0] : broadcastStrides(bf.shape, bf.strides, shape)) : zero;
-    K()[kernel](pa, pb, out.ptr, writeMeta(kshape, sa, sb));
+    kernels()[kernel](pa, pb, out.ptr, writeMeta(kshape, sa, sb));
   }
   if (af && af !== at) af.dispose();
   if (bf && bf !== bt) bf.dispose();
@@ -119,7 +119,7 @@ function denseRun(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, ou
   const out = Tensor.emptyStrided(t.shape, strides, outKind === 'bool' ? 'bool' : 'float32');
   const pa = a instanceof Tensor ? a.ptr : scalarSlot(a, 0);
   const pb = b instanceof Tensor ? b.ptr : scalarSlot(b, 1);
-  K()[kernel](pa, pb, out.ptr, writeMeta1(t.numel(), a instanceof Tensor ? 1 : 0, b instanceof Tensor ? 1 : 0));
+  kernels()[kernel](pa, pb, out.ptr, writeMeta1(t.numel(), a instanceof Tensor ? 1 : 0, b instanceof Tensor ? 1 : 0));
   return out;
 }
 
@@ -245,7 +245,7 @@ function roundedDiv(a: TensorOrScalar, b: TensorOrScalar, mode: unknown): Tensor
 /** `t` (float32, contiguous, an op's own) rounded in place by round_f32's `mode`. */
 function roundOwned(t: Tensor, mode: number): Tensor {
   const n = t.numel();
-  if (n > 0) K().round_f32(t.ptr, t.ptr, n, mode);
+  if (n > 0) kernels().round_f32(t.ptr, t.ptr, n, mode);
   return t;
 }
 
@@ -295,7 +295,7 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     const out = Tensor.empty(a.shape, 'float32');
     if (out.numel() > 0) {
       const c = src.isContiguous() ? src : src.contiguous();
-      K().pow_scalar_f32(c.ptr, out.ptr, out.numel(), b);
+      kernels().pow_scalar_f32(c.ptr, out.ptr, out.numel(), b);
       if (c !== src) c.dispose();
     }
     if (src !== a) src.dispose();
@@ -337,7 +337,7 @@ function powGradFused(g: Tensor, x: Tensor, p: number): Tensor | null {
   const pg = g.ptr, px = x.ptr;
   const out = Tensor.empty(x.shape, 'float32');
   const n = out.storage.bytes >>> 2;
-  if (n > 0) K().pow_backward_f32(pg, px, out.ptr, n, p);
+  if (n > 0) kernels().pow_backward_f32(pg, px, out.ptr, n, p);
   return out;
 }
 
@@ -421,7 +421,7 @@ function whereSelect(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): T
   if (out.numel() > 0) {
     const ks = shape.length === 0 ? [1] : shape;
     const st = (t: Tensor) => (shape.length === 0 ? [0] : broadcastStrides(t.shape, t.strides, shape));
-    K().where_f32(c.ptr, af.ptr, bf.ptr, out.ptr, writeMeta(ks, st(c), st(af), st(bf)));
+    kernels().where_f32(c.ptr, af.ptr, bf.ptr, out.ptr, writeMeta(ks, st(c), st(af), st(bf)));
   }
   for (const [t, orig] of [[c, condition], [af, at], [bf, bt]] as const) if (t !== orig) t.dispose();
   const result = dtOf(a) !== 'float32' && dtOf(b) !== 'float32' ? toDType(out, 'int32') : out;

@@ -7,7 +7,7 @@
  * take a general path (dilated im2col/col2im, one GEMM per group); dilation 1 and groups 1 keep the fused
  * conv2d-over-images kernels.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -168,7 +168,7 @@ const plain = (g: Geometry): boolean => g.dh === 1 && g.dw === 1 && g.groups ===
  */
 function overImages(kernel: 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'conv2d_backward_weight_images_f32',
   p0: number, p1: number, bias: number, dst: number, g: Geometry, m: number, n: number, k: number): void {
-  const kern = K();
+  const kern = kernels();
   const colsBytes = Math.max(4, g.c * g.kh * g.kw * g.oh * g.ow * 4);
   const wsBytes = Math.max(4, kern.gemm_f32_workspace(m, n, k));
   const cols = heap.alloc(colsBytes);
@@ -193,7 +193,7 @@ function overImages(kernel: 'conv2d_images_f32' | 'conv2d_backward_input_images_
  * forward: dst[i] = w·cols(x[i]) (+ bias); input: dst[i] += col2im(wᵀ·gy[i]); weight: dst += gy[i]·cols(x[i])ᵀ.
  */
 function overGroups(kind: 'forward' | 'input' | 'weight', p0: number, p1: number, bias: number, dst: number, g: Geometry): void {
-  const kern = K();
+  const kern = kernels();
   const L = g.oh * g.ow, og = g.o / g.groups, cgkk = (g.c / g.groups) * g.kh * g.kw;
   const [m, n, k] = kind === 'forward' ? [og, L, cgkk] : kind === 'input' ? [cgkk, L, og] : [og, cgkk, L];
   const colsBytes = Math.max(4, g.c * g.kh * g.kw * L * 4);

@@ -1,5 +1,5 @@
 /** Copies, dtype conversion and the in-place machinery (`fill_`, `copy_`, `add_`, `.data = ...`). */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { writeMeta, writeMeta1 } from '../backends/memory.js';
 import { isNoGradViewOfGrad, record } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
@@ -18,7 +18,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
     if (n === 0) return;
     const sp = src.ptr;
     const dp = dst.ptr;
-    K().copy_strided(sp, dp, writeMeta1(n, dst.ndim === 0 ? 0 : src.strides[0]!, dst.ndim === 0 ? 0 : dst.strides[0]!));
+    kernels().copy_strided(sp, dp, writeMeta1(n, dst.ndim === 0 ? 0 : src.strides[0]!, dst.ndim === 0 ? 0 : dst.strides[0]!));
     return;
   }
   if (dst.numel() === 0) return;
@@ -27,7 +27,7 @@ export function copyInto(dst: Tensor, src: Tensor): void {
   const shape = dst.ndim === 0 ? [1] : dst.shape;
   const sStr = dst.ndim === 0 ? [0] : broadcastStrides(src.shape, src.strides, dst.shape);
   const dStr = dst.ndim === 0 ? [0] : dst.strides;
-  K().copy_strided(sp, dp, writeMeta(shape, sStr, dStr));
+  kernels().copy_strided(sp, dp, writeMeta(shape, sStr, dStr));
 }
 
 /** A contiguous copy without autograd, same dtype. */
@@ -97,23 +97,23 @@ export function toDType(x: Tensor, dtype: DType): Tensor {
   const out = Tensor.empty(x.shape, dtype);
   const n = x.numel();
   if (n > 0) {
-    if (dtype === 'float32') K().cast_i32_f32(src.ptr, out.ptr, n);
+    if (dtype === 'float32') kernels().cast_i32_f32(src.ptr, out.ptr, n);
     else if (x.dtype === 'float32') {
       if (dtype === 'bool') {
         const z = fullLike(src, 0, { dtype: 'float32' });
-        K().ne_f32(src.ptr, z.ptr, out.ptr, writeMeta([n], [1], [1]));
+        kernels().ne_f32(src.ptr, z.ptr, out.ptr, writeMeta([n], [1], [1]));
         z.dispose();
-      } else K().cast_f32_i32(src.ptr, out.ptr, n);
+      } else kernels().cast_f32_i32(src.ptr, out.ptr, n);
     } else if (dtype === 'bool') {
       // int32 -> bool: nonzero test through float (exact for |v| < 2^24; nonzero-ness is kept for all values)
       const f = Tensor.empty(x.shape, 'float32');
-      K().cast_i32_f32(src.ptr, f.ptr, n);
+      kernels().cast_i32_f32(src.ptr, f.ptr, n);
       const z = fullLike(f, 0);
-      K().ne_f32(f.ptr, z.ptr, out.ptr, writeMeta([n], [1], [1]));
+      kernels().ne_f32(f.ptr, z.ptr, out.ptr, writeMeta([n], [1], [1]));
       f.dispose();
       z.dispose();
     } else {
-      K().copy_strided(src.ptr, out.ptr, writeMeta([n], [1], [1])); // bool -> int32: same bits
+      kernels().copy_strided(src.ptr, out.ptr, writeMeta([n], [1], [1])); // bool -> int32: same bits
     }
   }
   if (src !== x) src.dispose();
@@ -190,13 +190,13 @@ export function fill_<T extends Tensor>(self: T, value: number): T {
     const n = self.ndim === 0 ? 1 : self.shape[0]!;
     if (n > 0) {
       const meta = writeMeta1(n, self.ndim === 0 ? 0 : self.strides[0]!);
-      if (self.dtype === 'float32') K().fill_f32(self.ptr, value, meta);
-      else K().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
+      if (self.dtype === 'float32') kernels().fill_f32(self.ptr, value, meta);
+      else kernels().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
     }
   } else if (self.numel() > 0) {
     const meta = writeMeta(self.shape, self.strides);
-    if (self.dtype === 'float32') K().fill_f32(self.ptr, value, meta);
-    else K().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
+    if (self.dtype === 'float32') kernels().fill_f32(self.ptr, value, meta);
+    else kernels().fill_i32(self.ptr, self.dtype === 'bool' ? (value !== 0 ? 1 : 0) : Math.trunc(value), meta);
   }
   self.storage.version++;
   return self;

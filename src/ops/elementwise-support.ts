@@ -2,7 +2,7 @@
  * What the elementwise ops share and other op families use: contiguous float32 operands, the output layout
  * of an elementwise op, fused backward kernels, ReLU's backward.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { sameShape } from '../tensor/shape.js';
@@ -30,7 +30,7 @@ export function fusedGrad(kernel: FusedGradKernel, g: Tensor, y: Tensor): Tensor
   const pg = g.ptr, py = y.ptr;
   const out = Tensor.empty(y.shape, 'float32');
   const n = out.storage.bytes >>> 2;
-  if (n > 0) K()[kernel](pg, py, out.ptr, n);
+  if (n > 0) kernels()[kernel](pg, py, out.ptr, n);
   return out;
 }
 

@@ -2,7 +2,7 @@
  * Indexing and joining: indexSelect, gather (and their adjoints indexAdd, scatterAdd), cat, stack.
  * Index tensors are int32 and are bounds-checked here, before any kernel reads memory through them.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { checkNdim, normDim, numelOf, shapeStr } from '../tensor/shape.js';
@@ -45,7 +45,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = Tensor.empty(outShape, x.dtype);
   const outer = numelOf(x.shape.slice(0, d));
   const inner = numelOf(x.shape.slice(d + 1));
-  if (out.numel() > 0) K().index_select_f32(src.ptr, idx.ptr, out.ptr, outer, size, nIdx, inner);
+  if (out.numel() > 0) kernels().index_select_f32(src.ptr, idx.ptr, out.ptr, outer, size, nIdx, inner);
   if (src !== x) src.dispose();
   const inShape = x.shape;
   return record(out, 'IndexSelectBackward0', [x], [idx], (g, [i]) => [indexAdd(g, d, i!, inShape)]);
@@ -57,7 +57,7 @@ export function indexAdd(g: Tensor, d: number, index: Tensor, shape: readonly nu
   const out = zeros(shape);
   const outer = numelOf(shape.slice(0, d));
   const inner = numelOf(shape.slice(d + 1));
-  if (src.numel() > 0) K().index_add_f32(src.ptr, index.ptr, out.ptr, outer, shape.length === 0 ? 1 : shape[d]!, index.numel(), inner);
+  if (src.numel() > 0) kernels().index_add_f32(src.ptr, index.ptr, out.ptr, outer, shape.length === 0 ? 1 : shape[d]!, index.numel(), inner);
   if (src !== g) src.dispose();
   return record(out, 'IndexAddBackward0', [g], [index], (gg, [i]) => [indexSelect(gg, d, i!)]);
 }
@@ -86,7 +86,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = Tensor.empty(index.shape, x.dtype);
   const outer = numelOf(index.shape.slice(0, d));
   const inner = numelOf(index.shape.slice(d + 1));
-  if (out.numel() > 0) K().gather_f32(src.ptr, idx.ptr, out.ptr, outer, size, x.ndim === 0 ? 1 : index.shape[d]!, inner);
+  if (out.numel() > 0) kernels().gather_f32(src.ptr, idx.ptr, out.ptr, outer, size, x.ndim === 0 ? 1 : index.shape[d]!, inner);
   if (src !== x && src !== part) src.dispose();
   const inShape = x.shape;
   return record(out, 'GatherBackward0', [x], [idx], (g, [i]) => [scatterAdd(g, d, i!, inShape)]);
@@ -102,7 +102,7 @@ function scatterAdd(g: Tensor, d: number, index: Tensor, shape: readonly number[
   const outer = numelOf(index.shape.slice(0, d));
   const inner = numelOf(index.shape.slice(d + 1));
   if (src.numel() > 0) {
-    K().scatter_add_f32(src.ptr, index.ptr, dst.ptr, outer, shape.length === 0 ? 1 : shape[d]!, shape.length === 0 ? 1 : index.shape[d]!, inner);
+    kernels().scatter_add_f32(src.ptr, index.ptr, dst.ptr, outer, shape.length === 0 ? 1 : shape[d]!, shape.length === 0 ? 1 : index.shape[d]!, inner);
   }
   if (dst !== target) copyInto(target, dst);
   if (src !== g) src.dispose();

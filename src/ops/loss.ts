@@ -3,7 +3,7 @@
  * deprecated size_average and reduce throw) or as an options object, alone or trailing
  * (`crossEntropy(x, t, weight, { ignoreIndex: 0 })`). Reductions: 'mean' by default, 'sum', 'none'.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { onEdge, record, type GraphNode } from '../autograd/node.js';
 import { tensor } from '../tensor/creation.js';
@@ -316,7 +316,7 @@ function fusedXent(input: Tensor, t: Tensor): Tensor {
   const x = floatContiguous(input);
   const prob = Tensor.empty([n, c], 'float32');
   const rows = Tensor.empty([n], 'float32');
-  if (n > 0 && c > 0) K().softmax_xent_f32(x.ptr, t.ptr, prob.ptr, rows.ptr, n, c);
+  if (n > 0 && c > 0) kernels().softmax_xent_f32(x.ptr, t.ptr, prob.ptr, rows.ptr, n, c);
   if (x !== input) x.dispose();
   const perRow = record(rows, 'CrossEntropyBackward0', [input], [prob, t], (g, [p, tt]) => {
     if (isGradEnabled()) return [crossEntropyGradGraph(g, p!, tt!, node!.next[0]!)];
@@ -324,7 +324,7 @@ function fusedXent(input: Tensor, t: Tensor): Tensor {
     // 'mean' and 'sum' send one value broadcast over the rows (a stride-0 view): fold it into the kernel's
     // scale, one pass (only when the result need not be differentiable: grad mode off inside backward).
     const uniform = !isGradEnabled() && g.dtype === 'float32' && (n <= 1 || g.strides[0] === 0);
-    if (d.numel() > 0) K().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
+    if (d.numel() > 0) kernels().softmax_xent_backward_f32(p!.ptr, tt!.ptr, d.ptr, n, c, uniform ? heap.f32[g.ptr >>> 2]! : 1);
     return [uniform ? d : d.mul(g.unsqueeze(1))];
   });
   const node = perRow.gradFn; // its input edge, for a differentiable backward under createGraph

@@ -6,7 +6,7 @@
  * The functions run through one kernel, math_f32 (src/backends/kernels.ts); each backward rule is written
  * with tensor ops beside its op (PyTorch's derivatives.yaml formulas), so second derivatives work.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { MATH_OP, type MathOpName } from '../backends/js/math.js';
 import { writeMeta } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
@@ -35,7 +35,7 @@ function apply(x: Tensor, op: MathOpName): Tensor {
   checkTensor(x, op);
   const { src, out } = elementwiseOperand(x);
   const n = out.numel();
-  if (n > 0) K().math_f32(src.ptr, out.ptr, n, MATH_OP[op]);
+  if (n > 0) kernels().math_f32(src.ptr, out.ptr, n, MATH_OP[op]);
   if (src !== x) src.dispose();
   return out;
 }
@@ -227,7 +227,7 @@ export function signbit(x: Tensor): Tensor {
   const src = floatContiguous(x);
   const bits = Tensor.empty(x.shape, 'int32');
   const n = bits.numel();
-  if (n > 0) K().copy_strided(src.ptr, bits.ptr, writeMeta([n], [1], [1])); // the float's bits as an int32
+  if (n > 0) kernels().copy_strided(src.ptr, bits.ptr, writeMeta([n], [1], [1])); // the float's bits as an int32
   if (src !== x) src.dispose();
   const out = noGrad(() => bits.lt(0));
   bits.dispose();

@@ -3,7 +3,7 @@
  * their batch dims, for any strides (transposed and broadcast operands are read in place by the GEMM
  * kernel, never copied). mm, bmm and matmul's PyTorch rules are built on it.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { GEMM_BIAS } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
@@ -27,7 +27,7 @@ function gemmBatched(a: Tensor, b: Tensor): Tensor {
   const out = Tensor.empty([...batchShape, m, n], 'float32');
   const batches = numelOf(batchShape);
   if (out.numel() === 0) return out;
-  const kern = K();
+  const kern = kernels();
   const wsBytes = kern.gemm_f32_workspace(m, n, k);
   const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
   try {
@@ -169,7 +169,7 @@ export function linearFused(x: Tensor, weight: Tensor, bias: Tensor, relu = fals
   const sx0 = x.ndim === 2 ? x.strides[0]! : inF, sx1 = x.strides[x.ndim - 1]!;
   const out = Tensor.empty([...x.shape.slice(0, -1), outF], 'float32');
   if (out.numel() > 0) {
-    const kern = K();
+    const kern = kernels();
     const wsBytes = kern.gemm_f32_workspace(rows, outF, inF);
     const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
     try {

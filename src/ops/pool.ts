@@ -3,7 +3,7 @@
  * (default: the kernel size), padding, dilation (max), ceil mode, returnIndices (max), countIncludePad and
  * divisorOverride (average). The window geometry (output size, ceil mode) is conv2d's (ops/conv.ts).
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -128,14 +128,14 @@ export function maxPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor | [T
   const out = Tensor.empty(outShape, 'float32');
   const idx = Tensor.empty(outShape, 'int32');
   if (out.numel() > 0) {
-    if (g.dh === 1 && g.dw === 1) K().maxpool2d_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, oh, ow);
-    else K().maxpool2d_dilated_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow);
+    if (g.dh === 1 && g.dw === 1) kernels().maxpool2d_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, oh, ow);
+    else kernels().maxpool2d_dilated_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow);
   }
   if (xc !== x) xc.dispose();
   const y = record(out, 'MaxPool2DWithIndicesBackward0', [x], [idx], (gy, [ix]) => {
     const gc = floatContiguous(gy);
     const dx = zeros(inShape);
-    if (gc.numel() > 0) K().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
+    if (gc.numel() > 0) kernels().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
     if (gc !== gy) gc.dispose();
     // linear in g: under createGraph its backward picks the incoming gradient at the same indices
     return [record(dx, 'MaxPool2DWithIndicesBackwardBackward0', [gy], [ix!], (gg, [ixs]) => [pickAt(gg, ixs!, planes, h * w, outShape)])];
@@ -177,16 +177,16 @@ export function avgPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor {
   const xc = floatContiguous(x);
   const out = Tensor.empty(outShape, 'float32');
   if (out.numel() > 0) {
-    if (general) K().avgpool2d_divisor_f32(xc.ptr, out.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, cip, div);
-    else K().avgpool2d_f32(xc.ptr, out.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+    if (general) kernels().avgpool2d_divisor_f32(xc.ptr, out.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, cip, div);
+    else kernels().avgpool2d_f32(xc.ptr, out.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
   }
   if (xc !== x) xc.dispose();
   return record(out, 'AvgPool2DBackward0', [x], [], (gy) => {
     const gc = floatContiguous(gy);
     const dx = zeros(inShape);
     if (gc.numel() > 0) {
-      if (general) K().avgpool2d_divisor_backward_f32(gc.ptr, dx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, cip, div);
-      else K().avgpool2d_backward_f32(gc.ptr, dx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
+      if (general) kernels().avgpool2d_divisor_backward_f32(gc.ptr, dx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, cip, div);
+      else kernels().avgpool2d_backward_f32(gc.ptr, dx.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
     }
     if (gc !== gy) gc.dispose();
     // linear in g, and the adjoint of the pooling: under createGraph its backward is the pooling itself

@@ -2,7 +2,7 @@
  * Reductions. Kernels reduce the middle axis of a contiguous [outer, r, inner] array; a reduction over
  * several dims reduces adjacent runs of dims in one call each.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { contiguousStrides, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -123,8 +123,8 @@ function reduceRuns(x: Tensor, dims: readonly number[], kernel: 'sum_f32' | 'max
     const nextShape = shape.map((s, k) => (k >= d0 && k <= d1 ? 1 : s));
     const out = Tensor.empty(nextShape, 'float32');
     if (out.numel() > 0) {
-      if (kernel === 'sum_f32') K().sum_f32(cur.ptr, out.ptr, outer, r, inner);
-      else K()[kernel](cur.ptr, out.ptr, 0, outer, r, inner);
+      if (kernel === 'sum_f32') kernels().sum_f32(cur.ptr, out.ptr, outer, r, inner);
+      else kernels()[kernel](cur.ptr, out.ptr, 0, outer, r, inner);
     }
     if (cur !== x) cur.dispose();
     cur = out;
@@ -242,7 +242,7 @@ function argExtreme(x: Tensor, d: number, which: 'max' | 'min'): Tensor {
     const outer = numelOf(x.shape.slice(0, d));
     const r = x.shape.length === 0 ? 1 : x.shape[d]!;
     const inner = numelOf(x.shape.slice(d + 1));
-    K()[which === 'max' ? 'max_f32' : 'min_f32'](src.ptr, vals.ptr, idx.ptr, outer, r, inner);
+    kernels()[which === 'max' ? 'max_f32' : 'min_f32'](src.ptr, vals.ptr, idx.ptr, outer, r, inner);
   }
   if (src !== x) src.dispose();
   vals.dispose();

@@ -2,7 +2,7 @@
  * softmax and logSoftmax along any dim: one fused, numerically stable kernel along the last axis
  * (the dim is moved last first when needed). Backward rules are written with tensor ops.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { normDim, sameShape } from '../tensor/shape.js';
@@ -21,7 +21,7 @@ function alongLast(x: Tensor, dim: number, op: string, kernel: 'softmax_f32' | '
   const src = floatContiguous(moved);
   const cols = x.ndim === 0 ? 1 : x.shape[d]!;
   const out = Tensor.empty(src.shape, 'float32');
-  if (out.numel() > 0) K()[kernel](src.ptr, out.ptr, out.numel() / cols, cols);
+  if (out.numel() > 0) kernels()[kernel](src.ptr, out.ptr, out.numel() / cols, cols);
   if (src !== moved && src !== x) src.dispose();
   if (d === last) return out;
   const back = out.transpose(d, last);
@@ -43,7 +43,7 @@ function fusedRowsGrad(kernel: 'softmax_backward_f32' | 'log_softmax_backward_f3
   const out = Tensor.empty(y.shape, 'float32');
   const n = out.numel();
   const cols = y.shape[nd - 1]!;
-  if (n > 0) K()[kernel](pg, py, out.ptr, n / cols, cols);
+  if (n > 0) kernels()[kernel](pg, py, out.ptr, n / cols, cols);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * public: src/index.ts re-exports the module and src/tensor/tensor.ts makes each a Tensor method
  * (x.exp() is exp(x)), so an op is defined once; helpers live in elementwise-support.ts.
  */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
@@ -27,7 +27,7 @@ type UnaryKernel = Extract<KernelName, 'neg_f32' | 'exp_f32' | 'log_f32' | 'sqrt
 function apply(x: Tensor, kernel: UnaryKernel, keepInt = false): Tensor {
   const { src, out } = elementwiseOperand(x);
   const n = out.numel();
-  if (n > 0) K()[kernel](src.ptr, out.ptr, n);
+  if (n > 0) kernels()[kernel](src.ptr, out.ptr, n);
   if (src !== x) src.dispose();
   if (keepInt && x.dtype !== 'float32') {
     const r = toDType(out, 'int32');
@@ -118,7 +118,7 @@ export function clamp(x: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max
   const l = lo ?? -Infinity;
   const h = hi ?? Infinity;
   const { src, out } = elementwiseOperand(x);
-  if (out.numel() > 0) K().clamp_f32(src.ptr, out.ptr, out.numel(), l, h);
+  if (out.numel() > 0) kernels().clamp_f32(src.ptr, out.ptr, out.numel(), l, h);
   if (src !== x) src.dispose();
   if (x.dtype === 'int32' && Number.isInteger(l === -Infinity ? 0 : l) && Number.isInteger(h === Infinity ? 0 : h)) {
     const r = toDType(out, 'int32');
@@ -159,7 +159,7 @@ function rounded(x: Tensor, mode: number, op: string, name: string): Tensor {
   if (x.dtype === 'int32') return rawContiguous(x); // integers are already whole (a copy, as PyTorch)
   const { src, out } = elementwiseOperand(x);
   const n = out.numel();
-  if (n > 0) K().round_f32(src.ptr, out.ptr, n, mode);
+  if (n > 0) kernels().round_f32(src.ptr, out.ptr, n, mode);
   if (src !== x) src.dispose();
   return record(out, name, [x], [], (g) => [zerosLike(g)]);
 }

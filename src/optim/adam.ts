@@ -1,5 +1,5 @@
 /** torch.optim.Adam and torch.optim.AdamW. */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { positionalOptions } from '../options.js';
 import {
   checkBool, checkImplementationFlags, checkLr, checkNonNegative, Optimizer, type Defaults, type ParamGroup, type ParamsInput,
@@ -149,7 +149,7 @@ export class Adam extends Optimizer<AdamGroup> {
   }
 
   protected updateGroups(): void {
-    const k = K();
+    const k = kernels();
     for (const { group, p, g } of this.paramsWithGrad()) {
       const st = this.stateOf(p);
       const m = this.buffer(st, 'exp_avg', p);

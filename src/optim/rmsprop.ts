@@ -1,5 +1,5 @@
 /** torch.optim.RMSprop. */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { positionalOptions } from '../options.js';
 import {
   checkBool, checkImplementationFlags, checkLr, checkNonNegative, Optimizer, type ParamGroup, type ParamsInput,
@@ -111,7 +111,7 @@ export class RMSprop extends Optimizer<RMSpropGroup> {
   }
 
   protected updateGroups(): void {
-    const k = K();
+    const k = kernels();
     for (const { group, p, g } of this.paramsWithGrad()) {
       const st = this.stateOf(p);
       const sq = this.buffer(st, 'square_avg', p);

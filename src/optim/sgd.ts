@@ -1,5 +1,5 @@
 /** torch.optim.SGD: stochastic gradient descent with optional momentum, Nesterov, weight decay, maximize. */
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { positionalOptions } from '../options.js';
 import {
@@ -105,7 +105,7 @@ export class SGD extends Optimizer<SGDGroup> {
   }
 
   protected updateGroups(): void {
-    const k = K();
+    const k = kernels();
     for (const { group, p, g } of this.paramsWithGrad()) {
       let buf = 0;
       let first = 0;

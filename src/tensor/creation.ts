@@ -1,6 +1,6 @@
 /** Functions that make new tensors: from data, constants, ranges and random draws. */
 import { heap, writeMeta } from '../backends/memory.js';
-import { K } from '../backends/index.js';
+import { kernels } from '../backends/index.js';
 import { checkDType, checkValue, type DType } from './dtype.js';
 import { checkNdim, parseShape, shapeStr, contiguousStrides } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -57,8 +57,8 @@ export function fillContiguous(t: Tensor, value: number): Tensor {
   const n = t.numel();
   if (n === 0) return t;
   const meta = writeMeta([n], [1]);
-  if (t.dtype === 'float32') K().fill_f32(t.ptr, value, meta);
-  else K().fill_i32(t.ptr, value, meta);
+  if (t.dtype === 'float32') kernels().fill_f32(t.ptr, value, meta);
+  else kernels().fill_i32(t.ptr, value, meta);
   return t;
 }
 
