@@ -35,40 +35,40 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { clone, contiguous } from './ops/copy.js';
 export { erf } from './ops/activation.js';
 export { memory } from './memory.js';
-// ---- issue 15: math (exports of src/ops/math.ts go below this line) ----
+// ---- math (src/ops/math.ts) ----
 export {
   log1p, expm1, log2, log10, exp2, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erfc, erfinv, sign, sgn,
   signbit, reciprocal, rsqrt, square, lgamma, digamma, logit, nanToNum, type LogitOptions, type NanToNumOptions,
 } from './ops/math.js';
-// ---- issue 15: binary-math (exports of src/ops/binary-math.ts go below this line) ----
+// ---- binary-math (src/ops/binary-math.ts) ----
 export {
   lerp, addcmul, addcdiv, atan2, hypot, copysign, xlogy, logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr,
   bitwiseXor, bitwiseNot, isnan, isinf, isposinf, isneginf, isfinite, isclose, allclose, equal, type AddcOptions, type IscloseOptions,
 } from './ops/binary-math.js';
-// ---- issue 15: reduce-more (exports of src/ops/reduce-more.ts go below this line) ----
+// ---- reduce-more (src/ops/reduce-more.ts) ----
 export {
   prod, std, var_ as var, stdMean, varMean, logsumexp, norm, cumsum, cumprod, cummax, cummin, logcumsumexp, all, any, median, nanmedian,
   mode, kthvalue, sort, argsort, topk, unique, uniqueConsecutive, diff, nansum, nanmean, countNonzero, aminmax, type MinMax,
 } from './ops/reduce-more.js';
-// ---- issue 15: shape (exports of src/ops/shape.ts go below this line) ----
+// ---- shape (src/ops/shape.ts) ----
 export {
   movedim, moveaxis, unflatten, broadcastTo, broadcastTensors, repeat, repeatInterleave, tile, flip, fliplr, flipud, roll, rot90, chunk, split,
   tensorSplit, unbind, hstack, vstack, dstack, columnStack, viewAs, reshapeAs, diagonal, swapaxes, swapdims, atleast1d, atleast2d, atleast3d,
   type DiagonalOptions, type DimOptions, type RepeatInterleaveOptions, type RollOptions, type Rot90Options,
 } from './ops/shape.js';
-// ---- issue 15: creation-random (exports of src/ops/creation-random.ts go below this line) ----
+// ---- creation-random (src/ops/creation-random.ts) ----
 export {
   logspace, tril, triu, diag, diagEmbed, meshgrid, emptyLike, randLike, randnLike, randintLike, randperm, multinomial, bernoulli, normal,
   type RandomCreateOptions, type GeneratorOptions, type MultinomialOptions, type BernoulliOptions, type NormalOptions, type MeshgridOptions,
 } from './ops/creation-random.js';
-// ---- issue 15: indexing-more (exports of src/ops/indexing-more.ts go below this line) ----
+// ---- indexing-more (src/ops/indexing-more.ts) ----
 export { index, indexSet_, slice, ellipsis, type Slice, type IndexPiece } from './ops/python-index.js';
 export {
   maskedFill, maskedSelect, maskedScatter, scatter, scatterAdd, scatterReduce, indexAdd, indexCopy, indexFill, indexPut, indexPut_, nonzero,
   argwhere, take, takeAlongDim, bincount, bucketize, searchsorted, type ScatterOptions, type ScatterReduction, type ScatterReduceOptions,
   type IndexAddOptions, type IndexPutOptions, type NonzeroOptions, type BincountOptions, type BucketizeOptions, type SearchsortedOptions,
 } from './ops/indexing-more.js';
-// ---- issue 15: linalg (exports of src/ops/linalg.ts go below this line) ----
+// ---- linalg (src/ops/linalg.ts) ----
 export {
   dot, vdot, mv, outer, inner, addmm, addmv, addbmm, baddbmm, multiDot, chainMatmul, trace, tensordot, kron, cross, cdist, einsum, linalg,
   type AddmmOptions, type CdistOptions, type VectorNormOptions, type MatrixNormOptions, type NormOptions, type SolveOptions,

@@ -295,11 +295,11 @@ const NO_OPTIONS = new Set(`
   Tensor.fmod_ Tensor.floor_ Tensor.ceil_ Tensor.trunc_ Tensor.amax Tensor.amin Tensor.argmax Tensor.argmin
   Tensor.reshape Tensor.view Tensor.flatten Tensor.squeeze Tensor.unsqueeze Tensor.expand Tensor.expandAs Tensor.transpose
   Tensor.permute Tensor.t Tensor.T Tensor.narrow Tensor.select Tensor.indexSelect Tensor.gather Tensor.matmul Tensor.mm Tensor.bmm
-  # issue 15, math: names of src/ops/math.ts below
+  # math (src/ops/math.ts)
   log1p expm1 log2 log10 exp2 sin cos tan asin acos atan sinh cosh asinh acosh atanh erfc erfinv sign sgn reciprocal rsqrt square lgamma digamma signbit
   Tensor.log1p Tensor.expm1 Tensor.log2 Tensor.log10 Tensor.exp2 Tensor.sin Tensor.cos Tensor.tan Tensor.asin Tensor.acos Tensor.atan Tensor.sinh Tensor.cosh Tensor.asinh Tensor.acosh Tensor.atanh Tensor.erfc Tensor.erfinv Tensor.sign Tensor.sgn Tensor.reciprocal Tensor.rsqrt Tensor.square Tensor.lgamma Tensor.digamma Tensor.signbit
   Tensor.log1p_ Tensor.expm1_ Tensor.log2_ Tensor.log10_ Tensor.exp2_ Tensor.sin_ Tensor.cos_ Tensor.tan_ Tensor.asin_ Tensor.acos_ Tensor.atan_ Tensor.sinh_ Tensor.cosh_ Tensor.asinh_ Tensor.acosh_ Tensor.atanh_ Tensor.erfc_ Tensor.erfinv_ Tensor.sign_ Tensor.sgn_ Tensor.reciprocal_ Tensor.rsqrt_ Tensor.square_ Tensor.lgamma_ Tensor.digamma_
-  # issue 15, binary-math: names of src/ops/binary-math.ts below
+  # binary-math (src/ops/binary-math.ts)
   lerp atan2 hypot copysign xlogy logicalAnd logicalOr logicalXor logicalNot bitwiseAnd bitwiseOr bitwiseXor bitwiseNot
   isnan isinf isposinf isneginf isfinite equal
   Tensor.lerp Tensor.lerp_ Tensor.atan2 Tensor.atan2_ Tensor.hypot Tensor.hypot_ Tensor.copysign Tensor.copysign_
@@ -307,21 +307,21 @@ const NO_OPTIONS = new Set(`
   Tensor.logicalXor_ Tensor.logicalNot Tensor.logicalNot_ Tensor.bitwiseAnd Tensor.bitwiseAnd_ Tensor.bitwiseOr
   Tensor.bitwiseOr_ Tensor.bitwiseXor Tensor.bitwiseXor_ Tensor.bitwiseNot Tensor.bitwiseNot_ Tensor.isnan Tensor.isinf
   Tensor.isposinf Tensor.isneginf Tensor.isfinite Tensor.equal
-  # issue 15, reduce-more: names of src/ops/reduce-more.ts below
+  # reduce-more (src/ops/reduce-more.ts)
   cummax cummin logcumsumexp countNonzero Tensor.cummax Tensor.cummin Tensor.logcumsumexp Tensor.countNonzero
-  # issue 15, shape: names of src/ops/shape.ts below
+  # shape (src/ops/shape.ts)
   movedim moveaxis unflatten broadcastTo broadcastTensors repeat tile flip fliplr flipud hstack vstack dstack columnStack viewAs reshapeAs
   swapaxes swapdims atleast1d atleast2d atleast3d
   Tensor.movedim Tensor.moveaxis Tensor.unflatten Tensor.broadcastTo Tensor.viewAs Tensor.reshapeAs Tensor.swapaxes Tensor.swapdims
   Tensor.repeat Tensor.tile Tensor.flip Tensor.fliplr Tensor.flipud
-  # issue 15, creation-random: names of src/ops/creation-random.ts below
+  # creation-random (src/ops/creation-random.ts)
   tril triu diag diagEmbed Tensor.tril Tensor.triu Tensor.tril_ Tensor.triu_ Tensor.diag Tensor.diagEmbed
-  # issue 15, indexing-more: names of src/ops/indexing-more.ts below
+  # indexing-more (src/ops/indexing-more.ts)
   maskedFill maskedSelect maskedScatter scatterAdd indexCopy indexFill argwhere take takeAlongDim
   Tensor.maskedFill Tensor.maskedFill_ Tensor.maskedSelect Tensor.maskedScatter Tensor.maskedScatter_ Tensor.scatterAdd Tensor.scatterAdd_
   Tensor.indexCopy Tensor.indexCopy_ Tensor.indexFill Tensor.indexFill_ Tensor.argwhere Tensor.take Tensor.takeAlongDim
   index indexSet_ slice Tensor.index Tensor.indexSet_
-  # issue 15, linalg: names of src/ops/linalg.ts below
+  # linalg (src/ops/linalg.ts)
   dot vdot mv outer inner multiDot chainMatmul trace tensordot kron cross einsum
   linalg.inv linalg.det linalg.slogdet linalg.multiDot linalg.svdvals
   Tensor.dot Tensor.vdot Tensor.mv Tensor.outer Tensor.inner Tensor.trace Tensor.kron Tensor.cross Tensor.det Tensor.inverse Tensor.slogdet

@@ -308,7 +308,7 @@ export const KERNEL_TABLE = {
   /** out[i] = g[i] * (1 - y[i] * y[i]), products rounded to f32: tanh's backward from its output y. */
   tanh_backward_f32: { split: 'range', args: ['g:in', 'y:in', 'out:out', 'n:size'] },
 
-  // ---- issue 15: math (kernels go below this line) ----
+  // ---- math ----
   /**
    * out[i] = f(x[i]), contiguous, f chosen by op (MATH_OP in src/backends/js/math.ts): 0 log1p, 1 expm1, 2 sin,
    * 3 cos, 4 rsqrt (f32 1 / f32 sqrt), 5 reciprocal (1 / x), 6 tan, 7 asin, 8 acos, 9 atan, 10 sinh, 11 cosh,
@@ -316,18 +316,6 @@ export const KERNEL_TABLE = {
    * 22 trigamma (polygamma(1, x)); any other code is log1p. Computed in f64 and rounded to f32 except 4 and 5.
    */
   math_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'op'] },
-
-  // ---- issue 15: binary-math (kernels go below this line) ----
-
-  // ---- issue 15: reduce-more (kernels go below this line) ----
-
-  // ---- issue 15: shape (kernels go below this line) ----
-
-  // ---- issue 15: creation-random (kernels go below this line) ----
-
-  // ---- issue 15: indexing-more (kernels go below this line) ----
-
-  // ---- issue 15: linalg (kernels go below this line) ----
 } as const satisfies Record<string, KernelSpec>;
 
 /** Roles of a kernel's pointer and size arguments (see the file comment); a bare name is a `number`. */

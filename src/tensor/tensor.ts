@@ -644,7 +644,7 @@ export class Tensor {
     return S.logSoftmax(this, dim, dtype);
   }
 
-  // ---- issue 15: math (methods of src/ops/math.ts go below this line) ----
+  // ---- math (src/ops/math.ts) ----
   log1p(): Tensor {
     return MA.log1p(this);
   }
@@ -811,7 +811,7 @@ export class Tensor {
     return C.inplace(this, (a) => MA.nanToNum(a as Tensor, ...args), 0, undefined, 'nanToNum_');
   }
 
-  // ---- issue 15: binary-math (methods of src/ops/binary-math.ts go below this line) ----
+  // ---- binary-math (src/ops/binary-math.ts) ----
   lerp(end: Tensor, weight: TensorOrScalar): Tensor {
     return BM.lerp(this, end, weight);
   }
@@ -930,7 +930,7 @@ export class Tensor {
     return BM.equal(this, other);
   }
 
-  // ---- issue 15: reduce-more (methods of src/ops/reduce-more.ts go below this line) ----
+  // ---- reduce-more (src/ops/reduce-more.ts) ----
   prod(...args: Parameters<typeof RM.prod> extends [unknown, ...infer T] ? T : never): Tensor {
     return RM.prod(this, ...args);
   }
@@ -1020,7 +1020,7 @@ export class Tensor {
     return RM.aminmax(this, options);
   }
 
-  // ---- issue 15: shape (methods of src/ops/shape.ts go below this line) ----
+  // ---- shape (src/ops/shape.ts) ----
   movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor {
     return SH.movedim(this, source, destination);
   }
@@ -1089,7 +1089,7 @@ export class Tensor {
     return SH.rot90(this, k, dims, options);
   }
 
-  // ---- issue 15: creation-random (methods of src/ops/creation-random.ts go below this line) ----
+  // ---- creation-random (src/ops/creation-random.ts) ----
   tril(diagonal = 0): Tensor {
     return CR.tril(this, diagonal);
   }
@@ -1145,7 +1145,7 @@ export class Tensor {
     return CR.random_(this, ...rest);
   }
 
-  // ---- issue 15: indexing-more (methods of src/ops/indexing-more.ts go below this line) ----
+  // ---- indexing-more (src/ops/indexing-more.ts) ----
   /** x[pieces...] as in Python (see src/ops/python-index.ts): a view for basic pieces, a copy with index tensors or masks. */
   index(...pieces: PI.IndexPiece[]): Tensor {
     return PI.index(this, ...pieces);
@@ -1229,7 +1229,7 @@ export class Tensor {
     return IM.bincount(this, ...args);
   }
 
-  // ---- issue 15: linalg (methods of src/ops/linalg.ts go below this line) ----
+  // ---- linalg (src/ops/linalg.ts) ----
   dot(other: Tensor): Tensor {
     return LA.dot(this, other);
   }
