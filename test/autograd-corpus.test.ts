@@ -76,8 +76,35 @@ const TS: Record<string, string> = {
   backward: '$0.backward({ retainGraph: @retain })', backwardGrad: '$0.backward($1, { retainGraph: @retain })',
   grad: 'grad($0, $1, { createGraph: @create, retainGraph: @retain, allowUnused: @unused })',
   getGrad: '$0.grad',
+  floor: '$0.floor()', ceil: '$0.ceil()', trunc: '$0.trunc()', round: '$0.round()', frac: '$0.frac()',
+  remainder: '$0.remainder($1)', fmod: '$0.fmod($1)', divMode: '$0.div($1, { roundingMode: @mode })',
+  clampT: '$0.clamp($1, $2)',
+  log1p: '$0.log1p()', expm1: '$0.expm1()', log2: '$0.log2()', log10: '$0.log10()', exp2: '$0.exp2()',
+  sin: '$0.sin()', cos: '$0.cos()', tan: '$0.tan()', asin: '$0.asin()', atan: '$0.atan()', sinh: '$0.sinh()',
+  cosh: '$0.cosh()', asinh: '$0.asinh()', atanh: '$0.atanh()', erfc: '$0.erfc()', reciprocal: '$0.reciprocal()',
+  rsqrt: '$0.rsqrt()', square: '$0.square()', logit: '$0.logit()', nanToNum: '$0.nanToNum()',
+  lerp: '$0.lerp($1, @w)', lerpT: '$0.lerp($1, $2)',
+  addcmul: '$0.addcmul($1, $2, { value: @value })', addcdiv: '$0.addcdiv($1, $2, { value: @value })',
+  atan2: 'atan2($0, $1)', hypot: 'hypot($0, $1)', xlogy: 'xlogy($0, $1)',
+  prod: '$0.prod()', prodDim: '$0.prod(@dim, @keepdim)', std: '$0.std()', stdDim: '$0.std(@dim, @unbiased, @keepdim)',
+  var: '$0.var()', varDim: '$0.var(@dim, @unbiased, @keepdim)', logsumexp: '$0.logsumexp(@dim, @keepdim)',
+  norm: '$0.norm()', normDim: '$0.norm(@p, @dim, @keepdim)', cumsum: '$0.cumsum(@dim)', cumprod: '$0.cumprod(@dim)',
+  sort: '$0.sort(@dim, @desc)', topk: '$0.topk(@k, @dim, @largest)', median: '$0.median()',
+  medianDim: '$0.median(@dim, @keepdim)',
+  movedim: '$0.movedim(@src, @dst)', diagonal: '$0.diagonal(@offset, @d1, @d2)', chunk0: '$0.chunk(@n, @dim)[0]',
+  split0: '$0.split(@size, @dim)[0]', unbind0: '$0.unbind(@dim)[0]', index: '$0.index(@s)',
+  flip: '$0.flip(@dims)', roll: '$0.roll(@shifts, @dims)', repeat: '$0.repeat(@reps)', tile: '$0.tile(@reps)',
+  tril: '$0.tril(@k)', triu: '$0.triu(@k)',
+  maskedFill: '$0.maskedFill($1, @value)',
+  scatterAdd: "$0.scatterAdd(@dim, tensor(@idx, { dtype: 'int32' }), $1)",
+  indexAdd: "$0.indexAdd(@dim, tensor(@idx, { dtype: 'int32' }), $1, { alpha: @alpha })",
+  take: "$0.take(tensor(@idx, { dtype: 'int32' }))",
+  takeAlongDim: "takeAlongDim($0, tensor(@idx, { dtype: 'int32' }), @dim)",
+  dot: '$0.dot($1)', mv: '$0.mv($1)', outer: '$0.outer($1)', addmm: '$0.addmm($1, $2, { beta: @beta, alpha: @alpha })',
+  einsum: 'einsum(@eq, $0)', trace: '$0.trace()',
 };
-const LIB_NAMES = ['tensor', 'F', 'grad', 'sub', 'div', 'pow', 'maximum', 'minimum', 'where', 'erf', 'cat', 'stack', 'noGrad'] as const;
+const LIB_NAMES = ['tensor', 'F', 'grad', 'sub', 'div', 'pow', 'maximum', 'minimum', 'where', 'erf', 'cat', 'stack', 'noGrad',
+  'atan2', 'hypot', 'xlogy', 'takeAlongDim', 'einsum'] as const;
 
 type Fn = (lib: unknown, A: unknown[], O: Record<string, Lit>) => unknown;
 const compiled = new Map<string, Fn>();

@@ -210,14 +210,19 @@ describe('views share memory, copies do not', () => {
     expect(y.tolist()).toEqual([0, 9, 2, 3]);
   });
   it('in-place ops through the views are followed by autograd (as PyTorch: CopySlices)', () => {
-    // PyTorch (with narrow / select for chunk / unbind, whose outputs PyTorch does not let be modified in place
-    // when they require grad): a = x * 1; a.diagonal().mul_(3); a.narrow(0, 0, 1).add_(a.diagonal(-1).sum());
+    // PyTorch: a = x * 1; a.diagonal().mul_(3); a.narrow(0, 0, 1).add_(a.diagonal(-1).sum());
     // a.select(1, 2).mul_(a.diagonal(1)[0].clone()); (a * R).sum().backward()
     const x = tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]], { dtype: 'float32', requiresGrad: true });
     const a = x.mul(1);
     diagonal(a).mul_(3);
-    chunk(a, 3, 0)[0]!.add_(diagonal(a, -1).sum());
-    unbind(a, 1)[2]!.mul_(diagonal(a, 1).select(0, 0).clone());
+    // the outputs of chunk / unbind are views PyTorch does not let be modified in place (nor used after
+    // their base was): the same writes through narrow / select
+    const piece = chunk(a, 3, 0)[0]!;
+    expect(() => piece.add_(1)).toThrow(/SplitBackward0.*modified in place/);
+    expect(() => unbind(a, 1)[2]!.mul_(2)).toThrow(/UnbindBackward0.*modified in place/);
+    a.narrow(0, 0, 1).add_(diagonal(a, -1).sum());
+    expect(() => piece.mul(2)).toThrow(/SplitBackward0.*its base or another view of its base has been modified/);
+    a.select(1, 2).mul_(diagonal(a, 1).select(0, 0).clone());
     const r = tensor([[1, 2, 3], [4, 5, 6], [7, 8, 10]], { dtype: 'float32' });
     a.mul(r).sum().backward();
     expect(a.tolist()).toEqual([[15, 14, 210], [4, 15, 84], [7, 8, 378]]);

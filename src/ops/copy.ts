@@ -258,6 +258,12 @@ export function inplace<T extends Tensor>(
     }
     checkWritable(self, r, name);
     if (r.requiresGrad && self._viewFn === NO_GRAD_VIEW) throw noGradViewError(self, name);
+    if (r.requiresGrad && self._multiOutputOf !== null) {
+      throw new Error(
+        `${name}: output of ${self._multiOutputOf} (shape ${shapeStr(self.shape)}) is a view and is being modified in place. ` +
+          'It is one of several views returned by one function (split, chunk, unbind), which PyTorch does not allow to be modified in place; use the out-of-place op, or clone() the piece',
+      );
+    }
   } catch (e) {
     r.dispose();
     throw e;

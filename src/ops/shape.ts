@@ -356,7 +356,7 @@ export function chunk(x: Tensor, chunks: number, ...args: DimArgs): Tensor[] {
     throw new RangeError(`chunk: chunks must be a positive integer, got ${fmt(chunks)}`);
   }
   const n = x.shape[d]!;
-  if (n === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0));
+  if (n === 0) return multiOutput(Array.from({ length: chunks }, () => narrow(x, d, 0, 0)), 'SplitBackward0');
   return split(x, Math.ceil(n / chunks), d);
 }
 
@@ -377,21 +377,21 @@ export function split(x: Tensor, splitSizeOrSections: number | readonly number[]
       throw new RangeError(`split: sizes ${shapeStr(sizes)} must sum exactly to ${n}, the size of dim ${d} (shape ${shapeStr(x.shape)})`);
     }
     let start = 0;
-    return sizes.map((s) => {
+    return multiOutput(sizes.map((s) => {
       const v = narrow(x, d, start, s);
       start += s;
       return v;
-    });
+    }), 'SplitWithSizesBackward0');
   }
   const size = splitSizeOrSections as number;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
     throw new TypeError(`split: splitSize must be a non-negative integer or a list of sizes, got ${fmt(size)}`);
   }
   if (size === 0 && n > 0) throw new RangeError(`split: splitSize can only be 0 if the dim's size is 0, but dim ${d} has size ${n}`);
-  if (n === 0) return [narrow(x, d, 0, 0)];
+  if (n === 0) return multiOutput([narrow(x, d, 0, 0)], 'SplitBackward0');
   const out: Tensor[] = [];
   for (let start = 0; start < n; start += size) out.push(narrow(x, d, start, Math.min(size, n - start)));
-  return out;
+  return multiOutput(out, 'SplitBackward0');
 }
 
 /**
@@ -443,7 +443,16 @@ export function tensorSplit(x: Tensor, indicesOrSections: number | readonly numb
  */
 export function unbind(x: Tensor, ...args: DimArgs): Tensor[] {
   const d = splitDim(x, args, 'unbind');
-  return Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i));
+  return multiOutput(Array.from({ length: x.shape[d]! }, (_, i) => select(x, d, i)), 'UnbindBackward0');
+}
+
+/**
+ * Marks views returned together by one function (PyTorch's MULTI_OUTPUT_NODE views): modifying one in place
+ * while autograd records, or using one after its base was modified in place, throws as in PyTorch.
+ */
+function multiOutput(views: Tensor[], node: string): Tensor[] {
+  for (const v of views) if (v._base !== null) v._multiOutputOf = node;
+  return views;
 }
 
 // ---------------------------------------------------------------- copies

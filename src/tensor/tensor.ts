@@ -81,6 +81,12 @@ export class Tensor {
   _viewFn: ViewFn | null = null;
   /** @internal the storage version at which this view's gradFn was last made from its base's. */
   _viewVersion = 0;
+  /**
+   * @internal the backward node name of the function that returned this view among several (split, chunk:
+   * 'SplitBackward0'; unbind: 'UnbindBackward0'), also for views of it; null otherwise. As in PyTorch, such
+   * a view must not be modified in place while autograd records, nor used after its base was.
+   */
+  _multiOutputOf: string | null = null;
   private _requiresGrad = false;
   private _grad: Tensor | null = null;
   /**
@@ -141,6 +147,7 @@ export class Tensor {
     const parent = this._viewFn;
     t._base = this._base ?? this;
     t._viewVersion = this.storage.version;
+    t._multiOutputOf = this._multiOutputOf;
     if (!isGradEnabled() || parent === NO_GRAD_VIEW) {
       // As PyTorch: it reports its base's requiresGrad but has no history, and gradients reaching it are
       // dropped (autograd/node.ts edgeOf); modifying it in place with grad mode on throws (ops/copy.ts).
@@ -174,6 +181,13 @@ export class Tensor {
     if (fn === null || fn === NO_GRAD_VIEW) return;
     const base = this._liveBase();
     if (base._gradFn === null && !base._requiresGrad) return;
+    if (this._multiOutputOf !== null) {
+      this._viewVersion = -1; // stays stale: every later use throws too
+      throw new Error(
+        `Output of ${this._multiOutputOf} (shape ${shapeStr(this.shape)}) is a view and its base or another view of its base has been modified in place. ` +
+          'This view is one of several returned by one function (split, chunk, unbind), which PyTorch does not allow to be used after an in-place change of their base; clone() the pieces first',
+      );
+    }
     const prevMode = setGradEnabled(true);
     const prevScope = creationScope.current;
     creationScope.current = null;
@@ -257,7 +271,11 @@ export class Tensor {
     if (this._base !== null) this._viewVersion = this.storage.version;
   }
   get requiresGrad(): boolean {
-    if (this._stale()) this._syncView();
+    if (this._stale()) {
+      // (reading it never throws, as in PyTorch: a stale view of several throws when its history is used)
+      if (this._multiOutputOf !== null) return this._requiresGrad || this._base!.requiresGrad;
+      this._syncView();
+    }
     return this._requiresGrad;
   }
   set requiresGrad(v: boolean) {
@@ -398,10 +416,13 @@ export class Tensor {
   }
   /** A contiguous copy of the values: Float32Array for float32, Int32Array otherwise. */
   toArray(): Float32Array | Int32Array {
-    const c = this.isContiguous() ? this : C.contiguous(this);
+    // a plain copy for reading: no autograd node (reading values uses no history)
+    const c = this.isContiguous() ? this : C.rawContiguous(this);
     const p = c.ptr >>> 2;
     const n = c.numel();
-    return this.dtype === 'float32' ? heap.f32.slice(p, p + n) : heap.i32.slice(p, p + n);
+    const out = this.dtype === 'float32' ? heap.f32.slice(p, p + n) : heap.i32.slice(p, p + n);
+    if (c !== this) c.dispose();
+    return out;
   }
   /** Nested arrays of numbers (booleans for bool), like PyTorch's tolist(). */
   tolist(): unknown {
