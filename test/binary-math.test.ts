@@ -11,14 +11,10 @@ import {
   isnan, isneginf, isposinf, lerp, logicalAnd, logicalNot, logicalOr, logicalXor, ones, tensor, xlogy, zeros, detectAnomaly,
   type Tensor,
 } from '../src/index.js';
-import { bmap, checkGradGrad, checkOp, expectLibraryWorks, ints, thrown } from './helpers.js';
+import { bmap, checkGradGrad, checkOp, expectLibraryWorks, ints, thrown, expectTorchCase, type TorchCase } from './helpers.js';
 
-type DT = 'float32' | 'int32' | 'bool';
-interface Arr { shape: number[]; dtype: DT; values: (number | string)[]; requiresGrad?: boolean }
-interface Case { inputs: Record<string, Arr>; output: Arr; grads?: Record<string, (number | string)[] | null> }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/binary-math/cases.json', import.meta.url), 'utf8')) as { cases: Record<string, Case> };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/binary-math/cases.json', import.meta.url), 'utf8')) as { cases: Record<string, TorchCase> };
 
-const num = (v: number | string): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
 const asTensor = (b: boolean): Tensor => tensor([b]).reshape([]);
 
 /** The wasmgrad twin of each case, over the case's inputs in order. */
@@ -86,47 +82,11 @@ const ops: Record<string, (...xs: Tensor[]) => Tensor> = {
   equal_int_float: (a, b) => asTensor(equal(a!, b!)),
 };
 
-function expectValues(got: Tensor, want: Arr, what: string): void {
-  expect(got.shape, `${what} shape`).toEqual(want.shape);
-  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
-  const g = Array.from(got.toArray());
-  want.values.forEach((w, i) => {
-    const e = num(w);
-    const v = g[i]!;
-    if (Number.isNaN(e)) expect(Number.isNaN(v), `${what}[${i}]: ${v} vs NaN`).toBe(true);
-    else if (!Number.isFinite(e) || want.dtype !== 'float32') expect(v, `${what}[${i}]`).toBe(e);
-    else {
-      expect(Math.abs(v - e), `${what}[${i}]: ${v} vs PyTorch ${e}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(e)));
-      if (e === 0) expect(Object.is(v, -0), `${what}[${i}]: sign of zero`).toBe(Object.is(e, -0));
-    }
-  });
-}
 
 describe('binary-math ops against PyTorch', () => {
   it('every fixture case has a twin', () => expect(Object.keys(ops).sort()).toEqual(Object.keys(fixture.cases).sort()));
   for (const [name, c] of Object.entries(fixture.cases)) {
-    it(name, () => {
-      const names = Object.keys(c.inputs);
-      const xs = names.map((k) => {
-        const a = c.inputs[k]!;
-        const t = tensor(a.values.map(num), { dtype: a.dtype }).reshape(a.shape);
-        return a.requiresGrad ? t.requiresGrad_() : t;
-      });
-      const y = ops[name]!(...xs);
-      expectValues(y, c.output, name);
-      if (c.grads) {
-        const wrt = names.filter((k) => c.inputs[k]!.requiresGrad);
-        const r = tensor(Array.from({ length: y.numel() }, (_, i) => Math.fround(1 + Math.fround(0.1 * i)))).reshape(y.shape);
-        const gs = grad(y.mul(r).sum(), wrt.map((k) => xs[names.indexOf(k)]!), { allowUnused: true });
-        wrt.forEach((k, i) => {
-          const want = c.grads![k];
-          if (want === null) expect(gs[i], `grad ${k}`).toBeNull();
-          else expectValues(gs[i]!, { shape: c.inputs[k]!.shape, dtype: 'float32', values: want }, `${name} grad ${k}`);
-        });
-      } else {
-        expect(y.requiresGrad).toBe(false);
-      }
-    });
+    it(name, () => expectTorchCase(name, c, ops[name]!));
   }
 });
 

@@ -594,3 +594,73 @@ export function readF(ptr: number, n: number): Float32Array {
 export function readI(ptr: number, n: number): Int32Array {
   return heap.i32.slice(ptr >>> 2, (ptr >>> 2) + n);
 }
+
+// ---------------------------------------------------------------- PyTorch fixture cases
+
+/** A tensor in a PyTorch fixture (test/fixtures/<family>/gen.py): row-major values, "nan"/"inf"/"-inf" as strings. */
+export interface TorchArr {
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool';
+  values: (number | string)[];
+  requiresGrad?: boolean;
+}
+
+/** One case: named inputs, PyTorch's output, and the gradients of sum(out * R) for R = 1 + 0.1 * arange. */
+export interface TorchCase {
+  inputs: Record<string, TorchArr>;
+  output: TorchArr;
+  grads?: Record<string, (number | string)[] | null>;
+}
+
+/** A fixture value as a number. */
+export function torchNum(v: number | string): number {
+  return v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number);
+}
+
+/**
+ * `got` against PyTorch's `want`: shape, dtype, length; NaN for NaN, infinities and integers exactly,
+ * floats within `rtol` (relative, absolute below 1) with the sign of zero.
+ */
+export function expectTorchValues(got: Tensor, want: TorchArr, what: string, rtol = 1e-6): void {
+  expect(got.shape, `${what} shape`).toEqual(want.shape);
+  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
+  const g = Array.from(got.toArray());
+  expect(g.length, `${what} length`).toBe(want.values.length);
+  want.values.forEach((w, i) => {
+    const e = torchNum(w);
+    const v = g[i]!;
+    if (Number.isNaN(e)) expect(Number.isNaN(v), `${what}[${i}]: ${v} vs NaN`).toBe(true);
+    else if (!Number.isFinite(e) || want.dtype !== 'float32') expect(v, `${what}[${i}]`).toBe(e);
+    else {
+      expect(Math.abs(v - e), `${what}[${i}]: ${v} vs PyTorch ${e}`).toBeLessThanOrEqual(rtol * Math.max(1, Math.abs(e)));
+      if (e === 0) expect(Object.is(v, -0), `${what}[${i}]: sign of zero`).toBe(Object.is(e, -0));
+    }
+  });
+}
+
+/**
+ * Runs `op` on a case's inputs and checks its output and, where the fixture has them, the gradients of
+ * sum(out * R) against PyTorch's; a case without gradients must give a result that requires none.
+ */
+export function expectTorchCase(name: string, c: TorchCase, op: (...xs: Tensor[]) => Tensor, rtol = 1e-6): void {
+  const names = Object.keys(c.inputs);
+  const xs = names.map((k) => {
+    const a = c.inputs[k]!;
+    const t = tensor(a.values.map(torchNum), { dtype: a.dtype }).reshape(a.shape);
+    return a.requiresGrad ? t.requiresGrad_() : t;
+  });
+  const y = op(...xs);
+  expectTorchValues(y, c.output, name, rtol);
+  if (!c.grads) {
+    expect(y.requiresGrad, `${name}: requiresGrad`).toBe(false);
+    return;
+  }
+  const wrt = names.filter((k) => c.inputs[k]!.requiresGrad);
+  const r = tensor(Array.from({ length: y.numel() }, (_, i) => Math.fround(1 + Math.fround(0.1 * i)))).reshape(y.shape);
+  const gs = grad(y.mul(r).sum(), wrt.map((k) => xs[names.indexOf(k)]!), { allowUnused: true });
+  wrt.forEach((k, i) => {
+    const want = c.grads![k];
+    if (want === null) expect(gs[i], `grad ${k}`).toBeNull();
+    else expectTorchValues(gs[i]!, { shape: c.inputs[k]!.shape, dtype: 'float32', values: want }, `${name} grad ${k}`, rtol);
+  });
+}

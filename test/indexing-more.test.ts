@@ -6,18 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  argwhere, bincount, bucketize, detectAnomaly, grad, indexAdd, indexCopy, indexFill, indexPut, indexPut_, maskedFill, maskedScatter, maskedSelect,
+  argwhere, bincount, bucketize, detectAnomaly, indexAdd, indexCopy, indexFill, indexPut, indexPut_, maskedFill, maskedScatter, maskedSelect,
   noGrad, nonzero, ones, scatter, scatterAdd, scatterReduce, searchsorted, stack, take, takeAlongDim, tensor, zeros, type Tensor,
 } from '../src/index.js';
 import { whereNonzero } from '../src/ops/indexing-more.js';
-import { checkGradGrad, checkOp, expectLibraryWorks, ints } from './helpers.js';
+import { checkGradGrad, checkOp, expectLibraryWorks, ints, expectTorchCase, type TorchCase } from './helpers.js';
 
-type DT = 'float32' | 'int32' | 'bool';
-interface Arr { shape: number[]; dtype: DT; values: (number | string)[]; requiresGrad?: boolean }
-interface Case { inputs: Record<string, Arr>; output: Arr; grads?: Record<string, (number | string)[] | null> }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/indexing-more/cases.json', import.meta.url), 'utf8')) as { cases: Record<string, Case> };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/indexing-more/cases.json', import.meta.url), 'utf8')) as { cases: Record<string, TorchCase> };
 
-const num = (v: number | string): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number));
 const f32 = (v: number) => tensor(v, { dtype: 'float32' });
 
 type Op = (...xs: Tensor[]) => Tensor;
@@ -95,48 +91,11 @@ const ops: Record<string, Op> = {
   searchsorted_nd_sorter_right: (s, v, o) => searchsorted(s!, v!, { right: true, sorter: o! }),
 };
 
-function expectValues(got: Tensor, want: Arr, what: string): void {
-  expect(got.shape, `${what} shape`).toEqual(want.shape);
-  expect(got.dtype, `${what} dtype`).toBe(want.dtype);
-  const g = Array.from(got.toArray());
-  expect(g.length).toBe(want.values.length);
-  want.values.forEach((w, i) => {
-    const e = num(w);
-    const v = g[i]!;
-    if (Number.isNaN(e)) expect(Number.isNaN(v), `${what}[${i}]: ${v} vs NaN`).toBe(true);
-    else if (!Number.isFinite(e) || want.dtype !== 'float32') expect(v, `${what}[${i}]`).toBe(e);
-    else {
-      expect(Math.abs(v - e), `${what}[${i}]: ${v} vs PyTorch ${e}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(e)));
-      if (e === 0) expect(Object.is(v, -0), `${what}[${i}]: sign of zero`).toBe(Object.is(e, -0));
-    }
-  });
-}
 
 describe('indexing ops against PyTorch', () => {
   it('every fixture case has a twin', () => expect(Object.keys(ops).sort()).toEqual(Object.keys(fixture.cases).sort()));
   for (const [name, c] of Object.entries(fixture.cases)) {
-    it(name, () => {
-      const names = Object.keys(c.inputs);
-      const xs = names.map((k) => {
-        const a = c.inputs[k]!;
-        const t = tensor(a.values.map(num), { dtype: a.dtype }).reshape(a.shape);
-        return a.requiresGrad ? t.requiresGrad_() : t;
-      });
-      const y = ops[name]!(...xs);
-      expectValues(y, c.output, name);
-      if (c.grads) {
-        const wrt = names.filter((k) => c.inputs[k]!.requiresGrad);
-        const r = tensor(Array.from({ length: y.numel() }, (_, i) => Math.fround(1 + Math.fround(0.1 * i)))).reshape(y.shape);
-        const gs = grad(y.mul(r).sum(), wrt.map((k) => xs[names.indexOf(k)]!), { allowUnused: true });
-        wrt.forEach((k, i) => {
-          const want = c.grads![k];
-          if (want === null) expect(gs[i], `grad ${k}`).toBeNull();
-          else expectValues(gs[i]!, { shape: c.inputs[k]!.shape, dtype: 'float32', values: want }, `${name} grad ${k}`);
-        });
-      } else {
-        expect(y.requiresGrad).toBe(false);
-      }
-    });
+    it(name, () => expectTorchCase(name, c, ops[name]!));
   }
 });
 
