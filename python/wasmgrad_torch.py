@@ -116,6 +116,9 @@ def _jsonable(v):
 # Keys a group may hold besides the optimizer's defaults: the schedulers' and PyTorch's implementation flags.
 _EXTRA_GROUP_KEYS = {"params", "initial_lr", "max_lr", "min_lr", "max_momentum", "base_momentum",
                      "foreach", "capturable", "differentiable", "fused"}
+# Options wasmgrad keeps that an older torch.optim class may lack (NAdam/RAdam in PyTorch 1.13): dropped when
+# they have the value that means "off", an error otherwise.
+_OPTIONAL_GROUP_KEYS = {"maximize": False, "decoupled_weight_decay": False}
 
 
 def save_optimizer(opt, path, metadata=None):
@@ -159,11 +162,16 @@ def load_optimizer(opt, path):
         ng = {}
         for k, v in g.items():
             key = _snake(k) if camel else k
-            if key == "decoupled_weight_decay" and key not in opt.defaults:
+            if key == "decoupled_weight_decay" and key not in opt.defaults and name in ("Adam", "AdamW"):
                 want = name == "AdamW"
-                if name not in ("Adam", "AdamW") or bool(v) != want:
+                if bool(v) != want:
                     raise ValueError("load_optimizer: param group %d has decoupledWeightDecay=%s, which torch.optim.%s "
                                      "does not do" % (gi, v, name))
+                continue
+            if key in _OPTIONAL_GROUP_KEYS and key not in opt.defaults:
+                if v != _OPTIONAL_GROUP_KEYS[key]:
+                    raise ValueError("load_optimizer: param group %d has %s=%s, which this torch.optim.%s does not do"
+                                     % (gi, key, v, name))
                 continue
             if key not in known:
                 raise ValueError("load_optimizer: unknown key %r in param group %d for torch.optim.%s (known: %s)"
@@ -187,7 +195,7 @@ def load_optimizer(opt, path):
 
 # wasmgrad's field names that are not the camelCase of PyTorch's.
 _SCHED_FIELDS = {"stepCount": "_step_count", "lastLr": "_last_lr", "tMax": "T_max", "phases": "_schedule_phases",
-                 "annealStrategy": "_anneal_func_type"}
+                 "annealStrategy": "_anneal_func_type", "t0": "T_0", "tI": "T_i", "tMult": "T_mult", "tCur": "T_cur"}
 
 
 def save_scheduler(sched, path, metadata=None):
@@ -210,7 +218,11 @@ def save_scheduler(sched, path, metadata=None):
 
 def _from_wasmgrad_scheduler(sd):
     out = {}
+    nested = "schedulers" in sd  # SequentialLR, ChainedScheduler: their schedulers' states, _milestones a list
     for k, v in sd.items():
+        if nested and k in ("schedulers", "milestones"):
+            out["_" + k] = v
+            continue
         key = _SCHED_FIELDS.get(k, _snake(k))
         if key == "_schedule_phases":
             v = [{_snake(pk): (_snake(pv) if isinstance(pv, str) else pv) for pk, pv in ph.items()} for ph in v]
@@ -220,13 +232,9 @@ def _from_wasmgrad_scheduler(sd):
     return out
 
 
-def load_scheduler(sched, path):
-    """Loads a file written by save_scheduler or by wasmgrad (either format) into sched."""
-    _, meta = read_safetensors(path)
-    if "lr_scheduler" not in meta:
-        raise ValueError("load_scheduler: %s has no lr_scheduler metadata" % path)
-    sd = json.loads(meta["lr_scheduler"])
-    if "last_epoch" not in sd:
+def _to_torch_scheduler_state(sched, sd):
+    """sd (either format) as sched.load_state_dict takes it, every key checked; nested schedulers too."""
+    if "last_epoch" not in sd and "_schedulers" not in sd:
         sd = _from_wasmgrad_scheduler(sd)
     mine = sched.state_dict()
     known = set(mine) | {"_get_lr_called_within_step", "verbose", "_step_count", "_last_lr", "use_beta1"}
@@ -235,8 +243,23 @@ def load_scheduler(sched, path):
     for k in sd:
         if k not in known:
             raise ValueError("load_scheduler: unknown key %r for %s (known: %s)" % (k, type(sched).__name__, ", ".join(sorted(known))))
+    if "_scale_fn_custom" in sd and sd["_scale_fn_custom"] is None:
+        del sd["_scale_fn_custom"]  # functions are not saved; keep the scheduler's own (PyTorch 1.13 would drop it)
     if isinstance(sd.get("milestones"), dict):
         sd["milestones"] = Counter({int(m): c for m, c in sd["milestones"].items()})
     if "_anneal_func_type" in sd and "anneal_func" in mine:
         sd["anneal_func"] = sched._annealing_cos if sd.pop("_anneal_func_type") == "cos" else sched._annealing_linear
-    sched.load_state_dict(sd)
+    if "_schedulers" in sd:
+        if len(sd["_schedulers"]) != len(sched._schedulers):
+            raise ValueError("load_scheduler: %d saved schedulers for %s of %d" % (len(sd["_schedulers"]), type(sched).__name__,
+                                                                                len(sched._schedulers)))
+        sd["_schedulers"] = [_to_torch_scheduler_state(s, x) for s, x in zip(sched._schedulers, sd["_schedulers"])]
+    return sd
+
+
+def load_scheduler(sched, path):
+    """Loads a file written by save_scheduler or by wasmgrad (either format) into sched."""
+    _, meta = read_safetensors(path)
+    if "lr_scheduler" not in meta:
+        raise ValueError("load_scheduler: %s has no lr_scheduler metadata" % path)
+    sched.load_state_dict(_to_torch_scheduler_state(sched, json.loads(meta["lr_scheduler"])))

@@ -255,6 +255,24 @@ const SAMPLES: Record<string, Sample> = {
   'Tensor.addbmm_': { call: (o) => zeros(2, 2).addbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
   'Tensor.baddbmm': { call: (o) => zeros(2, 2, 2).baddbmm(ones(2, 2, 3), ones(2, 3, 2), o) },
   'Tensor.baddbmm_': { call: (o) => zeros(2, 2, 2).baddbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
+  // optimizers and schedulers (src/optim)
+  'optim.Adagrad': { call: (o) => new optim.Adagrad(params(), 0.1, o), snake: 'lr_decay' },
+  'optim.Adadelta': { call: (o) => new optim.Adadelta(params(), 1, o), snake: 'weight_decay' },
+  'optim.Adamax': { call: (o) => new optim.Adamax(params(), 0.1, o), snake: 'weight_decay' },
+  'optim.NAdam': { call: (o) => new optim.NAdam(params(), 0.1, o), snake: 'momentum_decay' },
+  'optim.RAdam': { call: (o) => new optim.RAdam(params(), 0.1, o), snake: 'decoupled_weight_decay' },
+  'optim.LBFGS': { call: (o) => new optim.LBFGS(params(), 1, o), snake: 'max_iter' },
+  'optim.lrScheduler.LambdaLR': { call: (o) => new optim.lrScheduler.LambdaLR(sgd(), () => 1, o), snake: 'last_epoch' },
+  'optim.lrScheduler.MultiplicativeLR': { call: (o) => new optim.lrScheduler.MultiplicativeLR(sgd(), () => 0.9, o), snake: 'last_epoch' },
+  'optim.lrScheduler.ConstantLR': { call: (o) => new optim.lrScheduler.ConstantLR(sgd(), o), snake: 'total_iters' },
+  'optim.lrScheduler.PolynomialLR': { call: (o) => new optim.lrScheduler.PolynomialLR(sgd(), o), snake: 'total_iters' },
+  'optim.lrScheduler.CosineAnnealingWarmRestarts': { call: (o) => new optim.lrScheduler.CosineAnnealingWarmRestarts(sgd(), 2, o), snake: 'eta_min' },
+  'optim.lrScheduler.CyclicLR': { call: (o) => new optim.lrScheduler.CyclicLR(sgd(), 0.01, 0.1, o), snake: 'step_size_up' },
+  'optim.lrScheduler.ReduceLROnPlateau': { call: (o) => new optim.lrScheduler.ReduceLROnPlateau(sgd(), o), snake: 'threshold_mode' },
+  'optim.lrScheduler.SequentialLR': {
+    call: (o) => { const opt = sgd(); return new optim.lrScheduler.SequentialLR(opt, [new optim.lrScheduler.ConstantLR(opt), new optim.lrScheduler.ExponentialLR(opt, 0.9)], [2], o); },
+    snake: 'last_epoch',
+  },
   // Tensor methods with options
   'Tensor.div': { call: (o) => ones(2).div(2, o), snake: 'rounding_mode' },
   'Tensor.div_': { call: (o) => ones(2).div_(2, o), snake: 'rounding_mode' },
@@ -325,6 +343,8 @@ const NO_OPTIONS = new Set(`
   dot vdot mv outer inner multiDot chainMatmul trace tensordot kron cross einsum
   linalg.inv linalg.det linalg.slogdet linalg.multiDot linalg.svdvals
   Tensor.dot Tensor.vdot Tensor.mv Tensor.outer Tensor.inner Tensor.trace Tensor.kron Tensor.cross Tensor.det Tensor.inverse Tensor.slogdet
+  # optimizers and schedulers (src/optim)
+  optim.lrScheduler.ChainedScheduler
 `.split('\n').filter((line) => !line.trim().startsWith('#')).join(' ').split(/\s+/).filter(Boolean)); // '#' lines are comments
 
 /** Every exported function and class (namespaces walked; nn.functional is F) and every public Tensor member. */

@@ -4,8 +4,8 @@
  * `stateDict()` / `loadStateDict()` in PyTorch's structure.
  *
  * State tensors are ordinary float32 tensors keyed by PyTorch's names (`momentum_buffer`, `exp_avg`,
- * `exp_avg_sq`, `max_exp_avg_sq`, `square_avg`, `grad_avg`) plus the number `step`, so a state dict can
- * be written as `optim.<index>.exp_avg` entries.
+ * `exp_avg_sq`, `max_exp_avg_sq`, `square_avg`, `grad_avg`, `sum`, `acc_delta`, `exp_inf`) plus numbers
+ * (`step`, NAdam's `mu_product`), so a state dict can be written as `optim.<index>.exp_avg` entries.
  *
  * Strictness: a param group given to the constructor or to `addParamGroup` may only hold `params`, the
  * optimizer's hyperparameters (camelCase) and the keys schedulers add (`initialLr`, `maxLr`, `minLr`,
@@ -141,6 +141,19 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   /** Whether PyTorch keeps `step` as a 0-d tensor (Adam, AdamW) rather than a number (RMSprop in 1.13). */
   protected stepIsTensor(): boolean {
     return false;
+  }
+
+  /**
+   * Per-parameter state keys holding one real number (NAdam's `mu_product`): numbers here, 0-d float32
+   * tensors in PyTorch's layout; loaded from a number or a one-element tensor.
+   */
+  protected scalarStateKeys(): readonly string[] {
+    return [];
+  }
+
+  /** Whether PyTorch keeps the scalarStateKeys as 0-d tensors (NAdam's mu_product) rather than numbers. */
+  protected scalarStateIsTensor(): boolean {
+    return true;
   }
 
   /** One group's hyperparameters in PyTorch's names (`params` excluded); subclasses drop wasmgrad-only keys. */
@@ -320,12 +333,13 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     });
     const state: Record<number, Record<string, Tensor | number>> = {};
     const tensorStep = pytorch && this.stepIsTensor();
+    const scalarKeys = pytorch && this.scalarStateIsTensor() ? this.scalarStateKeys() : [];
     for (const [p, st] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
       const copy: Record<string, Tensor | number> = {};
       for (const [k, v] of Object.entries(st)) {
-        copy[k] = v instanceof Tensor ? rawContiguous(v) : k === 'step' && tensorStep ? scalarTensor(v) : v;
+        copy[k] = v instanceof Tensor ? rawContiguous(v) : (k === 'step' && tensorStep) || scalarKeys.includes(k) ? scalarTensor(v) : v;
       }
       state[i] = copy;
     }
@@ -399,6 +413,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     });
     // Validate every state entry before changing anything.
     const stateKeys = this.stateKeys();
+    const scalarKeys = this.scalarStateKeys();
     const newState = new Map<Tensor, ParamState>();
     for (const [key, entry] of Object.entries(rawState as Record<string, unknown>)) {
       const found = /^\d+$/.test(key) ? byIndex.get(Number(key)) : undefined;
@@ -422,6 +437,19 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
           } else n = v as number;
           if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
             throw new RangeError(`${op}: state 'step' of parameter ${key} must be a non-negative integer, got ${String(n)}`);
+          }
+          st[k] = n;
+          continue;
+        }
+        if (scalarKeys.includes(k)) {
+          let n: unknown = v;
+          if (v instanceof Tensor) {
+            if (v.isDisposed) throw new Error(`${op}: state '${k}' of parameter ${key} was disposed`);
+            if (v.numel() !== 1) throw new RangeError(`${op}: state '${k}' of parameter ${key} must be a number or a one-element tensor`);
+            n = v.item();
+          }
+          if (typeof n !== 'number' || !Number.isFinite(n)) {
+            throw new TypeError(`${op}: state '${k}' of parameter ${key} must be a finite number, got ${String(n)}`);
           }
           st[k] = n;
           continue;
