@@ -255,6 +255,62 @@ const SAMPLES: Record<string, Sample> = {
   'Tensor.addbmm_': { call: (o) => zeros(2, 2).addbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
   'Tensor.baddbmm': { call: (o) => zeros(2, 2, 2).baddbmm(ones(2, 2, 3), ones(2, 3, 2), o) },
   'Tensor.baddbmm_': { call: (o) => zeros(2, 2, 2).baddbmm_(ones(2, 2, 3), ones(2, 3, 2), o) },
+  // activations (src/ops/activation-more.ts)
+  'F.silu': { call: (o) => F.silu(ones(2), o) },
+  'F.mish': { call: (o) => F.mish(ones(2), o) },
+  'F.softplus': { call: (o) => F.softplus(ones(2), o) },
+  'F.hardswish': { call: (o) => F.hardswish(ones(2), o) },
+  'F.hardsigmoid': { call: (o) => F.hardsigmoid(ones(2), o) },
+  'F.hardtanh': { call: (o) => F.hardtanh(ones(2), o), snake: 'min_val' },
+  'F.hardtanh_': { call: (o) => F.hardtanh_(ones(2), o), snake: 'max_val' },
+  'F.relu6': { call: (o) => F.relu6(ones(2), o) },
+  'F.elu': { call: (o) => F.elu(ones(2), o) },
+  'F.elu_': { call: (o) => F.elu_(ones(2), o) },
+  'F.selu': { call: (o) => F.selu(ones(2), o) },
+  'F.celu': { call: (o) => F.celu(ones(2), o) },
+  'F.celu_': { call: (o) => F.celu_(ones(2), o) },
+  'F.softshrink': { call: (o) => F.softshrink(ones(2), o) },
+  'F.hardshrink': { call: (o) => F.hardshrink(ones(2), o) },
+  'F.threshold': { call: (o) => F.threshold(ones(2), 0, 0, o) },
+  'F.rrelu': { call: (o) => F.rrelu(ones(2), o) },
+  'F.rrelu_': { call: (o) => F.rrelu_(ones(2), o) },
+  'F.glu': { call: (o) => F.glu(ones(2), o) },
+  'F.softmin': { call: (o) => F.softmin(ones(2), 0, o) },
+  'nn.SiLU': { call: (o) => new nn.SiLU(o) },
+  'nn.Mish': { call: (o) => new nn.Mish(o) },
+  'nn.Softplus': { call: (o) => new nn.Softplus(o) },
+  'nn.Hardswish': { call: (o) => new nn.Hardswish(o) },
+  'nn.Hardsigmoid': { call: (o) => new nn.Hardsigmoid(o) },
+  'nn.Hardtanh': { call: (o) => new nn.Hardtanh(o), snake: 'min_val' },
+  'nn.ReLU6': { call: (o) => new nn.ReLU6(o) },
+  'nn.ELU': { call: (o) => new nn.ELU(o) },
+  'nn.SELU': { call: (o) => new nn.SELU(o) },
+  'nn.CELU': { call: (o) => new nn.CELU(o) },
+  'nn.Softshrink': { call: (o) => new nn.Softshrink(o) },
+  'nn.Hardshrink': { call: (o) => new nn.Hardshrink(o) },
+  'nn.Threshold': { call: (o) => new nn.Threshold(0, 0, o) },
+  'nn.PReLU': { call: (o) => new nn.PReLU(o), snake: 'num_parameters' },
+  'nn.RReLU': { call: (o) => new nn.RReLU(o) },
+  'nn.GLU': { call: (o) => new nn.GLU(o) },
+  'nn.Softmin': { call: (o) => new nn.Softmin(o) },
+  // normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts)
+  'F.groupNorm': { call: (o) => F.groupNorm(x4(), 2, o) },
+  'F.instanceNorm': { call: (o) => F.instanceNorm(x4(), o), snake: 'use_input_stats' },
+  'F.localResponseNorm': { call: (o) => F.localResponseNorm(x4(), 2, o) },
+  'F.rmsNorm': { call: (o) => F.rmsNorm(x4(), [5], o) },
+  'F.normalize': { call: (o) => F.normalize(x4(), o) },
+  'F.cosineSimilarity': { call: (o) => F.cosineSimilarity(ones(2, 3), ones(2, 3), o) },
+  'F.pairwiseDistance': { call: (o) => F.pairwiseDistance(ones(2, 3), zeros(2, 3), o) },
+  'F.oneHot': { call: (o) => F.oneHot(labels(), o), snake: 'num_classes' },
+  'F.embeddingBag': { call: (o) => F.embeddingBag(tensor([[0, 1]], { dtype: 'int32' }), randn(5, 2), o), snake: 'padding_idx' },
+  'nn.GroupNorm': { call: (o) => new nn.GroupNorm(1, 2, o) },
+  'nn.InstanceNorm1d': { call: (o) => new nn.InstanceNorm1d(3, o), snake: 'track_running_stats' },
+  'nn.InstanceNorm2d': { call: (o) => new nn.InstanceNorm2d(3, o), snake: 'track_running_stats' },
+  'nn.LocalResponseNorm': { call: (o) => new nn.LocalResponseNorm(2, o) },
+  'nn.RMSNorm': { call: (o) => new nn.RMSNorm(3, o), snake: 'elementwise_affine' },
+  'nn.CosineSimilarity': { call: (o) => new nn.CosineSimilarity(o) },
+  'nn.PairwiseDistance': { call: (o) => new nn.PairwiseDistance(o) },
+  'nn.EmbeddingBag': { call: (o) => new nn.EmbeddingBag(5, 2, o), snake: 'padding_idx' },
   // optimizers and schedulers (src/optim)
   'optim.Adagrad': { call: (o) => new optim.Adagrad(params(), 0.1, o), snake: 'lr_decay' },
   'optim.Adadelta': { call: (o) => new optim.Adadelta(params(), 1, o), snake: 'weight_decay' },
@@ -343,6 +399,10 @@ const NO_OPTIONS = new Set(`
   dot vdot mv outer inner multiDot chainMatmul trace tensordot kron cross einsum
   linalg.inv linalg.det linalg.slogdet linalg.multiDot linalg.svdvals
   Tensor.dot Tensor.vdot Tensor.mv Tensor.outer Tensor.inner Tensor.trace Tensor.kron Tensor.cross Tensor.det Tensor.inverse Tensor.slogdet
+  # activations (src/ops/activation-more.ts)
+  F.softsign F.tanhshrink F.logsigmoid F.prelu F.selu_ F.threshold_ nn.Softsign nn.Tanhshrink nn.LogSigmoid nn.Softmax2d
+  # normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts)
+  nn.InstanceNorm
   # optimizers and schedulers (src/optim)
   optim.lrScheduler.ChainedScheduler
 `.split('\n').filter((line) => !line.trim().startsWith('#')).join(' ').split(/\s+/).filter(Boolean)); // '#' lines are comments

@@ -19,6 +19,22 @@ export {
   l1Loss, binaryCrossEntropyWithLogits, type CrossEntropyOptions, type BCEWithLogitsOptions,
 } from '../ops/loss.js';
 
+// ---- activations (src/ops/activation-more.ts) ----
+export {
+  silu, mish, softplus, hardswish, hardsigmoid, hardtanh, hardtanh_, relu6, elu, elu_, selu, selu_, celu, celu_, softsign, tanhshrink, softshrink,
+  hardshrink, threshold, threshold_, logsigmoid, prelu, rrelu, rrelu_, glu, softmin, type SoftplusOptions, type HardtanhOptions, type EluOptions,
+  type ThresholdOptions, type RreluOptions, type SoftminOptions,
+} from '../ops/activation-more.js';
+// ---- normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts) ----
+export {
+  groupNorm, instanceNorm, localResponseNorm, rmsNorm, type GroupNormFnOptions, type InstanceNormFnOptions, type LocalResponseNormOptions,
+  type RMSNormFnOptions,
+} from '../ops/normalization-more.js';
+export {
+  normalize, cosineSimilarity, pairwiseDistance, oneHot, embeddingBag, type NormalizeOptions, type PairwiseDistanceOptions, type EmbeddingBagMode,
+  type EmbeddingBagOptions, type EmbeddingBagArgs,
+} from '../ops/distance.js';
+
 /**
  * y = x·Wᵀ + b with PyTorch's weight layout [out, in]. The bias is PyTorch's third positional argument,
  * or { bias }.

@@ -16,3 +16,14 @@ export { Flatten } from './layers/flatten.js';
 export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax } from './layers/activation.js';
 export { Sequential, ModuleList } from './layers/container.js';
 export { MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss } from './layers/loss.js';
+// ---- activations (src/ops/activation-more.ts) ----
+export {
+  SiLU, Mish, Softplus, Hardswish, Hardsigmoid, Hardtanh, ReLU6, ELU, SELU, CELU, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold,
+  LogSigmoid, PReLU, RReLU, GLU, Softmin, Softmax2d, type PReLUOptions,
+} from './layers/activation-more.js';
+// ---- normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts) ----
+export {
+  GroupNorm, InstanceNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm, RMSNorm, type GroupNormOptions, type InstanceNormOptions,
+  type RMSNormOptions,
+} from './layers/normalization-more.js';
+export { CosineSimilarity, PairwiseDistance, EmbeddingBag, type EmbeddingBagLayerOptions } from './layers/distance.js';
