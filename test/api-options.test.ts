@@ -311,6 +311,40 @@ const SAMPLES: Record<string, Sample> = {
   'nn.CosineSimilarity': { call: (o) => new nn.CosineSimilarity(o) },
   'nn.PairwiseDistance': { call: (o) => new nn.PairwiseDistance(o) },
   'nn.EmbeddingBag': { call: (o) => new nn.EmbeddingBag(5, 2, o), snake: 'padding_idx' },
+  // losses (src/ops/loss-more.ts)
+  'F.smoothL1Loss': { call: (o) => F.smoothL1Loss(ones(2), zeros(2), o) },
+  'F.huberLoss': { call: (o) => F.huberLoss(ones(2), zeros(2), o) },
+  'F.binaryCrossEntropy': { call: (o) => F.binaryCrossEntropy(ones(2).mul(0.5), ones(2), o) },
+  'F.klDiv': { call: (o) => F.klDiv(ones(2).neg(), ones(2).mul(0.5), o), snake: 'log_target' },
+  'F.poissonNllLoss': { call: (o) => F.poissonNllLoss(ones(2), ones(2), o), snake: 'log_input' },
+  'F.gaussianNllLoss': { call: (o) => F.gaussianNllLoss(ones(2), zeros(2), ones(2), o) },
+  'F.cosineEmbeddingLoss': { call: (o) => F.cosineEmbeddingLoss(ones(2, 3), randn(2, 3), ones(2), o) },
+  'F.marginRankingLoss': { call: (o) => F.marginRankingLoss(ones(2), zeros(2), ones(2), o) },
+  'F.hingeEmbeddingLoss': { call: (o) => F.hingeEmbeddingLoss(ones(2), ones(2), o) },
+  'F.tripletMarginLoss': { call: (o) => F.tripletMarginLoss(ones(2, 3), zeros(2, 3), randn(2, 3), o) },
+  'F.multiMarginLoss': { call: (o) => F.multiMarginLoss(logits(), labels(), o) },
+  'F.multilabelMarginLoss': { call: (o) => F.multilabelMarginLoss(logits(), tensor([[0, -1, 0, 0], [1, 2, -1, 0], [3, 0, 1, 2]], { dtype: 'int32' }), o) },
+  'F.multilabelSoftMarginLoss': { call: (o) => F.multilabelSoftMarginLoss(logits(), ones(3, 4), o) },
+  'F.softMarginLoss': { call: (o) => F.softMarginLoss(ones(2), ones(2), o) },
+  'F.ctcLoss': { call: (o) => F.ctcLoss(randn(3, 1, 4).logSoftmax(2), tensor([[1]], { dtype: 'int32' }), [3], [1], o), snake: 'zero_infinity' },
+  'nn.SmoothL1Loss': { call: (o) => new nn.SmoothL1Loss(o) },
+  'nn.HuberLoss': { call: (o) => new nn.HuberLoss(o) },
+  'nn.BCELoss': { call: (o) => new nn.BCELoss(o) },
+  'nn.KLDivLoss': { call: (o) => new nn.KLDivLoss(o), snake: 'log_target' },
+  'nn.PoissonNLLLoss': { call: (o) => new nn.PoissonNLLLoss(o), snake: 'log_input' },
+  'nn.GaussianNLLLoss': { call: (o) => new nn.GaussianNLLLoss(o) },
+  'nn.CosineEmbeddingLoss': { call: (o) => new nn.CosineEmbeddingLoss(o) },
+  'nn.MarginRankingLoss': { call: (o) => new nn.MarginRankingLoss(o) },
+  'nn.HingeEmbeddingLoss': { call: (o) => new nn.HingeEmbeddingLoss(o) },
+  'nn.TripletMarginLoss': { call: (o) => new nn.TripletMarginLoss(o) },
+  'nn.MultiMarginLoss': { call: (o) => new nn.MultiMarginLoss(o) },
+  'nn.MultiLabelMarginLoss': { call: (o) => new nn.MultiLabelMarginLoss(o) },
+  'nn.MultiLabelSoftMarginLoss': { call: (o) => new nn.MultiLabelSoftMarginLoss(o) },
+  'nn.SoftMarginLoss': { call: (o) => new nn.SoftMarginLoss(o) },
+  'nn.CTCLoss': { call: (o) => new nn.CTCLoss(o), snake: 'zero_infinity' },
+  // Module, containers, init, utils (src/nn)
+  'nn.utils.clipGradNorm_': { call: (o) => nn.utils.clipGradNorm_(params(), 1, o), snake: 'error_if_nonfinite' },
+  'nn.utils.clipGradValue_': { call: (o) => nn.utils.clipGradValue_(params(), 1, o) },
   // optimizers and schedulers (src/optim)
   'optim.Adagrad': { call: (o) => new optim.Adagrad(params(), 0.1, o), snake: 'lr_decay' },
   'optim.Adadelta': { call: (o) => new optim.Adadelta(params(), 1, o), snake: 'weight_decay' },
@@ -357,7 +391,7 @@ const NO_OPTIONS = new Set(`
   F.erf F.leakyRelu F.relu F.sigmoid F.tanh
   nn.BatchNorm nn.Flatten nn.Identity nn.LogSoftmax nn.Softmax nn.Module nn.ModuleList nn.Parameter nn.Sequential nn.Sigmoid nn.Tanh
   nn.init.calculateFanInAndFanOut nn.init.calculateGain nn.init.constant_ nn.init.normal_ nn.init.ones_ nn.init.uniform_
-  nn.init.xavierNormal_ nn.init.xavierUniform_ nn.init.zeros_ nn.utils.clipGradNorm_ nn.utils.clipGradValue_
+  nn.init.xavierNormal_ nn.init.xavierUniform_ nn.init.zeros_
   optim.Optimizer optim.lrScheduler.LRScheduler data.Subset data.TensorDataset
   Tensor.ndim Tensor.numel Tensor.size Tensor.ptr Tensor.isContiguous Tensor.isLeaf Tensor.gradFn Tensor.requiresGrad
   Tensor.requiresGrad_ Tensor.grad Tensor.retainGrad Tensor.detach Tensor.detach_ Tensor.data Tensor.dispose Tensor.isDisposed
@@ -403,6 +437,9 @@ const NO_OPTIONS = new Set(`
   F.softsign F.tanhshrink F.logsigmoid F.prelu F.selu_ F.threshold_ nn.Softsign nn.Tanhshrink nn.LogSigmoid nn.Softmax2d
   # normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts)
   nn.InstanceNorm
+  # Module, containers, init, utils (src/nn)
+  nn.ModuleDict nn.ParameterList nn.ParameterDict nn.Unflatten nn.init.truncNormal_ nn.init.orthogonal_ nn.init.sparse_ nn.init.dirac_
+  nn.init.eye_ nn.utils.parametersToVector nn.utils.vectorToParameters
   # optimizers and schedulers (src/optim)
   optim.lrScheduler.ChainedScheduler
 `.split('\n').filter((line) => !line.trim().startsWith('#')).join(' ').split(/\s+/).filter(Boolean)); // '#' lines are comments

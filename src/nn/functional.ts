@@ -34,6 +34,11 @@ export {
   normalize, cosineSimilarity, pairwiseDistance, oneHot, embeddingBag, type NormalizeOptions, type PairwiseDistanceOptions, type EmbeddingBagMode,
   type EmbeddingBagOptions, type EmbeddingBagArgs,
 } from '../ops/distance.js';
+// ---- losses (src/ops/loss-more.ts) ----
+export {
+  smoothL1Loss, huberLoss, binaryCrossEntropy, klDiv, poissonNllLoss, gaussianNllLoss, cosineEmbeddingLoss, marginRankingLoss,
+  hingeEmbeddingLoss, tripletMarginLoss, multiMarginLoss, multilabelMarginLoss, multilabelSoftMarginLoss, softMarginLoss, ctcLoss,
+} from '../ops/loss-more.js';
 
 /**
  * y = x·Wᵀ + b with PyTorch's weight layout [out, in]. The bias is PyTorch's third positional argument,

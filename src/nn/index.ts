@@ -27,3 +27,13 @@ export {
   type RMSNormOptions,
 } from './layers/normalization-more.js';
 export { CosineSimilarity, PairwiseDistance, EmbeddingBag, type EmbeddingBagLayerOptions } from './layers/distance.js';
+// ---- losses (src/ops/loss-more.ts) ----
+export {
+  SmoothL1Loss, HuberLoss, BCELoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss,
+  TripletMarginLoss, MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, SoftMarginLoss, CTCLoss,
+} from './layers/loss-more.js';
+// ---- Module, containers, init, utils (src/nn) ----
+export { ModuleDict, ParameterList, ParameterDict } from './layers/container.js';
+export { Unflatten } from './layers/unflatten.js';
+export type { ForwardHook, ForwardPreHook, FullBackwardHook, RemovableHandle, HookOptions, ZeroGradOptions } from './module.js';
+export type { ClipGradNormOptions } from './utils.js';

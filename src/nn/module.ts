@@ -14,6 +14,8 @@
  * new MLP().namedParameters().map(([k]) => k); // ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
  */
 import { noGrad } from '../autograd/mode.js';
+import { record } from '../autograd/node.js';
+import { checkOptions } from '../options.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
@@ -36,6 +38,61 @@ const INTERNAL = Symbol('wasmgrad.module.internal');
 interface Internal {
   /** Buffer names -> persistent (saved in the state dict). */
   buffers: Map<string, boolean>;
+  /** Hooks in the order they run, each with its handle's id. */
+  forwardPreHooks: { id: number; fn: ForwardPreHook }[];
+  forwardHooks: { id: number; fn: ForwardHook }[];
+  backwardHooks: { id: number; fn: FullBackwardHook }[];
+  /** While hooks are registered: the own `forward` property the hooked forward replaced (undefined: none). */
+  savedForward: { descriptor: PropertyDescriptor | undefined } | undefined;
+}
+
+/**
+ * A forward pre-hook: called with the module and its positional arguments before forward; returning
+ * undefined/null keeps them, an array replaces them, any other value replaces them by [value].
+ */
+export type ForwardPreHook = (module: AnyModule, args: unknown[]) => unknown;
+/** A forward hook: called with the module, its arguments and its output after forward; a returned value other than undefined/null replaces the output. */
+export type ForwardHook = (module: AnyModule, args: unknown[], output: unknown) => unknown;
+/**
+ * A full backward hook: called during backward with the gradients with respect to the module's tensor
+ * input and output, (gradInput, gradOutput), each an array (null where there is none); a returned array
+ * replaces gradInput.
+ */
+export type FullBackwardHook = (module: AnyModule, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => (Tensor | null)[] | undefined | null | void;
+
+/** What a register*Hook method returns: remove() unregisters the hook (PyTorch's RemovableHandle). */
+export interface RemovableHandle {
+  readonly id: number;
+  remove(): void;
+}
+
+export interface HookOptions {
+  /** Run this hook before the hooks already registered (default false). */
+  prepend?: boolean;
+}
+
+export interface ZeroGradOptions {
+  /** Set the gradients to null (default, as PyTorch 2.x) instead of filling them with zeros. */
+  setToNone?: boolean;
+}
+
+let nextHookId = 0;
+
+/**
+ * A gradient handed to a hook, which may keep it (as in PyTorch): no longer an autograd-engine temporary
+ * freed at the end of backward, but a tensor the garbage collector frees.
+ */
+function handOver(t: Tensor): Tensor {
+  if (t._temp) {
+    t._temp = false;
+    t.storage.register();
+  }
+  return t;
+}
+
+/** Where a Module is missing an attribute, PyTorch's AttributeError message. */
+function noAttribute(owner: AnyModule, name: string, what: string): Error {
+  return new Error(`${owner.constructor.name} has no attribute \`${name}\`${what}`);
 }
 
 /** Python's repr of a float (1e-05, 0.1, 1.0), for PyTorch-style printing. */
@@ -80,7 +137,8 @@ export abstract class Module<F extends ForwardFn = (x: Tensor) => Tensor> {
   training = true;
 
   constructor() {
-    Object.defineProperty(this, INTERNAL, { value: { buffers: new Map() } satisfies Internal, enumerable: false });
+    const internal: Internal = { buffers: new Map(), forwardPreHooks: [], forwardHooks: [], backwardHooks: [], savedForward: undefined };
+    Object.defineProperty(this, INTERNAL, { value: internal, enumerable: false });
   }
 
   private get internal(): Internal {
@@ -106,9 +164,213 @@ export abstract class Module<F extends ForwardFn = (x: Tensor) => Tensor> {
     return this.forward === cls.prototype.forward;
   }
 
-  /** Same as forward(...) (PyTorch's `module(x)`). */
+  /** Same as forward(...) (PyTorch's `module(x)`), hooks included. */
   call(...args: Parameters<F>): ReturnType<F> {
     return this.forward(...args);
+  }
+
+  /**
+   * forward with the hooks around it, in PyTorch's order: the forward pre-hooks (each may replace the
+   * arguments), then, with full backward hooks, the input wrapped in an identity autograd node, forward, the
+   * forward hooks (each may replace the output), and the output wrapped in an identity node.
+   */
+  private runHooked(original: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+    const h = this.internal;
+    let input: unknown[] = args;
+    for (const { fn } of [...h.forwardPreHooks]) {
+      const r = fn(this, input);
+      if (r !== undefined && r !== null) input = Array.isArray(r) ? r : [r];
+    }
+    const backward = h.backwardHooks.length > 0 ? this.backwardHookState(input) : null;
+    if (backward !== null) input = backward.wrapInput(input);
+    let out: unknown = original.apply(this, input);
+    for (const { fn } of [...h.forwardHooks]) {
+      const r = fn(this, input, out);
+      if (r !== undefined && r !== null) out = r;
+    }
+    if (backward !== null) out = backward.wrapOutput(out);
+    return out;
+  }
+
+  /**
+   * While any hook is registered, this instance's forward is a non-enumerable own property that runs the
+   * hooks around the forward it replaced (so they run whether the module is called with forward() or call(),
+   * and when containers and parent modules call it); removing the last hook restores the original.
+   */
+  private syncHookedForward(): void {
+    const h = this.internal;
+    const any = this._hasHooks();
+    const self = this as unknown as { forward: (...a: unknown[]) => unknown };
+    if (any && h.savedForward === undefined) {
+      const original = self.forward;
+      h.savedForward = { descriptor: Object.getOwnPropertyDescriptor(this, 'forward') };
+      Object.defineProperty(this, 'forward', {
+        value: (...a: unknown[]) => this.runHooked(original, a),
+        configurable: true,
+        writable: true,
+        enumerable: false,
+      });
+    } else if (!any && h.savedForward !== undefined) {
+      const { descriptor } = h.savedForward;
+      if (descriptor === undefined) delete (self as { forward?: unknown }).forward;
+      else Object.defineProperty(this, 'forward', descriptor);
+      h.savedForward = undefined;
+    }
+  }
+
+  /** @internal Whether any hook is registered on this module. */
+  _hasHooks(): boolean {
+    const h = this.internal;
+    return h.forwardPreHooks.length + h.forwardHooks.length + h.backwardHooks.length > 0;
+  }
+
+  /**
+   * The identity nodes of one call with full backward hooks. Supported: at most one tensor argument
+   * (other arguments are passed through) and a Tensor output; anything else throws. The output's node
+   * records gradOutput; the input's node then calls the hooks with (gradInput, gradOutput) and passes on
+   * what they return. When the input needs no gradient, the hooks run at the output's node with
+   * gradInput [null], as in PyTorch.
+   */
+  private backwardHookState(args: unknown[]): { wrapInput: (a: unknown[]) => unknown[]; wrapOutput: (o: unknown) => unknown } {
+    const name = this.constructor.name;
+    const tensorArgs = args.filter((a) => a instanceof Tensor);
+    if (tensorArgs.length > 1) {
+      throw new Error(`${name}: full backward hooks are supported for modules called with at most one Tensor argument, got ${tensorArgs.length}`);
+    }
+    const hooks = [...this.internal.backwardHooks].map((e) => e.fn);
+    let gradOutput: Tensor | null = null;
+    let inputNeedsGrad = false;
+    const runHooks = (gradInput: Tensor | null): Tensor | null => {
+      let gi: (Tensor | null)[] = [gradInput === null ? null : handOver(gradInput)];
+      for (const fn of hooks) {
+        const r = fn(this, gi, [gradOutput]);
+        if (r === undefined || r === null) continue;
+        if (!Array.isArray(r) || r.length !== 1 || !(r[0] === null || r[0] instanceof Tensor)) {
+          throw new TypeError(`${name}: a full backward hook must return undefined or an array of 1 gradient (Tensor or null), got ${Array.isArray(r) ? `an array of ${r.length}` : typeof r}`);
+        }
+        if (r[0] instanceof Tensor && gradInput !== null && !sameShape(r[0].shape, gradInput.shape)) {
+          throw new RangeError(`${name}: a full backward hook returned a gradient of shape ${shapeStr(r[0].shape)} for an input of shape ${shapeStr(gradInput.shape)}`);
+        }
+        gi = r;
+      }
+      return gi[0] ?? null;
+    };
+    return {
+      wrapInput: (a) =>
+        a.map((x) => {
+          if (!(x instanceof Tensor) || !x.requiresGrad) return x;
+          inputNeedsGrad = true;
+          return record(x.detach(), 'BackwardHookFunctionBackward', [x], [], (g) => [runHooks(g)]);
+        }),
+      wrapOutput: (o) => {
+        if (!(o instanceof Tensor)) throw new Error(`${name}: full backward hooks are supported for modules returning one Tensor, got ${o === null ? 'null' : typeof o}`);
+        if (!o.requiresGrad) return o;
+        return record(o.detach(), 'BackwardHookFunctionBackward', [o], [], (g) => {
+          gradOutput = handOver(g);
+          if (!inputNeedsGrad) runHooks(null);
+          return [g];
+        });
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- hooks
+
+  private addHook<T>(list: { id: number; fn: T }[], fn: T, options: HookOptions | undefined, op: string, extra: readonly string[] = []): RemovableHandle {
+    if (typeof fn !== 'function') throw new TypeError(`${op}: hook must be a function, got ${typeof fn}`);
+    const o = checkOptions(op, options, ['prepend', ...extra]) as Record<string, unknown>;
+    for (const k of extra) if (o[k] === true) throw new Error(`${op}: ${k} is not supported`);
+    const id = nextHookId++;
+    if (o.prepend === true) list.unshift({ id, fn });
+    else list.push({ id, fn });
+    this.syncHookedForward();
+    return {
+      id,
+      remove: () => {
+        const i = list.findIndex((e) => e.id === id);
+        if (i >= 0) list.splice(i, 1);
+        this.syncHookedForward();
+      },
+    };
+  }
+
+  /**
+   * Registers hook(module, args) to run before every forward (through forward() or call(), unlike PyTorch,
+   * where forward() skips hooks: here modules call each other's forward); it may return replacement arguments (an array,
+   * or one value). Options: { prepend } (PyTorch's with_kwargs is not supported: there are no kwargs).
+   * @example const h = model.registerForwardPreHook((m, args) => [args[0].mul(2)]); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook, options?: HookOptions & { withKwargs?: boolean }): RemovableHandle {
+    return this.addHook(this.internal.forwardPreHooks, hook, options, 'registerForwardPreHook', ['withKwargs']);
+  }
+
+  /**
+   * Registers hook(module, args, output) to run after every forward (forward() or call()); a returned value
+   * replaces the output.
+   * Options: { prepend } (withKwargs and alwaysCall are not supported).
+   * @example model.registerForwardHook((m, args, out) => { activations.push(out); });
+   */
+  registerForwardHook(hook: ForwardHook, options?: HookOptions & { withKwargs?: boolean; alwaysCall?: boolean }): RemovableHandle {
+    return this.addHook(this.internal.forwardHooks, hook, options, 'registerForwardHook', ['withKwargs', 'alwaysCall']);
+  }
+
+  /**
+   * Registers hook(module, gradInput, gradOutput), called during backward once the gradient with respect
+   * to the module's input is known; a returned array replaces gradInput. Supported for forwards with at most
+   * one Tensor argument and one Tensor output (other calls throw while the hook is registered).
+   * @example layer.registerFullBackwardHook((m, gIn, gOut) => [gIn[0]!.clamp(-1, 1)]);
+   */
+  registerFullBackwardHook(hook: FullBackwardHook, options?: HookOptions): RemovableHandle {
+    return this.addHook(this.internal.backwardHooks, hook, options, 'registerFullBackwardHook');
+  }
+
+  // ---------------------------------------------------------------- lookup by name
+
+  /**
+   * The submodule at a dotted path ('' is this module), PyTorch's get_submodule.
+   * @example model.getSubmodule('encoder.layers.0')
+   */
+  getSubmodule(target: string): AnyModule {
+    if (typeof target !== 'string') throw new TypeError(`getSubmodule: target must be a string, got ${typeof target}`);
+    if (target === '') return this;
+    let mod: AnyModule = this;
+    for (const item of target.split('.')) {
+      const v = Object.prototype.hasOwnProperty.call(mod, item) ? (mod as unknown as Record<string, unknown>)[item] : undefined;
+      if (v === undefined) throw noAttribute(mod, item, ` (getSubmodule: ${JSON.stringify(target)})`);
+      if (!(v instanceof Module)) throw new TypeError(`getSubmodule: \`${item}\` is not an nn.Module (in ${JSON.stringify(target)})`);
+      mod = v;
+    }
+    return mod;
+  }
+
+  /**
+   * The parameter at a dotted path ('fc.weight'), PyTorch's get_parameter.
+   * @example model.getParameter('0.bias')
+   */
+  getParameter(target: string): Parameter {
+    const [mod, name] = this.splitTarget(target, 'getParameter');
+    const v = Object.prototype.hasOwnProperty.call(mod, name) ? (mod as unknown as Record<string, unknown>)[name] : undefined;
+    if (v === undefined) throw noAttribute(mod, name, ` (getParameter: ${JSON.stringify(target)})`);
+    if (!(v instanceof Parameter)) throw new TypeError(`getParameter: \`${name}\` is not an nn.Parameter (in ${JSON.stringify(target)})`);
+    return v;
+  }
+
+  /**
+   * The buffer at a dotted path ('bn.running_mean'), PyTorch's get_buffer.
+   * @example model.getBuffer('bn.running_var')
+   */
+  getBuffer(target: string): Tensor {
+    const [mod, name] = this.splitTarget(target, 'getBuffer');
+    if (!Object.prototype.hasOwnProperty.call(mod, name)) throw noAttribute(mod, name, ` (getBuffer: ${JSON.stringify(target)})`);
+    const v = (mod as unknown as Record<string, unknown>)[name];
+    if (!mod.internal.buffers.has(name) || !(v instanceof Tensor)) throw new TypeError(`getBuffer: \`${name}\` is not a buffer (in ${JSON.stringify(target)})`);
+    return v;
+  }
+
+  private splitTarget(target: string, op: string): [AnyModule, string] {
+    if (typeof target !== 'string') throw new TypeError(`${op}: target must be a string, got ${typeof target}`);
+    const i = target.lastIndexOf('.');
+    return [i < 0 ? this : this.getSubmodule(target.slice(0, i)), target.slice(i + 1)];
   }
 
   // ---------------------------------------------------------------- registration
@@ -279,8 +541,14 @@ export abstract class Module<F extends ForwardFn = (x: Tensor) => Tensor> {
     return this;
   }
 
-  /** Clears the gradients: to null (PyTorch's default set_to_none=true) or to zeros. */
-  zeroGrad(setToNone = true): void {
+  /**
+   * Clears the gradients: to null (PyTorch 2.x's default set_to_none=True) or to zeros. PyTorch's
+   * positional (setToNone) or { setToNone }.
+   * @example model.zeroGrad({ setToNone: false })
+   */
+  zeroGrad(setToNone: boolean | ZeroGradOptions = true): void {
+    if (typeof setToNone === 'object' && setToNone !== null) setToNone = checkOptions('zeroGrad', setToNone, ['setToNone']).setToNone ?? true;
+    if (typeof setToNone !== 'boolean') throw new TypeError(`zeroGrad: setToNone must be a boolean, got ${typeof setToNone}`);
     for (const p of this.parameters()) {
       const g = p._peekGrad();
       if (setToNone) p._dropGrad();
