@@ -342,6 +342,39 @@ const SAMPLES: Record<string, Sample> = {
   'nn.MultiLabelSoftMarginLoss': { call: (o) => new nn.MultiLabelSoftMarginLoss(o) },
   'nn.SoftMarginLoss': { call: (o) => new nn.SoftMarginLoss(o) },
   'nn.CTCLoss': { call: (o) => new nn.CTCLoss(o), snake: 'zero_infinity' },
+  // convolution (src/ops/conv-more.ts)
+  'F.conv1d': { call: (o) => F.conv1d(randn(1, 2, 5), randn(3, 2, 3), null, o) },
+  'F.convTranspose1d': { call: (o) => F.convTranspose1d(randn(1, 2, 5), randn(2, 3, 3), null, o), snake: 'output_padding' },
+  'F.convTranspose2d': { call: (o) => F.convTranspose2d(x4(), randn(2, 3, 3, 3), null, o), snake: 'output_padding' },
+  'F.unfold': { call: (o) => F.unfold(x4(), 2, o) },
+  'F.fold': { call: (o) => F.fold(randn(1, 8, 16), 5, 2, o) },
+  'nn.Conv1d': { call: (o) => new nn.Conv1d(2, 3, 3, o), snake: 'padding_mode' },
+  'nn.ConvTranspose1d': { call: (o) => new nn.ConvTranspose1d(2, 3, 3, o), snake: 'output_padding' },
+  'nn.ConvTranspose2d': { call: (o) => new nn.ConvTranspose2d(2, 3, 3, o), snake: 'output_padding' },
+  'nn.Unfold': { call: (o) => new nn.Unfold(2, o) },
+  'nn.Fold': { call: (o) => new nn.Fold(5, 2, o) },
+  // pooling and resampling (src/ops/pool-more.ts, src/ops/resample.ts)
+  'F.maxPool1d': { call: (o) => F.maxPool1d(randn(1, 2, 5), 2, o), snake: 'ceil_mode' },
+  'F.avgPool1d': { call: (o) => F.avgPool1d(randn(1, 2, 5), 2, o), snake: 'count_include_pad' },
+  'F.adaptiveMaxPool1d': { call: (o) => F.adaptiveMaxPool1d(randn(1, 2, 5), 2, o), snake: 'return_indices' },
+  'F.adaptiveMaxPool2d': { call: (o) => F.adaptiveMaxPool2d(x4(), 2, o), snake: 'return_indices' },
+  'F.lpPool1d': { call: (o) => F.lpPool1d(randn(1, 2, 5), 2, 2, o), snake: 'ceil_mode' },
+  'F.lpPool2d': { call: (o) => F.lpPool2d(x4(), 2, 2, o), snake: 'ceil_mode' },
+  'F.maxUnpool1d': { call: (o) => { const [y, i] = F.maxPool1d(randn(1, 2, 4), 2, { returnIndices: true }); return F.maxUnpool1d(y, i, 2, o); }, snake: 'output_size' },
+  'F.maxUnpool2d': { call: (o) => { const [y, i] = F.maxPool2d(randn(1, 2, 4, 4), 2, { returnIndices: true }); return F.maxUnpool2d(y, i, 2, o); }, snake: 'output_size' },
+  'F.pad': { call: (o) => F.pad(x4(), [1, 1], o) },
+  'F.interpolate': { call: (o) => F.interpolate(x4(), 3, o), snake: 'align_corners' },
+  'nn.MaxPool1d': { call: (o) => new nn.MaxPool1d(2, o), snake: 'ceil_mode' },
+  'nn.AvgPool1d': { call: (o) => new nn.AvgPool1d(2, o), snake: 'count_include_pad' },
+  'nn.AdaptiveMaxPool1d': { call: (o) => new nn.AdaptiveMaxPool1d(2, o), snake: 'return_indices' },
+  'nn.AdaptiveMaxPool2d': { call: (o) => new nn.AdaptiveMaxPool2d(2, o), snake: 'return_indices' },
+  'nn.LPPool1d': { call: (o) => new nn.LPPool1d(2, 2, o), snake: 'ceil_mode' },
+  'nn.LPPool2d': { call: (o) => new nn.LPPool2d(2, 2, o), snake: 'ceil_mode' },
+  'nn.MaxUnpool1d': { call: (o) => new nn.MaxUnpool1d(2, o) },
+  'nn.MaxUnpool2d': { call: (o) => new nn.MaxUnpool2d(2, o) },
+  'nn.Upsample': { call: (o) => new nn.Upsample(null, 2, o), snake: 'align_corners' },
+  'nn.UpsamplingNearest2d': { call: (o) => new nn.UpsamplingNearest2d(null, 2, o), snake: 'scale_factor' },
+  'nn.UpsamplingBilinear2d': { call: (o) => new nn.UpsamplingBilinear2d(null, 2, o), snake: 'scale_factor' },
   // Module, containers, init, utils (src/nn)
   'nn.utils.clipGradNorm_': { call: (o) => nn.utils.clipGradNorm_(params(), 1, o), snake: 'error_if_nonfinite' },
   'nn.utils.clipGradValue_': { call: (o) => nn.utils.clipGradValue_(params(), 1, o) },
@@ -437,6 +470,10 @@ const NO_OPTIONS = new Set(`
   F.softsign F.tanhshrink F.logsigmoid F.prelu F.selu_ F.threshold_ nn.Softsign nn.Tanhshrink nn.LogSigmoid nn.Softmax2d
   # normalization and distances (src/ops/normalization-more.ts, src/ops/distance.ts)
   nn.InstanceNorm
+  # pooling and resampling (src/ops/pool-more.ts, src/ops/resample.ts)
+  F.adaptiveAvgPool1d F.adaptiveAvgPool2d F.pixelShuffle F.pixelUnshuffle nn.AdaptiveAvgPool1d nn.AdaptiveAvgPool2d nn.PixelShuffle nn.PixelUnshuffle
+  nn.ZeroPad1d nn.ZeroPad2d nn.ZeroPad3d nn.ConstantPad1d nn.ConstantPad2d nn.ConstantPad3d nn.ReflectionPad1d nn.ReflectionPad2d nn.ReflectionPad3d
+  nn.ReplicationPad1d nn.ReplicationPad2d nn.ReplicationPad3d nn.CircularPad1d nn.CircularPad2d nn.CircularPad3d
   # Module, containers, init, utils (src/nn)
   nn.ModuleDict nn.ParameterList nn.ParameterDict nn.Unflatten nn.init.truncNormal_ nn.init.orthogonal_ nn.init.sparse_ nn.init.dirac_
   nn.init.eye_ nn.utils.parametersToVector nn.utils.vectorToParameters

@@ -39,6 +39,17 @@ export {
   smoothL1Loss, huberLoss, binaryCrossEntropy, klDiv, poissonNllLoss, gaussianNllLoss, cosineEmbeddingLoss, marginRankingLoss,
   hingeEmbeddingLoss, tripletMarginLoss, multiMarginLoss, multilabelMarginLoss, multilabelSoftMarginLoss, softMarginLoss, ctcLoss,
 } from '../ops/loss-more.js';
+// ---- convolution (src/ops/conv-more.ts) ----
+export {
+  conv1d, convTranspose1d, convTranspose2d, unfold, fold, type Conv1dOptions, type Conv1dArgs, type Conv1dPadding, type IntSingle,
+  type ConvTranspose1dOptions, type ConvTranspose2dOptions, type ConvTranspose1dArgs, type ConvTranspose2dArgs, type UnfoldOptions, type UnfoldArgs,
+} from '../ops/conv-more.js';
+// ---- pooling and resampling (src/ops/pool-more.ts, src/ops/resample.ts) ----
+export {
+  maxPool1d, avgPool1d, adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, lpPool1d, lpPool2d, maxUnpool1d, maxUnpool2d,
+  type MaxPool1dOptions, type AvgPool1dOptions, type AdaptiveMaxPoolOptions, type LPPoolOptions, type MaxUnpool1dOptions, type MaxUnpool2dOptions,
+} from '../ops/pool-more.js';
+export { pixelShuffle, pixelUnshuffle, pad, interpolate, type PadOptions, type InterpolateOptions, type InterpolateMode } from '../ops/resample.js';
 
 /**
  * y = x·Wᵀ + b with PyTorch's weight layout [out, in]. The bias is PyTorch's third positional argument,

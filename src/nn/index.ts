@@ -32,6 +32,20 @@ export {
   SmoothL1Loss, HuberLoss, BCELoss, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss,
   TripletMarginLoss, MultiMarginLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, SoftMarginLoss, CTCLoss,
 } from './layers/loss-more.js';
+// ---- convolution (src/ops/conv-more.ts) ----
+export {
+  Conv1d, ConvTranspose1d, ConvTranspose2d, Unfold, Fold, type Conv1dLayerOptions, type Conv1dLayerArgs, type ConvTransposeLayerOptions,
+  type ConvTranspose1dLayerOptions, type ConvTranspose2dLayerOptions, type ConvTranspose1dLayerArgs, type ConvTranspose2dLayerArgs, type UnfoldLayerArgs,
+} from './layers/conv-more.js';
+// ---- pooling and resampling (src/ops/pool-more.ts, src/ops/resample.ts) ----
+export {
+  MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d,
+} from './layers/pooling-more.js';
+export {
+  PixelShuffle, PixelUnshuffle, ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
+  ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d, Upsample,
+  UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions,
+} from './layers/resample.js';
 // ---- Module, containers, init, utils (src/nn) ----
 export { ModuleDict, ParameterList, ParameterDict } from './layers/container.js';
 export { Unflatten } from './layers/unflatten.js';

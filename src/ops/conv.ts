@@ -150,7 +150,8 @@ export function padSides(padding: ConvParams['padding'], kh: number, kw: number,
 
 // ---------------------------------------------------------------- kernels
 
-interface Geometry {
+/** @internal The geometry of one convolution (conv-more.ts builds the transposed convolution's from it). */
+export interface Geometry {
   n: number; c: number; h: number; w: number;
   o: number; kh: number; kw: number;
   /** stride, padding before the image (top, left), dilation */
@@ -270,8 +271,9 @@ function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
  * conv2d's input gradient as a differentiable op of (g, w): it is bilinear, so its own backward is a
  * convolution of the incoming gradient with w (for g) and a weight gradient of g against it (for w).
  * Recorded only under createGraph (grad mode on inside backward); otherwise it is the plain kernel call.
+ * @internal Also the transposed convolution's forward and backward (conv-more.ts).
  */
-function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
+export function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
   const gc = floatContiguous(g), wc = floatContiguous(w);
   const dx = convBackwardInput(gc, wc, geo);
   if (gc !== g) gc.dispose();
@@ -282,8 +284,8 @@ function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
   ]);
 }
 
-/** conv2d's weight gradient as a differentiable op of (g, x), bilinear like inputGrad. */
-function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
+/** @internal conv2d's weight gradient as a differentiable op of (g, x), bilinear like inputGrad. */
+export function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
   const gc = floatContiguous(g), xc = floatContiguous(x);
   const dw = convBackwardWeight(gc, xc, geo);
   if (gc !== g) gc.dispose();
@@ -294,8 +296,8 @@ function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
   ]);
 }
 
-/** The differentiable convolution of x [n, c, h, w] with w [o, c/groups, kh, kw] (+ bias) at `geo`. */
-function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Geometry): Tensor {
+/** @internal The differentiable convolution of x [n, c, h, w] with w [o, c/groups, kh, kw] (+ bias) at `geo`. */
+export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Geometry): Tensor {
   const xc = floatContiguous(x), wt = floatContiguous(weight);
   const bc = bias !== null ? floatContiguous(bias) : null;
   // one node for x, weight and the bias (fused into the GEMM's store), like PyTorch's ConvolutionBackward0
