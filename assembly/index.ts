@@ -16,3 +16,5 @@ export * from "./pool"; // nn: avg pooling
 export * from "./fused"; // fused backward kernels for training
 export { set_strided_state } from "./strided"; // per-thread iterator state (worker threads)
 export * from "./math"; // issue 15 math: log1p, sin, rsqrt, lgamma, ... (math_f32)
+export * from "./attention"; // issue 16 attention: fused scaled dot-product attention
+export * from "./rnn"; // issue 16 recurrent: fused LSTM / GRU cells

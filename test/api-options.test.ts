@@ -375,6 +375,27 @@ const SAMPLES: Record<string, Sample> = {
   'nn.Upsample': { call: (o) => new nn.Upsample(null, 2, o), snake: 'align_corners' },
   'nn.UpsamplingNearest2d': { call: (o) => new nn.UpsamplingNearest2d(null, 2, o), snake: 'scale_factor' },
   'nn.UpsamplingBilinear2d': { call: (o) => new nn.UpsamplingBilinear2d(null, 2, o), snake: 'scale_factor' },
+  // attention (src/ops/attention.ts)
+  'F.scaledDotProductAttention': { call: (o) => F.scaledDotProductAttention(ones(2, 3), ones(4, 3), ones(4, 2), o), snake: 'is_causal' },
+  // transformers (src/nn/layers/transformer.ts)
+  'nn.MultiheadAttention': { call: (o) => new nn.MultiheadAttention(4, 2, o), snake: 'add_bias_kv' },
+  'nn.TransformerEncoderLayer': { call: (o) => new nn.TransformerEncoderLayer(4, 2, o), snake: 'dim_feedforward' },
+  'nn.TransformerDecoderLayer': { call: (o) => new nn.TransformerDecoderLayer(4, 2, o), snake: 'norm_first' },
+  'nn.TransformerEncoder': { call: (o) => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(4, 2, 8), 1, o), snake: 'enable_nested_tensor' },
+  'nn.TransformerDecoder': { call: (o) => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(4, 2, 8), 1, o) },
+  'nn.Transformer': { call: (o) => new nn.Transformer({ dModel: 4, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8, ...o }), snake: 'layer_norm_eps' },
+  // recurrent (src/ops/rnn.ts, src/nn/layers/rnn.ts)
+  'nn.RNN': { call: (o) => new nn.RNN(3, 4, o), snake: 'batch_first' },
+  'nn.LSTM': { call: (o) => new nn.LSTM(3, 4, o), snake: 'proj_size' },
+  'nn.GRU': { call: (o) => new nn.GRU(3, 4, 1, o), snake: 'batch_first' },
+  'nn.RNNCell': { call: (o) => new nn.RNNCell(3, 4, o) },
+  'nn.LSTMCell': { call: (o) => new nn.LSTMCell(3, 4, o) },
+  'nn.GRUCell': { call: (o) => new nn.GRUCell(3, 4, true, o) },
+  'nn.utils.rnn.padSequence': { call: (o) => nn.utils.rnn.padSequence([ones(2, 3), ones(1, 3)], o), snake: 'batch_first' },
+  'nn.utils.rnn.packPaddedSequence': { call: (o) => nn.utils.rnn.packPaddedSequence(ones(2, 2, 3), [2, 1], o), snake: 'enforce_sorted' },
+  'nn.utils.rnn.padPackedSequence': { call: (o) => nn.utils.rnn.padPackedSequence(nn.utils.rnn.packSequence([ones(2, 3), ones(1, 3)]), o), snake: 'total_length' },
+  'nn.utils.rnn.packSequence': { call: (o) => nn.utils.rnn.packSequence([ones(2, 3), ones(1, 3)], o), snake: 'enforce_sorted' },
+  'nn.utils.rnn.unpadSequence': { call: (o) => nn.utils.rnn.unpadSequence(ones(2, 2, 3), [2, 1], o), snake: 'batch_first' },
   // Module, containers, init, utils (src/nn)
   'nn.utils.clipGradNorm_': { call: (o) => nn.utils.clipGradNorm_(params(), 1, o), snake: 'error_if_nonfinite' },
   'nn.utils.clipGradValue_': { call: (o) => nn.utils.clipGradValue_(params(), 1, o) },
@@ -474,6 +495,8 @@ const NO_OPTIONS = new Set(`
   F.adaptiveAvgPool1d F.adaptiveAvgPool2d F.pixelShuffle F.pixelUnshuffle nn.AdaptiveAvgPool1d nn.AdaptiveAvgPool2d nn.PixelShuffle nn.PixelUnshuffle
   nn.ZeroPad1d nn.ZeroPad2d nn.ZeroPad3d nn.ConstantPad1d nn.ConstantPad2d nn.ConstantPad3d nn.ReflectionPad1d nn.ReflectionPad2d nn.ReflectionPad3d
   nn.ReplicationPad1d nn.ReplicationPad2d nn.ReplicationPad3d nn.CircularPad1d nn.CircularPad2d nn.CircularPad3d
+  # recurrent (src/ops/rnn.ts, src/nn/layers/rnn.ts)
+  nn.RNNBase nn.RNNCellBase nn.utils.rnn.PackedSequence nn.utils.rnn.unpackSequence
   # Module, containers, init, utils (src/nn)
   nn.ModuleDict nn.ParameterList nn.ParameterDict nn.Unflatten nn.init.truncNormal_ nn.init.orthogonal_ nn.init.sparse_ nn.init.dirac_
   nn.init.eye_ nn.utils.parametersToVector nn.utils.vectorToParameters

@@ -34,7 +34,8 @@
  *          work              scratch pointer (bytes from gemm_f32_workspace)
  *   split  range             contiguous elementwise: ranges of `size`, every pointer moved to its range
  *          rows              strided elementwise: ranges of the meta shape's first dim
- *          gemm, sum, conv   the custom splitters of those names in wasm/split.ts
+ *          gemm, sum, conv,  the custom splitters of those names in wasm/split.ts
+ *          attention
  *          none              always runs on the calling thread
  * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
@@ -316,13 +317,64 @@ export const KERNEL_TABLE = {
    * 22 trigamma (polygamma(1, x)); any other code is log1p. Computed in f64 and rounded to f32 except 4 and 5.
    */
   math_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size', 'op'] },
+
+  // ---- attention (assembly/attention.ts) ----
+  /**
+   * Scaled dot-product attention over `groups` independent groups (batch x heads), contiguous q
+   * [groups, L, E], kt = kᵀ [groups, E, S], v [groups, S, Ev]; writes out [groups, L, Ev] and lse [groups, L].
+   * Per group g and query row i, over the keys j < (causal ? min(S, i + 1) : S):
+   *   s_j = (q_i · k_j) * scale + (mask ? mask[maskOff[g] + i * maskRs + j * maskCs] : 0)
+   *   out_i = sum_j exp(s_j - m) v_j / l,  lse_i = m + log(l),  m = max_j s_j, l = sum_j exp(s_j - m)
+   * computed with an online softmax over tiles of `tile` keys (a multiple of 4). mask is an additive float32
+   * mask (0 when absent; maskOff holds one i32 element offset per group; strides may be 0). A row with l = 0
+   * (every score -Inf, or S = 0) gets out_i = 0 and lse_i = -Inf. work: (8 * tile + 8) f32 of scratch.
+   */
+  attention_forward_f32: { split: 'attention', args: ['q:in', 'kt:in', 'v:in', 'mask:in?', 'maskOff:in?', 'out:out', 'lse:out',
+    'work:work', 'groups', 'L', 'S', 'E', 'Ev', 'scale', 'causal', 'maskRs', 'maskCs', 'tile'] },
+  /**
+   * The backward of attention_forward_f32 (same layout, mask and tile; k [groups, S, E] and vt = vᵀ
+   * [groups, Ev, S] too), from out, lse and the output gradient dout: per row i with lse_i != -Inf,
+   * D_i = dout_i · out_i and per allowed key j, p = exp(s_j - lse_i), dS = p (dout_i · v_j - D_i);
+   * dq_i += dS scale k_j, dk_j += dS scale q_i, dv_j += p dout_i. dq, dk, dv are overwritten (zeroed first);
+   * rows with lse_i = -Inf contribute nothing. work: (8 * tile + 8) f32 of scratch.
+   */
+  attention_backward_f32: { split: 'attention', args: ['q:in', 'k:in', 'kt:in', 'v:in', 'vt:in', 'mask:in?', 'maskOff:in?',
+    'out:in', 'lse:in', 'dout:in', 'dq:out', 'dk:out', 'dv:out', 'work:work', 'groups', 'L', 'S', 'E', 'Ev', 'scale', 'causal',
+    'maskRs', 'maskCs', 'tile'] },
+
+  // ---- recurrent cells (assembly/rnn.ts) ----
+  /**
+   * One LSTM step over batch×hidden, rows contiguous: G = gi + gh ([batch, 4·hidden], PyTorch's gate order
+   * i, f, g, o); i, f, o = σ(G), g = tanh(G); c' = f·c + i·g; h' = o·tanh(c'). Writes h = h' and cOut = c'
+   * ([batch, hidden] each), act = the activated gates [batch, 4·hidden], tc = tanh(c') [batch, hidden].
+   */
+  lstm_cell_f32: { split: 'none', args: ['gi:in', 'gh:in', 'c:in', 'h:out', 'cOut:out', 'act:out', 'tc:out', 'batch', 'hidden'] },
+  /**
+   * Backward of lstm_cell_f32 from dh', dc' ([batch, hidden]; 0 = all zeros), the saved act, tc and the step's
+   * input c: dct = dc' + dh'·o·(1 - tc²); dgates = [dct·g·i(1-i), dct·c·f(1-f), dct·i·(1-g²), dh'·tc·o(1-o)];
+   * dcPrev = dct·f.
+   */
+  lstm_cell_backward_f32: { split: 'none', args: ['dh:in?', 'dc:in?', 'act:in', 'tc:in', 'c:in', 'dgates:out', 'dcPrev:out',
+    'batch', 'hidden'] },
+  /**
+   * One GRU step (PyTorch's gates r, z, n; gi = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh, [batch, 3·hidden]):
+   * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n), hOut = (h - n)·z + n;
+   * act = r, z, n [batch, 3·hidden].
+   */
+  gru_cell_f32: { split: 'none', args: ['gi:in', 'gh:in', 'h:in', 'hOut:out', 'act:out', 'batch', 'hidden'] },
+  /**
+   * Backward of gru_cell_f32 from dh' and the saved act, gh, h: dn = dh'·(1-z)·(1-n²), dz = dh'·(h-n)·z(1-z),
+   * dr = dn·gh_n·r(1-r); dgi = [dr, dz, dn], dgh = [dr, dz, dn·r], dhPrev = dh'·z (the direct path only).
+   */
+  gru_cell_backward_f32: { split: 'none', args: ['dh:in', 'act:in', 'gh:in', 'h:in', 'dgi:out', 'dgh:out', 'dhPrev:out',
+    'batch', 'hidden'] },
 } as const satisfies Record<string, KernelSpec>;
 
 /** Roles of a kernel's pointer and size arguments (see the file comment); a bare name is a `number`. */
 const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
 export type Role = (typeof ROLES)[number] | 'number';
 /** How a kernel runs on several threads (see the file comment). */
-type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv';
+type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention';
 /** The splits done by a custom splitter of wasm/split.ts. */
 export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
 

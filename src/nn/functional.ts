@@ -50,6 +50,8 @@ export {
   type MaxPool1dOptions, type AvgPool1dOptions, type AdaptiveMaxPoolOptions, type LPPoolOptions, type MaxUnpool1dOptions, type MaxUnpool2dOptions,
 } from '../ops/pool-more.js';
 export { pixelShuffle, pixelUnshuffle, pad, interpolate, type PadOptions, type InterpolateOptions, type InterpolateMode } from '../ops/resample.js';
+// ---- attention (src/ops/attention.ts) ----
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from '../ops/attention.js';
 
 /**
  * y = x·Wᵀ + b with PyTorch's weight layout [out, in]. The bias is PyTorch's third positional argument,

@@ -46,6 +46,19 @@ export {
   ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d, Upsample,
   UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions,
 } from './layers/resample.js';
+// ---- transformers (src/nn/layers/transformer.ts) ----
+export {
+  MultiheadAttention, TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder, Transformer,
+  type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions, type MultiheadAttentionForwardArgs, type TransformerActivation,
+  type TransformerEncoderLayerOptions, type TransformerDecoderLayerOptions, type TransformerEncoderLayerForwardOptions,
+  type TransformerDecoderLayerForwardOptions, type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
+  type TransformerDecoderOptions, type TransformerOptions, type TransformerForwardOptions,
+} from './layers/transformer.js';
+// ---- recurrent (src/ops/rnn.ts, src/nn/layers/rnn.ts) ----
+export {
+  RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNInput, type RNNBaseOptions, type RNNOptions,
+  type LSTMOptions, type RNNCellBaseOptions, type RNNCellOptions,
+} from './layers/rnn.js';
 // ---- Module, containers, init, utils (src/nn) ----
 export { ModuleDict, ParameterList, ParameterDict } from './layers/container.js';
 export { Unflatten } from './layers/unflatten.js';

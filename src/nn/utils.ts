@@ -122,3 +122,4 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+export * as rnn from './utils-rnn.js';

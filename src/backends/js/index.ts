@@ -7,6 +7,7 @@
  */
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
 import * as activation from './activation.js';
+import * as attention from './attention.js';
 import * as convBatch from './conv-batch.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
@@ -17,11 +18,12 @@ import * as math from './math.js';
 import * as optim from './optim.js';
 import * as pool from './pool.js';
 import * as reduce from './reduce.js';
+import * as rnn from './rnn.js';
 import * as softmax from './softmax.js';
 
 const families: Kernels = {
-  ...activation, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
-  ...softmax,
+  ...activation, ...attention, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
+  ...softmax, ...rnn,
 };
 
 /** The reference kernel table: exactly the kernels of the table (the families' helpers left out). */

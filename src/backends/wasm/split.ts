@@ -16,6 +16,8 @@
  *    its run of images into its own partial (the calling thread's into dW), and the partials are added
  *    to dW in thread order: deterministic for a given number of threads, and equal to one thread's result
  *    up to float32 rounding (the order of the sum over images changes).
+ *  - fused attention forward and backward: runs of groups (batch x heads), each thread with its own
+ *    scratch: bit-identical.
  * Calls below a size threshold (setSplitThresholds) stay on the calling thread, as do all calls while
  * the workers are starting.
  */
@@ -380,6 +382,48 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
   };
 }
 
+type AttentionKernel = 'attention_forward_f32' | 'attention_backward_f32';
+
+/**
+ * The fused attention kernels split into runs of groups (batch x heads): every group is computed on its
+ * own by the same instructions, so any split is bit-identical to one thread. Each part's pointers move
+ * by its first group (maskOff by one i32 per group; the mask itself is addressed through maskOff), and
+ * the workers get their own scratch (allocated here, on the calling thread).
+ */
+function attentionSplit(base: Kernels, name: AttentionKernel): Fn {
+  const f = base[name] as Fn;
+  const backward = name === 'attention_backward_f32';
+  const workAt = backward ? 13 : 7; // `work`; groups, L, S, E, Ev, scale, causal, maskRs, maskCs, tile follow
+  return (...a: number[]) => {
+    const groups = a[workAt + 1]!, L = a[workAt + 2]!, S = a[workAt + 3]!, E = a[workAt + 4]!, Ev = a[workAt + 5]!;
+    const macs = groups * L * S * (E + Ev) * (backward ? 2 : 1);
+    const min = getThreads() > 1 ? minGemmMacs(macs) : Infinity;
+    const p = macs >= min ? threadsFor(macs, min, groups) : 1;
+    if (p <= 1) return f(...a);
+    // elements per group of each pointer before `work`, in argument order (0: not moved)
+    const steps = backward
+      ? [L * E, S * E, E * S, S * Ev, Ev * S, 0, 1, L * Ev, L, L * Ev, L * E, S * E, S * Ev]
+      : [L * E, E * S, S * Ev, 0, 1, L * Ev, L];
+    const workBytes = (8 * a[workAt + 10]! + 8) * 4;
+    const starts = cut(groups, p, 1);
+    const scratch: number[] = [];
+    try {
+      for (let i = 0; i + 1 < starts.length; i++) scratch.push(heap.alloc(workBytes));
+      runParts(name, starts.map((s, i) => {
+        const part = a.slice();
+        steps.forEach((step, j) => {
+          if (a[j] !== 0) part[j] = a[j]! + s * step * 4;
+        });
+        part[workAt] = i + 1 < starts.length ? scratch[i]! : a[workAt]!;
+        part[workAt + 1] = (i + 1 < starts.length ? starts[i + 1]! : groups) - s;
+        return part;
+      }), f);
+    } finally {
+      for (const w of scratch) heap.free(w, workBytes);
+    }
+  };
+}
+
 /** The custom splitters the kernel table names, each taking exactly the kernels whose entry names it. */
 type CustomSplitters = { [S in CustomSplit]: (name: KernelsSplitBy<S>) => Fn };
 
@@ -393,6 +437,7 @@ export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
     gemm: (name: GemmKernel) => gemm[name] as Fn,
     sum: (name: 'sum_f32') => sumSplit(base, name, constants) as Fn,
     conv: (name: ConvKernel) => convSplit(base, name, gemm.gemm_bias_f32),
+    attention: (name: AttentionKernel) => attentionSplit(base, name),
   };
   const out: Record<string, unknown> = { ...base };
   for (const name of KERNEL_NAMES) {
