@@ -6,13 +6,14 @@
  * stays responsive and the FinalizationRegistry callbacks that give tensors' memory back get to run.
  *
  * URL parameters (the browser tests use them): model=cnn|mlp, backend=wasm|js, epochs, train, test, batch,
- * lr, seed, autostart=1.
+ * lr, seed, autostart=1; tab=gpt opens the GPT tab (examples/demo/gpt-tab.ts, its own parameters there).
  */
 import {
   backendInfo, data, F, getBackend, getNumThreads, init, manualSeed, memory, nn, noGrad, optim, setBackend,
   softmax, tensor, type BackendName, type Tensor,
 } from 'wasmgrad';
 import { mnistModel, type MnistModel } from '../mnist/models.js';
+import { setupGptTab } from './gpt-tab.js';
 
 // ---------------------------------------------------------------- page state (also read by the tests)
 interface RunResult {
@@ -234,7 +235,7 @@ function showStats(s: Record<string, string>): void {
 }
 
 async function train(): Promise<void> {
-  if (digits === null) return;
+  if (digits === null || gptBusy()) return;
   const kind = ui.model.value;
   const backend = ui.backend.value as BackendName;
   const epochs = Math.max(1, Math.round(Number(ui.epochs.value)));
@@ -550,6 +551,8 @@ async function main(): Promise<void> {
   const w = tutorial();
   demo.tutorialW = w;
   $('tutorial').textContent = `tutorial check (README): w = ${w.toFixed(6)} after 100 epochs ${Math.abs(w - 2) < 1e-3 ? '✓' : '✗'}`;
+  const gptTab = setupGptTab(yieldToPage, () => demo.state === 'training');
+  gptBusy = gptTab.busy;
   digits = await loadDigits();
   ui.status.textContent = `${digits.labels.shape[0]} digits loaded. Press Train.`;
   ui.train.disabled = false;
@@ -562,6 +565,20 @@ async function main(): Promise<void> {
   });
   if (params.get('autostart') === '1') await train();
 }
+
+/** Whether the GPT tab is training (one training at a time). */
+let gptBusy = (): boolean => false;
+
+/** The two tabs: MNIST (default) and the GPT; ?tab=gpt opens the second. */
+function selectTab(name: 'mnist' | 'gpt'): void {
+  for (const t of ['mnist', 'gpt'] as const) {
+    $(`panel-${t}`).hidden = t !== name;
+    $(`tab-${t}`).setAttribute('aria-selected', String(t === name));
+  }
+}
+$('tab-mnist').addEventListener('click', () => selectTab('mnist'));
+$('tab-gpt').addEventListener('click', () => selectTab('gpt'));
+if (params.get('tab') === 'gpt') selectTab('gpt');
 
 function fail(err: unknown): void {
   demo.error = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);

@@ -5,7 +5,7 @@
  *     count·rows·cols u8 pixels, 0..255), regenerated only when missing;
  *   - app.js: examples/demo/app.ts bundled with esbuild; `wasmgrad` stays an external import that the page's
  *     import map sends to the built package in /dist/;
- *   - index.html and style.css, copied.
+ *   - index.html and style.css, copied; shakespeare.txt (the GPT tab's text), copied from examples/gpt/.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -58,6 +58,7 @@ export async function buildDemo(options: { quiet?: boolean } = {}): Promise<void
     logLevel: options.quiet ? 'warning' : 'info',
   });
   for (const f of ['index.html', 'style.css']) copyFileSync(join(HERE, f), join(OUT, f));
+  copyFileSync(join(HERE, '..', 'gpt', 'shakespeare.txt'), join(OUT, 'shakespeare.txt'));
   if (!options.quiet) {
     const mb = (f: string) => (statSync(join(OUT, f)).size / 1e6).toFixed(2);
     console.log(`demo built in ${OUT}: app.js ${mb('app.js')} MB, digits.bin ${mb('digits.bin')} MB`);

@@ -181,3 +181,26 @@ describe('demo page, not isolated (no COOP/COEP)', () => {
     await page.close();
   });
 });
+
+describe('demo page, the GPT tab', () => {
+  it('trains the Shakespeare GPT in the page on 2 threads: the loss falls and samples stream in', async () => {
+    const { page, errors } = await chromium.newPage();
+    await page.goto(`${isolatedServer.url}?tab=gpt&threads=2&gptIters=60&gptLayers=1&gptEmbd=64&gptBlock=32&gptBatch=8&gptSampleEvery=20&gptAutostart=1`);
+    expect(await page.locator('#panel-gpt').isVisible()).toBe(true);
+    expect(await page.locator('#panel-mnist').isVisible()).toBe(false);
+    await page.waitForFunction(() => ['done', 'error'].includes((globalThis as unknown as { gptDemo: { state: string } }).gptDemo.state), null, { timeout: 120_000 });
+    const gpt = await page.evaluate(() => (globalThis as unknown as { gptDemo: { state: string; iteration: number; losses: number[]; valLoss: number; samples: string[]; tokensPerSecond: number; error: string | null } }).gptDemo);
+    expect(gpt.error).toBeNull();
+    expect(gpt.iteration).toBe(60);
+    expect(gpt.samples).toHaveLength(3); // after steps 20, 40 and 60
+    for (const s of gpt.samples) expect(s.length).toBe(201); // the '\n' prompt and 200 sampled characters
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(gpt.losses.slice(-10))).toBeLessThan(mean(gpt.losses.slice(0, 5)) - 0.5); // from ~4.2 (uniform over 65)
+    expect(gpt.valLoss).toBeLessThan(3.6);
+    expect(await page.locator('#gpt-sample').textContent()).toContain('after 60 steps');
+    console.log(`[browser] GPT tab: 60 steps, 1 layer, n_embd 64, 2 threads: loss ${gpt.losses[0]!.toFixed(3)} -> ${gpt.losses[59]!.toFixed(3)}, validation ${gpt.valLoss.toFixed(3)}, ${Math.round(gpt.tokensPerSecond)} tokens/s`);
+    await page.screenshot({ path: `${ARTIFACTS}demo-gpt.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
