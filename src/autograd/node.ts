@@ -7,6 +7,7 @@
 import { NO_GRAD_VIEW, type Tensor } from '../tensor/tensor.js';
 import { isGradEnabled } from './mode.js';
 import { anomalyMode, checkForward, rememberForward } from './anomaly.js';
+import { tracer } from '../onnx/trace.js';
 
 /**
  * A backward rule: receives the gradient of the op's output, the saved tensors and which inputs need a
@@ -154,6 +155,7 @@ export function record(
   fn: BackwardFn,
 ): Tensor {
   if (anomalyMode.checkForward) checkForward(out, name, inputs);
+  if (tracer !== null) tracer.onRecord(out, name, inputs); // onnx.export's trace (src/onnx/trace.ts)
   if (!isGradEnabled()) return out;
   let any = false;
   for (let i = 0; i < inputs.length; i++) {

@@ -1,6 +1,7 @@
 /** Activations beyond the basic unary ops: erf, GELU (exact and tanh forms), leaky ReLU, softplus-free helpers. */
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceComposite } from '../onnx/trace.js';
 import { Tensor } from '../tensor/tensor.js';
 import { floatContiguous } from './elementwise-support.js';
 import { checkOptions } from '../options.js';
@@ -43,5 +44,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
     throw new TypeError(`leakyRelu: negativeSlope must be a finite number, got ${negativeSlope}`);
   }
   const pos = x.gt(0);
-  return x.mul(pos.float().mul(1 - negativeSlope).add(negativeSlope));
+  const out = x.mul(pos.float().mul(1 - negativeSlope).add(negativeSlope));
+  if (isTracing()) traceComposite(out, 'LeakyRelu', [x], { alpha: negativeSlope });
+  return out;
 }

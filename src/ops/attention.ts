@@ -8,6 +8,7 @@ import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/mode.js';
+import { isTracing } from '../onnx/trace.js';
 import { broadcastShapes, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { positionalOptions } from '../options.js';
@@ -331,6 +332,6 @@ export function scaledDotProductAttention(
 ): Tensor {
   const a = attentionArgs(query, key, value, args);
   // onnx.export traces the composed path (the fused kernel has no ONNX form)
-  const fusable = a.dropoutP === 0 && !(a.mask !== null && a.mask.dtype === 'float32' && a.mask.requiresGrad && isGradEnabled());
+  const fusable = !isTracing() && a.dropoutP === 0 && !(a.mask !== null && a.mask.dtype === 'float32' && a.mask.requiresGrad && isGradEnabled());
   return fusable ? attentionFused(a) : attentionComposed(a);
 }

@@ -7,6 +7,7 @@ import { kernels } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { scalarSlot, writeMeta, writeMeta1 } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { anomalyMode } from '../autograd/anomaly.js';
 import { promote, type DType } from '../tensor/dtype.js';
@@ -131,6 +132,7 @@ function tensorOf(v: TensorOrScalar): Tensor {
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return add(a, scaled(b, alpha, 'add'));
   const out = run(a, b, 'add_f32', 'add', 'arith');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   return record(out, 'AddBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g) => [g, g]);
 }
@@ -139,6 +141,7 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tenso
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) return sub(a, scaled(b, alpha, 'sub'));
   const out = run(a, b, 'sub_f32', 'sub', 'arith');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   return record(out, 'SubBackward0', [tensorOrNull(a), tensorOrNull(b)], [], (g, _s, needs) => [g, needs[1] ? g.neg() : null]);
 }
@@ -152,6 +155,7 @@ function scaled(b: TensorOrScalar, alpha: number, op: string): TensorOrScalar {
 /** a * b. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out = run(a, b, 'mul_f32', 'mul', 'arith');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   // Each operand is saved only if the other's gradient needs it (a number operand is kept in the closure).
@@ -203,6 +207,7 @@ export function div(a: TensorOrScalar, b: TensorOrScalar, options?: DivOptions):
     if (mode !== null) return roundedDiv(a, b, mode);
   }
   const out = run(a, b, 'div_f32', 'div', 'float');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   // As PyTorch: b is saved when either gradient is needed, a only for b's gradient (not the output).
@@ -304,11 +309,13 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       out.dispose();
       return r;
     }
+    if (isTracing()) traceAttrs(out, { a, b });
     if (!a.requiresGrad && !anomalyMode.checkForward) return out;
     // NOTE: exponent 0 has gradient 0 everywhere, whatever g is (PyTorch: zeros_like(x); 0 * x^-1 would be NaN at 0).
     return record(out, 'PowBackward0', [a], [a], (g, [x]) => [b === 0 ? zeros(x!.shape) : powGradFused(g, x!, b) ?? g.mul(x!.pow(b - 1).mul(b))]);
   }
   const out = run(a, b, 'pow_f32', 'pow', intPow(a, b) ? 'arith' : 'float');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   // Saved as PyTorch: the base and exponent for the base's gradient, also the result for the exponent's.
@@ -367,6 +374,7 @@ export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  */
 function pairwiseExtreme(a: TensorOrScalar, b: TensorOrScalar, kernel: BinaryKernel, op: string, name: string, loses: (x: Tensor, y: Tensor) => Tensor): Tensor {
   const out = run(a, b, kernel, op, 'arith');
+  if (isTracing()) traceAttrs(out, { a, b });
   if (!mustRecord(a, b)) return out;
   const at = tensorOrNull(a), bt = tensorOrNull(b);
   const an = numberOr0(a), bn = numberOr0(b);
@@ -426,6 +434,7 @@ function whereSelect(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): T
   for (const [t, orig] of [[c, condition], [af, at], [bf, bt]] as const) if (t !== orig) t.dispose();
   const result = dtOf(a) !== 'float32' && dtOf(b) !== 'float32' ? toDType(out, 'int32') : out;
   if (result !== out) out.dispose();
+  if (isTracing()) traceAttrs(result, { condition, a, b });
   return record(result, 'WhereBackward0', [tensorOrNull(a), tensorOrNull(b)], [condition], (g, [cond], needs) => [
     needs[0] ? where(cond!, g, 0) : null,
     needs[1] ? where(cond!, 0, g) : null,

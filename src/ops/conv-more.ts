@@ -9,6 +9,7 @@
  */
 import { noGrad } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { kernels } from '../backends/index.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -294,6 +295,7 @@ function transposed(x: Tensor, weight: Tensor, bias: Tensor | null, geo: Geometr
   // x is saved for the weight's gradient and the weight for x's, only when needed (as PyTorch)
   const saveX = weight.requiresGrad, saveW = x.requiresGrad;
   const saved = saveX && saveW ? [x, weight] : saveX ? [x] : saveW ? [weight] : [];
+  if (isTracing()) traceAttrs(y, { geo, transposed: true });
   return record(y, 'ConvolutionBackward0', [x, weight, bias], saved, (g, s, needs) => {
     const xs = saveX ? s[0]! : null, ws = saveW ? s[saveX ? 1 : 0]! : null;
     return [

@@ -10,6 +10,7 @@
 import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensor, zeros } from '../tensor/creation.js';
@@ -312,6 +313,7 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, geo:
       needs[2] ? g.sum([0, 2, 3]) : null,
     ];
   });
+  if (isTracing()) traceAttrs(y, { geo });
   if (bc !== null && bc !== bias) bc.dispose();
   // contiguous copies made here are saved by the node only
   if (xc !== x) xc._releaseToGraph();

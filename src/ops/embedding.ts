@@ -1,6 +1,7 @@
 /** Embedding lookup (PyTorch's F.embedding): padding index, max-norm renormalisation, gradient scaling by frequency. */
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { noGrad } from '../autograd/mode.js';
 import { tensor } from '../tensor/creation.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -147,6 +148,7 @@ export function embeddingWith(input: Tensor, weight: Tensor, cfg: EmbeddingConfi
   if (cfg.maxNorm !== null) renorm(weight, vals, cfg.maxNorm, cfg.normType);
   const idx = tensor(vals, { dtype: 'int32' });
   const out = noGrad(() => weight.indexSelect(0, idx));
+  if (isTracing()) traceAttrs(out, { dim: 0, index: input });
   if (cfg.paddingIdx === null && !cfg.scaleGradByFreq) return record(out, 'EmbeddingBackward0', [weight], [idx], (g, [i]) => [indexAdd(g, 0, i!, [num, dim])]).reshape(outShape);
   const counts = new Map<number, number>();
   if (cfg.scaleGradByFreq) for (const v of vals) counts.set(v, (counts.get(v) ?? 0) + 1);

@@ -10,6 +10,7 @@
  */
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { broadcastShapes, contiguousStrides, normDim, numelOf, sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
@@ -255,6 +256,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tens
     out = toDType(r, x.dtype);
     r.dispose();
   }
+  if (isTracing()) traceAttrs(out, { mask });
   return record(out, 'MaskedFillBackward0', [x, typeof v === 'number' ? vt : v], [mask], (g, [m], needs) => [
     needs[0] ? where(m!, 0, g) : null,
     needs[1] ? where(m!, g, 0).sum() : null,

@@ -5,6 +5,7 @@
 import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { checkNdim, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
@@ -48,6 +49,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (out.numel() > 0) kernels().index_select_f32(src.ptr, idx.ptr, out.ptr, outer, size, nIdx, inner);
   if (src !== x) src.dispose();
   const inShape = x.shape;
+  if (isTracing()) traceAttrs(out, { dim: d, index });
   return record(out, 'IndexSelectBackward0', [x], [idx], (g, [i]) => [indexAdd(g, d, i!, inShape)]);
 }
 
@@ -89,6 +91,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (out.numel() > 0) kernels().gather_f32(src.ptr, idx.ptr, out.ptr, outer, size, x.ndim === 0 ? 1 : index.shape[d]!, inner);
   if (src !== x && src !== part) src.dispose();
   const inShape = x.shape;
+  if (isTracing()) traceAttrs(out, { dim: d, index });
   return record(out, 'GatherBackward0', [x], [idx], (g, [i]) => [scatterAdd(g, d, i!, inShape)]);
 }
 
@@ -148,6 +151,7 @@ function catList(tensors: readonly Tensor[], dim: number): Tensor {
     off += len;
   }
   whole.dispose();
+  if (isTracing()) traceAttrs(out, { dim: d });
   return record(out, 'CatBackward0', tensors, [], (g, _s, needs) => {
     let o = 0;
     return sizes.map((len, i) => {

@@ -8,6 +8,7 @@ import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isPlainObject, positionalOptions } from '../options.js';
 import { describeValue, type PositionalOr } from './loss.js';
+import { isTracing, traceComposite } from '../onnx/trace.js';
 
 function checkEps(eps: unknown, op: string): void {
   if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${op}: eps must be a non-negative number, got ${describeValue(eps)}`);
@@ -116,6 +117,7 @@ function batchNormImpl(
   }
   if (weight != null) y = y.mul(weight.reshape(bshape));
   if (bias != null) y = y.add(bias.reshape(bshape));
+  if (isTracing() && !training && runningMean != null) traceComposite(y, 'BatchNormalization', [x, weight, bias, runningMean, runningVar], { eps });
   return y;
 }
 
@@ -155,5 +157,6 @@ export function layerNorm(
   let y = xc.div(v.add(eps).sqrt());
   if (weight != null) y = y.mul(weight);
   if (bias != null) y = y.add(bias);
+  if (isTracing()) traceComposite(y, 'LayerNormalization', [x, weight, bias], { axis: x.ndim - k, eps });
   return y;
 }

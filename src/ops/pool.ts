@@ -5,6 +5,7 @@
  */
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
@@ -140,6 +141,7 @@ export function maxPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor | [T
     // linear in g: under createGraph its backward picks the incoming gradient at the same indices
     return [record(dx, 'MaxPool2DWithIndicesBackwardBackward0', [gy], [ix!], (gg, [ixs]) => [pickAt(gg, ixs!, planes, h * w, outShape)])];
   });
+  if (isTracing()) traceAttrs(y, { geo: g, params: p });
   if (p.returnIndices) return [y, idx];
   // the indices are this op's own: freed when the backward node is done with them (now, if none saved
   // them), not left to the garbage collector
@@ -181,6 +183,7 @@ export function avgPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor {
     else kernels().avgpool2d_f32(xc.ptr, out.ptr, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow);
   }
   if (xc !== x) xc.dispose();
+  if (isTracing()) traceAttrs(out, { geo: g, params: p });
   return record(out, 'AvgPool2DBackward0', [x], [], (gy) => {
     const gc = floatContiguous(gy);
     const dx = zeros(inShape);

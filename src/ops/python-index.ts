@@ -21,6 +21,7 @@
  * differentiable).
  */
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { noGrad } from '../autograd/mode.js';
 import { broadcastShapes, numelOf, sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
@@ -179,6 +180,7 @@ function basicView(x: Tensor, ops: readonly BasicOp[]): Tensor {
   const m = applyOps(x.shape, x.strides, x.offset, ops);
   const v = x._view(m.shape, m.strides, m.offset, (b) => basicView(b, ops));
   const inShape = x.shape;
+  if (isTracing()) traceAttrs(v, { ops });
   if (ops.length === 0) return record(v, 'AliasBackward0', [x], [], (g) => [g]);
   return record(v, 'SliceBackward0', [x], [], (g) => [sliceBackward(g, inShape, ops)]);
 }

@@ -4,6 +4,7 @@
  */
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { contiguousStrides, normDim, numelOf, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { rawContiguous, toDType } from './copy.js';
@@ -165,6 +166,7 @@ function sumOf(x: Tensor, dim: Dims, keepdim: boolean): Tensor {
   if (x.dtype !== 'float32') return castOwned(out, 'int32');
   const kept = keptShape(x.shape, dims);
   const inShape = x.shape;
+  if (isTracing()) traceAttrs(out, { dims, keepdim });
   return record(out, dim == null ? 'SumBackward0' : 'SumBackward1', [x], [], (g) => [g.reshape(kept).expand(inShape)]);
 }
 
@@ -208,6 +210,7 @@ function reduceExtreme(x: Tensor, dim: number | readonly number[] | null | undef
   const out = reshapeOwned(r, shape);
   if (x.dtype !== 'float32') return castOwned(out, 'int32');
   const name = { amax: 'AmaxBackward0', amin: 'AminBackward0', max: 'MaxBackward1', min: 'MinBackward1' }[op];
+  if (isTracing()) traceAttrs(out, { dims, keepdim });
   return record(out, name, [x], [x, out], (g, [a, y]) => {
     const yk = y!.reshape(kept);
     if (op === 'amax' || op === 'amin') {

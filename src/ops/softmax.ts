@@ -4,6 +4,7 @@
  */
 import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { normDim, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -68,6 +69,7 @@ function castFor(x: Tensor, dtype: DType | { dtype?: DType } | undefined, op: st
 export function softmax(x: Tensor, dim: number, dtype?: DType | { dtype?: DType }): Tensor {
   x = castFor(x, dtype, 'softmax');
   const y = alongLast(x, dim, 'softmax', 'softmax_f32');
+  if (isTracing()) traceAttrs(y, { dim });
   return record(y, 'SoftmaxBackward0', [x], [y], (g, [s]) => {
     // dx = s * (g - sum(g * s, dim))
     return [fusedRowsGrad('softmax_backward_f32', g, s!, dim) ?? s!.mul(g.sub(g.mul(s!).sum(dim, true)))];
@@ -78,6 +80,7 @@ export function softmax(x: Tensor, dim: number, dtype?: DType | { dtype?: DType 
 export function logSoftmax(x: Tensor, dim: number, dtype?: DType | { dtype?: DType }): Tensor {
   x = castFor(x, dtype, 'logSoftmax');
   const y = alongLast(x, dim, 'logSoftmax', 'log_softmax_f32');
+  if (isTracing()) traceAttrs(y, { dim });
   return record(y, 'LogSoftmaxBackward0', [x], [y], (g, [ls]) => {
     // dx = g - softmax * sum(g, dim)
     return [fusedRowsGrad('log_softmax_backward_f32', g, ls!, dim) ?? g.sub(ls!.exp().mul(g.sum(dim, true)))];

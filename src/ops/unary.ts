@@ -6,6 +6,7 @@
 import { kernels } from '../backends/index.js';
 import type { KernelName } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { isGradEnabled } from '../autograd/mode.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -126,6 +127,7 @@ export function clamp(x: Tensor, min?: Bound | { min?: Bound; max?: Bound }, max
     return r;
   }
   // a select, as PyTorch's clamp_backward: 0 outside the bounds and at NaN even for a NaN gradient
+  if (isTracing()) traceAttrs(out, { min: l, max: h });
   return record(out, 'ClampBackward1', [x], [x], (g, [a]) => [where(a!.ge(l).mul(a!.le(h)), g, 0)]);
 }
 

@@ -3,6 +3,7 @@
  * when no view is possible. Each backward maps the gradient back to the input's shape.
  */
 import { record } from '../autograd/node.js';
+import { isTracing, traceAttrs } from '../onnx/trace.js';
 import { noGrad } from '../autograd/mode.js';
 import { checkNdim, contiguousStrides, normDim, numelOf, parseShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -174,6 +175,7 @@ export function permute(x: Tensor, ...dims: ShapeArgs): Tensor {
   const inv = new Array<number>(p.length);
   p.forEach((d, i) => (inv[d] = i));
   const v = x._view(p.map((d) => x.shape[d]!), p.map((d) => x.strides[d]!), x.offset, (b) => permute(b, p));
+  if (isTracing()) traceAttrs(v, { dims: p });
   return record(v, 'PermuteBackward0', [x], [], (g) => [permute(g, inv)]);
 }
 
@@ -217,6 +219,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const shape = x.shape.map((v, i) => (i === d ? length : v));
   const inShape = x.shape;
   const v = x._view(shape, x.strides, x.offset + s * x.strides[d]!, (b) => narrow(b, d, s, length));
+  if (isTracing()) traceAttrs(v, { dim: d, start: s, length });
   return record(v, 'NarrowBackward0', [x], [], (g) => [sliceBackward(g, inShape, (z) => narrow(z, d, s, length))]);
 }
 
@@ -231,6 +234,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   }
   const inShape = x.shape;
   const v = x._view(x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]!, (b) => select(b, d, i));
+  if (isTracing()) traceAttrs(v, { dim: d, index: i });
   return record(v, 'SelectBackward0', [x], [], (g) => [sliceBackward(g, inShape, (z) => select(z, d, i))]);
 }
 
