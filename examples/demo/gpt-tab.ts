@@ -109,7 +109,7 @@ export function setupGptTab(yieldToPage: () => Promise<void>, otherBusy: () => b
     ui.train.disabled = true;
     ui.stop.disabled = false;
     stop = false;
-    ui.status.textContent = `GPT: ${model.config.nLayer} layer${model.config.nLayer === 1 ? "" : "s"}, 4 heads, n_embd ${nEmbd}, block ${blockSize} · ${(model.numParams() / 1e6).toFixed(2)}M parameters · ${getNumThreads()} thread(s)`;
+    ui.status.textContent = `GPT: ${model.config.nLayer} layer${model.config.nLayer === 1 ? '' : 's'}, 4 heads, n_embd ${nEmbd}, block ${blockSize} · ${(model.numParams() / 1e6).toFixed(2)}M parameters · ${getNumThreads()} thread(s)`;
     const sample = (): string => {
       model.eval();
       const out = noGrad(() => model.generate(tensor(data!.encode('\n'), { dtype: 'int32' }).view(1, -1), 200, 0.8, 20));
