@@ -4,7 +4,7 @@
  * only), gradient clipping and nanoGPT's warm-up + cosine learning rate. Prints progress and validation
  * loss, plots the loss, saves `gpt.safetensors` (nanoGPT's state-dict keys) and prints generated text.
  *
- *   npm run example:gpt -- --iters 1500 --batch-size 16 --block-size 64 --n-layer 4 --n-head 4 --n-embd 128
+ *   npm run example:gpt -- --iters 1200 --batch-size 16 --block-size 64 --n-layer 4 --n-head 4 --n-embd 128
  *                          --lr 2e-3 --threads 2 --temperature 0.8 --top-k 20 --samples 500 --onnx gpt.onnx
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { terminalChart, writeSvgChart } from '../plot.js';
 
 const { values: args } = parseArgs({
   options: {
-    iters: { type: 'string', default: '1500' },
+    iters: { type: 'string', default: '1200' },
     'batch-size': { type: 'string', default: '16' },
     'block-size': { type: 'string', default: '64' },
     'n-layer': { type: 'string', default: '4' },
