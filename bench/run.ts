@@ -5,6 +5,10 @@
  * so no library's heap, threads or compiled code slows another's. Prints one Markdown table per workload;
  * ratio columns say how many times faster the wasm backend is than each peer. A peer that cannot run a
  * workload gets an "n/a (reason)" row. See bench/README.md for how to read and extend it.
+ *
+ * Real models (bench/models.ts: a GPT, a CIFAR ResNet-20, a char LSTM) run on wasmgrad 1 and 2 threads and,
+ * when /usr/bin/python3 has torch, on PyTorch 1 and 2 threads (bench/pytorch/models.py, same models), which
+ * also runs the MNIST CNN and MLP for those tables. `--model gpt,lstm` runs only those models' tables.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +20,64 @@ import { gemmBench, gflops, tfjsMatmulGflops } from './gemm.js';
 import { jaxMatmulGflops, jaxMlpSteps, jaxTutorialMicros, type Result } from './jax.js';
 import { ADD_N, jaxAdd, tfjsAddGBs, wasmgradAddGBs } from './elementwise.js';
 import { tfjsCnnSamples, wasmgradCnnSamples } from './cnn.js';
+import { REAL_MODELS, wasmgradModelSteps, type RealModel } from './models.js';
+
+/** Steps/s of batch 32 as samples/s. */
+const times32 = (r: Result): Result => (typeof r === 'number' ? r * 32 : r);
 
 /** "a / b×" for numbers, or the n/a text as is. `higher`: a bigger value is better (rates, not times). */
 function vs(ours: number, peer: Result, higher = true): string {
   if (typeof peer === 'string') return '—';
   return higher ? ratio(ours, peer) : ratio(peer, ours);
+}
+
+const modelArg = process.argv.indexOf('--model');
+/** The real models to run (all without --model); with --model, only their tables are printed. */
+const MODELS: RealModel[] = modelArg < 0 ? [...REAL_MODELS] : process.argv[modelArg + 1]!.split(',').map((m) => {
+  if (!(REAL_MODELS as readonly string[]).includes(m)) throw new Error(`bench: --model takes ${REAL_MODELS.join(', ')}, got ${m}`);
+  return m as RealModel;
+});
+const onlyModels = modelArg >= 0;
+
+/** The real models on wasmgrad, steps/s on 1 and 2 threads (or why not). */
+async function measureModels(): Promise<Record<string, { 1: Result; 2: Result }>> {
+  const out: Record<string, { 1: Result; 2: Result }> = {};
+  const attempt = (m: RealModel): Result => {
+    try {
+      return wasmgradModelSteps(m);
+    } catch (err) {
+      return `n/a (${(err as Error).message.split('\n')[0]})`;
+    }
+  };
+  await init({ threads: 1 });
+  for (const m of MODELS) out[m] = { 1: attempt(m), 2: 'n/a' };
+  await init({ threads: 2 });
+  for (const m of MODELS) out[m]![2] = attempt(m);
+  await init({ threads: 1 });
+  return out;
+}
+
+/** PyTorch's process (python3 bench/pytorch/models.py): the real models and the MNIST CNN and MLP, 1 and 2 threads. */
+type TorchResults = { torch: string; blas: string } & Record<string, { 1: number; 2: number }>;
+function runPytorch(): TorchResults | string {
+  const script = fileURLToPath(new URL('./pytorch/models.py', import.meta.url));
+  const which = onlyModels ? MODELS : [...MODELS, 'cnn', 'mlp'];
+  let merged: TorchResults | null = null;
+  // one process per thread count: OpenBLAS takes its pool size from OPENBLAS_NUM_THREADS when it loads
+  for (const threads of [1, 2]) {
+    const child = spawnSync('/usr/bin/python3', [script, ...(quick ? ['--quick'] : []), '--model', which.join(','), '--threads', String(threads)], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26,
+      env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
+    });
+    if (child.error || child.status !== 0) {
+      const why = child.error ? 'python3 not found' : /No module named 'torch'/.test(child.stderr ?? '') ? 'python3 has no torch' : `exit code ${child.status}`;
+      return `n/a (PyTorch: ${why}; apt-get install python3-torch)`;
+    }
+    const r = JSON.parse((child.stdout ?? '').trim().split('\n').pop()!) as TorchResults;
+    if (merged === null) merged = r;
+    else for (const m of which) Object.assign(merged[m]!, r[m]);
+  }
+  return merged!;
 }
 
 /** The processes of a run, in order: one per library. */
@@ -47,7 +104,13 @@ async function twoThreads(): Promise<{ mm: Result; tut: Result; mlp: Result; add
 }
 
 /** wasmgrad's process: the GEMM table (printed here), then every workload on wasm and js, then on 2 threads. */
-async function measureWasmgrad() {
+async function measureWasmgrad(): Promise<Results['wasmgrad']> {
+  const models = await measureModels();
+  if (onlyModels) return { models } as Results['wasmgrad']; // only the model tables are printed
+  return { ...(await measureAll()), models };
+}
+
+async function measureAll() {
   // one thread for every table but the "2 threads" rows (Node's default is one thread per core)
   await init({ threads: 1 });
   const gemm = await gemmBench(); // GEMM: relaxed-SIMD and plain-SIMD builds, NN/TN/NT/batched, js
@@ -84,7 +147,7 @@ async function measureJax() {
 }
 
 type Results = {
-  wasmgrad: Awaited<ReturnType<typeof measureWasmgrad>>;
+  wasmgrad: Awaited<ReturnType<typeof measureAll>> & { models: Awaited<ReturnType<typeof measureModels>> };
   tfjs: Awaited<ReturnType<typeof measureTfjs>>;
   jax: Awaited<ReturnType<typeof measureJax>>;
 };
@@ -120,6 +183,31 @@ if (peerArg >= 0) {
 const t0 = performance.now();
 const ours = runPeer('wasmgrad');
 if (typeof ours === 'string') throw new Error(`bench: ${ours}`);
+const torchR = runPytorch();
+const pt = (model: string, threads: 1 | 2): Result => (typeof torchR === 'string' ? torchR : torchR[model]?.[threads] ?? 'n/a');
+const torchName = typeof torchR === 'string' ? 'PyTorch' : `PyTorch ${torchR.torch} (${torchR.blas})`;
+if (typeof torchR !== 'string' && torchR.blas === 'the reference BLAS') {
+  console.log('\nbench: PyTorch runs its matmuls on the reference BLAS here, several times slower than OpenBLAS; ' +
+    'apt-get install libopenblas0-pthread for a fair comparison');
+}
+const MODEL_TITLES: Record<RealModel, string> = {
+  gpt: 'GPT training step (examples/gpt/model.ts; 2 layers, 4 heads, n_embd 128, block 64, batch 16, AdamW)',
+  resnet: 'CIFAR ResNet-20 training step (16-32-64 channels, batch 32, 32×32×3, SGD momentum)',
+  lstm: 'char LSTM training step (embedding 65×128, nn.LSTM hidden 128, seq 32, batch 16, Adam)',
+};
+for (const m of MODELS) {
+  const w1 = ours.models[m]![1], w2 = ours.models[m]![2], p1 = pt(m, 1), p2 = pt(m, 2);
+  table(`${MODEL_TITLES[m]} (steps/s, higher is better)`, ['implementation', 'steps/s', 'wasmgrad 1 thread is', 'wasmgrad 2 threads is'], [
+    ['wasmgrad wasm, 1 thread', w1, '1×', typeof w1 === 'number' && typeof w2 === 'number' ? ratio(w2, w1) : '—'],
+    ['wasmgrad wasm, 2 threads', w2, '—', '1×'],
+    [`${torchName}, 1 thread`, p1, typeof w1 === 'number' ? vs(w1, p1) : '—', '—'],
+    [`${torchName}, 2 threads`, p2, '—', typeof w2 === 'number' ? vs(w2, p2) : '—'],
+  ]);
+}
+if (onlyModels) {
+  console.log(`\n(${quick ? 'quick run, ' : ''}${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  process.exit(0);
+}
 const tfR = runPeer('tfjs');
 const jaxR = runPeer('jax');
 /** A peer's value at `pick`, or its process's failure. */
@@ -156,6 +244,8 @@ table('MLP 784-256-256-10 training step, batch 128, SGD (steps/s, higher is bett
   ['TensorFlow.js cpu backend', tf((r) => r.mlp.cpu), vs(mlp.wasm, tf((r) => r.mlp.cpu))],
   ['jax-js wasm (eager valueAndGrad)', jx((r) => r.mlp.plain), vs(mlp.wasm, jx((r) => r.mlp.plain))],
   ['jax-js wasm (whole step under jit)', jx((r) => r.mlp.jit), vs(mlp.wasm, jx((r) => r.mlp.jit))],
+  [`${torchName}, 1 thread`, pt('mlp', 1), vs(mlp.wasm, pt('mlp', 1))],
+  [`${torchName}, 2 threads (wasmgrad 2 threads is ${typeof two.mlp === 'number' ? vs(two.mlp, pt('mlp', 2)) : '—'})`, pt('mlp', 2), vs(mlp.wasm, pt('mlp', 2))],
 ]);
 
 table(`elementwise add of ${ADD_N / 2 ** 20}M floats, c = a + b (GB/s counting 12 bytes per element, higher is better)`, ['implementation', 'GB/s', 'wasmgrad wasm is'], [
@@ -174,5 +264,7 @@ table('CNN training on MNIST batches (the `npm start` model), batch 32, Adam (sa
   ['wasmgrad js (pure TypeScript)', cnn.js, ratio(cnn.wasm, cnn.js)],
   ['TensorFlow.js wasm backend', tf((r) => r.cnn.wasm), vs(cnn.wasm, tf((r) => r.cnn.wasm))],
   ['TensorFlow.js cpu backend', tf((r) => r.cnn.cpu), vs(cnn.wasm, tf((r) => r.cnn.cpu))],
+  [`${torchName}, 1 thread`, times32(pt('cnn', 1)), vs(cnn.wasm, times32(pt('cnn', 1)))],
+  [`${torchName}, 2 threads (wasmgrad 2 threads is ${typeof two.cnn === 'number' ? vs(two.cnn, times32(pt('cnn', 2))) : '—'})`, times32(pt('cnn', 2)), vs(cnn.wasm, times32(pt('cnn', 2)))],
 ]);
 console.log(`\n(${quick ? 'quick run, ' : ''}${((performance.now() - t0) / 1000).toFixed(0)} s; one process per library)`);
