@@ -1,4 +1,5 @@
-// Activation kernels: erf (the exact GELU needs it).
+// Activation kernels: erf and the exact GELU (forward and backward) it serves.
+import { vexp } from "./vmath";
 
 // Rational approximation erf(x) ~ x * P(x^2) / Q(x^2) on [-4, 4] (Eigen's / XLA's f32 erf; a few ulp);
 // outside [-4, 4] erf is +-1 in f32. Coefficients from highest to lowest power.
@@ -47,5 +48,47 @@ export function erf_f32(x: usize, out: usize, n: i32): void {
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(out + o, f32x4.extract_lane(verf(f32x4.splat(load<f32>(x + o))), 0));
+  }
+}
+
+const SQRT1_2: f32 = 0.7071067811865476;
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+/** GELU of 4 lanes: (x / 2) * (1 + erf(x / sqrt 2)), halving first as PyTorch does (no overflow near the f32 max). */
+@inline function vgelu(x: v128): v128 {
+  const e = verf(f32x4.mul(x, f32x4.splat(SQRT1_2)));
+  return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), f32x4.add(e, f32x4.splat(1.0)));
+}
+
+/** out[i] = GELU(x[i]) (the exact form), contiguous; one pass instead of five elementwise ops. */
+export function gelu_f32(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, vgelu(v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, f32x4.extract_lane(vgelu(f32x4.splat(load<f32>(x + o))), 0));
+  }
+}
+
+/** GELU's derivative times g for 4 lanes: g * (Φ(x) + x φ(x)), Φ(x) = (1 + erf(x / sqrt 2)) / 2, φ(x) = e^(-x²/2) / sqrt(2π). */
+@inline function vgeluGrad(g: v128, x: v128): v128 {
+  const cdf = f32x4.mul(f32x4.add(verf(f32x4.mul(x, f32x4.splat(SQRT1_2))), f32x4.splat(1.0)), f32x4.splat(0.5));
+  const pdf = f32x4.mul(vexp(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(INV_SQRT_2PI));
+  return f32x4.mul(g, f32x4.add(cdf, f32x4.mul(x, pdf)));
+}
+
+/** out[i] = g[i] * GELU'(x[i]) (exact form), contiguous: the backward of gelu_f32 in one pass. */
+export function gelu_backward_f32(g: usize, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, vgeluGrad(v128.load(g + o), v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, f32x4.extract_lane(vgeluGrad(f32x4.splat(load<f32>(g + o)), f32x4.splat(load<f32>(x + o))), 0));
   }
 }

@@ -74,7 +74,7 @@ class CharLSTM extends nn.Module {
 }
 
 /** One training step of `model` (returns the loss), built on the current backend. */
-function stepOf(model: RealModel): () => void {
+export function stepOf(model: RealModel): () => void {
   manualSeed(0);
   if (model === 'gpt') {
     const m = new GPT({ blockSize: 64, vocabSize: 65, nLayer: 2, nHead: 4, nEmbd: 128, dropout: 0, bias: true });

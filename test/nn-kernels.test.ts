@@ -195,3 +195,58 @@ describe('avgpool2d_f32 / avgpool2d_backward_f32', () => {
     }
   });
 });
+
+/** The exact GELU and its derivative in float64, from the reference erf. */
+const gelu64 = (x: number): number => 0.5 * x * (1 + erf64(x * Math.SQRT1_2));
+const geluGrad64 = (x: number): number => 0.5 * (1 + erf64(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+
+describe('gelu_f32 and gelu_backward_f32 (the fused exact GELU)', () => {
+  const run = (k: Kernels, x: Float32Array, g: Float32Array | null): Float32Array => {
+    const px = put(x), po = put(new Float32Array(x.length));
+    const pg = g === null ? 0 : put(g);
+    if (g === null) k.gelu_f32(px, po, x.length);
+    else k.gelu_backward_f32(pg, px, po, x.length);
+    take(px, x.length);
+    if (g !== null) take(pg, x.length);
+    return take(po, x.length);
+  };
+  for (const [name, k] of backends) {
+    it(`${name}: within 2e-6 (absolute, plus 2e-6 relative) of float64 at sizes 1, 3, 17, 129 on [-8, 8]`, () => {
+      rng = mulberry32(5);
+      for (const n of SIZES) {
+        const x = randArray(rng, n, -8, 8), g = randArray(rng, n, -2, 2);
+        const y = run(k, x, null), dx = run(k, x, g);
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          expect(Math.abs(y[i]! - gelu64(v)), `gelu(${v})`).toBeLessThanOrEqual(2e-6 + 2e-6 * Math.abs(gelu64(v)));
+          const want = g[i]! * geluGrad64(v);
+          expect(Math.abs(dx[i]! - want), `gelu'(${v})`).toBeLessThanOrEqual(2e-6 + 2e-6 * Math.abs(want));
+        }
+      }
+    });
+
+    it(`${name}: special values`, () => {
+      const x = new Float32Array([NaN, Infinity, -Infinity, 0, 3.4e38, -3.4e38, -20]);
+      const y = run(k, x, null);
+      expect(y[0]).toBeNaN();
+      expect(y[1]).toBe(Infinity);
+      expect(Object.is(y[2], -0) || y[2] === 0 || Number.isNaN(y[2])).toBe(true); // -Inf * 0: PyTorch gives NaN too
+      expect(Math.abs(y[3]!)).toBe(0);
+      expect(y[4]).toBeCloseTo(3.4e38, -33); // halved first: no overflow
+      expect(Math.abs(y[5]!)).toBe(0);
+      expect(Math.abs(y[6]!)).toBeLessThan(1e-30);
+      const d = run(k, new Float32Array([NaN, 0, 20, -20]), new Float32Array([1, 1, 1, 1]));
+      expect(d[0]).toBeNaN();
+      expect(d[1]).toBeCloseTo(0.5, 6);
+      expect(d[2]).toBeCloseTo(1, 6);
+      expect(Math.abs(d[3]!)).toBeLessThan(1e-30);
+    });
+  }
+
+  it('wasm and js agree to 1e-6 on 4099 values (the body and the tail)', () => {
+    rng = mulberry32(9);
+    const x = randArray(rng, 4099, -6, 6), g = randArray(rng, 4099, -1, 1);
+    expect(maxAbsDiff(run(wasm, x, null), run(jsKernels, x, null))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(run(wasm, x, g), run(jsKernels, x, g))).toBeLessThan(1e-6);
+  });
+});

@@ -267,6 +267,13 @@ export const KERNEL_TABLE = {
   // ---- nn: activations and average pooling ----
   /** out[i] = erf(x[i]), contiguous; absolute error <= ~1e-6; erf(+-Inf) = +-1, NaN stays NaN. */
   erf_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /** out[i] = (x[i] / 2) * (1 + erf(x[i] / sqrt 2)) (the exact GELU), contiguous; erf as erf_f32. */
+  gelu_f32: { split: 'range', args: ['x:in', 'out:out', 'n:size'] },
+  /**
+   * out[i] = g[i] * (Φ(x[i]) + x[i] φ(x[i])), Φ(x) = (1 + erf(x / sqrt 2)) / 2, φ(x) = exp(-x² / 2) / sqrt(2π):
+   * the exact GELU's backward from its input x, contiguous.
+   */
+  gelu_backward_f32: { split: 'range', args: ['g:in', 'x:in', 'out:out', 'n:size'] },
   /**
    * Average pooling of `planes` planes of h×w: out[p*oh*ow + oy*ow + ox] = (sum of the window's in-range
    * elements) / (kh*kw) (padding counts in the divisor: PyTorch's count_include_pad=True).

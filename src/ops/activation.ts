@@ -3,11 +3,12 @@ import { kernels } from '../backends/index.js';
 import { record } from '../autograd/node.js';
 import { isTracing, traceComposite } from '../onnx/trace.js';
 import { Tensor } from '../tensor/tensor.js';
-import { floatContiguous } from './elementwise-support.js';
+import { floatContiguous, fusedGrad } from './elementwise-support.js';
 import { checkOptions } from '../options.js';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 0.3989422804014327;
 
 /** The error function, elementwise; d/dx erf(x) = 2/sqrt(pi) * exp(-x^2). */
 export function erf(x: Tensor): Tensor {
@@ -28,13 +29,32 @@ export type GeluApproximate = 'none' | 'tanh';
 export function gelu(x: Tensor, options: { approximate?: GeluApproximate } = {}): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError('gelu: input must be a Tensor');
   const approximate = checkOptions('gelu', options, ['approximate']).approximate ?? 'none';
-  // halve x first, as PyTorch does: x * (1 + erf) would overflow for x near the float32 maximum
-  if (approximate === 'none') return x.mul(0.5).mul(erf(x.mul(SQRT1_2)).add(1));
+  if (approximate === 'none') {
+    // while onnx.export traces, the composed form (its primitives export one by one)
+    if (isTracing()) return geluExactComposed(x);
+    const src = floatContiguous(x);
+    const out = Tensor.empty(x.shape, 'float32');
+    if (out.numel() > 0) kernels().gelu_f32(src.ptr, out.ptr, out.numel()); // one pass
+    if (src !== x) src.dispose();
+    return record(out, 'GeluBackward0', [x], [x], (g, [a]) => [fusedGrad('gelu_backward_f32', g, a!) ?? geluExactGrad(g, a!)]);
+  }
   if (approximate === 'tanh') {
     const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(0.5).mul(inner.tanh().add(1));
   }
   throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+}
+
+/** The exact GELU from tensor ops; halving x first, as PyTorch does: x * (1 + erf) would overflow near the float32 maximum. */
+function geluExactComposed(x: Tensor): Tensor {
+  return x.mul(0.5).mul(erf(x.mul(SQRT1_2)).add(1));
+}
+
+/** g * GELU'(a) = g * (Φ(a) + a φ(a)) from tensor ops: differentiable, for backward with createGraph. */
+function geluExactGrad(g: Tensor, a: Tensor): Tensor {
+  const cdf = erf(a.mul(SQRT1_2)).add(1).mul(0.5);
+  const pdf = a.mul(a).mul(-0.5).exp().mul(INV_SQRT_2PI);
+  return g.mul(cdf.add(a.mul(pdf)));
 }
 
 /** max(0, x) + negativeSlope * min(0, x); the gradient at 0 is negativeSlope (PyTorch: x > 0 ? 1 : slope). */

@@ -16,11 +16,11 @@ export function floatContiguous(x: Tensor): Tensor {
   return x.isContiguous() ? x : rawContiguous(x);
 }
 
-type FusedGradKernel = Extract<KernelName, 'relu_backward_f32' | 'sigmoid_backward_f32' | 'tanh_backward_f32'>;
+type FusedGradKernel = Extract<KernelName, 'relu_backward_f32' | 'sigmoid_backward_f32' | 'tanh_backward_f32' | 'gelu_backward_f32'>;
 
 
 /**
- * @internal A backward rule's fused form: kernel(g, y, out, n) when grad mode is off (backward without
+ * @internal A backward rule's fused form: kernel(g, y, out, n) (y the op's output, or its input for GELU) when grad mode is off (backward without
  * createGraph, so the result need not be differentiable) and g, y are contiguous float32 of one shape;
  * null otherwise (the rule then uses its composite, differentiable form).
  */

@@ -39,3 +39,25 @@ export function erf_f32(x: number, out: number, n: number): void {
   const os = out >>> 2;
   for (let i = 0; i < n; i++) f32[os + i] = erf(f32[xs + i]!);
 }
+
+/** out[i] = GELU(x[i]) = (x / 2) (1 + erf(x / sqrt 2)) (exact form), in doubles, contiguous. */
+export function gelu_f32(x: number, out: number, n: number): void {
+  const f32 = heap.f32;
+  const xs = x >>> 2, os = out >>> 2;
+  for (let i = 0; i < n; i++) {
+    const v = f32[xs + i]!;
+    f32[os + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+  }
+}
+
+/** out[i] = g[i] * (Φ(x[i]) + x[i] φ(x[i])) (the exact GELU's backward), in doubles, contiguous. */
+export function gelu_backward_f32(g: number, x: number, out: number, n: number): void {
+  const f32 = heap.f32;
+  const gs = g >>> 2, xs = x >>> 2, os = out >>> 2;
+  for (let i = 0; i < n; i++) {
+    const v = f32[xs + i]!;
+    const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
+    const pdf = Math.exp(-0.5 * v * v) * 0.3989422804014327;
+    f32[os + i] = f32[gs + i]! * (cdf + v * pdf);
+  }
+}
