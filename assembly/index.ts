@@ -18,3 +18,5 @@ export { set_strided_state } from "./strided"; // per-thread iterator state (wor
 export * from "./math"; // issue 15 math: log1p, sin, rsqrt, lgamma, ... (math_f32)
 export * from "./attention"; // issue 16 attention: fused scaled dot-product attention
 export * from "./rnn"; // issue 16 recurrent: fused LSTM / GRU cells
+export * from "./batchnorm"; // issue 18: fused batch norm (training mode) forward and backward
+export * from "./layernorm"; // issue 18 layer norm: fused forward and backward

@@ -268,7 +268,7 @@ describe('an allocation failing anywhere in a training step', () => {
       expect(blocks.size).toBe(0);
       // Enough allocation points for the step to be a real one (their number depends on the backend's rules).
       expect(counts.forward).toBeGreaterThan(30);
-      expect(counts.backward).toBeGreaterThan(30);
+      expect(counts.backward).toBeGreaterThan(20); // 27-29 since BatchNorm and LayerNorm are one fused node each
     });
   });
 });

@@ -375,6 +375,46 @@ export const KERNEL_TABLE = {
    */
   gru_cell_backward_f32: { split: 'none', args: ['dh:in', 'act:in', 'gh:in', 'h:in', 'dgi:out', 'dgh:out', 'dhPrev:out',
     'batch', 'hidden'] },
+
+  // ---- batch norm (assembly/batchnorm.ts) ----
+  /**
+   * Batch norm with batch statistics (training mode) over contiguous x [N, C, S] (S = product of the dims after
+   * the channel dim, 1 for [N, C]); per channel c over its cnt = N*S elements x[(n*C + c)*S + s]:
+   *   mean[c] = sum x / cnt,  var = sum (x - mean[c])² / cnt (biased),  invstd[c] = 1 / sqrt(var + eps)
+   *   y = (x - mean[c]) * (invstd[c] * weight[c]) + bias[c]     (weight 0: 1, bias 0: 0)
+   * varOut[c] = var when varOut is not 0 (the running-variance update). mean, invstd, varOut: [C] each.
+   * Sums in f32x4 blocks added into f64 (f64 throughout in the reference).
+   */
+  batchnorm_forward_f32: { split: 'none', args: ['x:in', 'weight:in?', 'bias:in?', 'y:out', 'mean:out', 'invstd:out', 'varOut:out?',
+    'N', 'C', 'S', 'eps'] },
+  /**
+   * Backward of batchnorm_forward_f32 (PyTorch's batch_norm_backward) from dy and x (contiguous [N, C, S]) and
+   * the saved mean, invstd ([C]): per channel, sdy = sum dy, sdyx = sum dy * (x - mean[c]);
+   *   dbias[c] = sdy,  dweight[c] = sdyx * invstd[c]
+   *   dx = (dy - sdy / cnt - (x - mean[c]) * (sdyx * invstd[c]² / cnt)) * (invstd[c] * weight[c])
+   * weight 0: 1; dx, dweight, dbias 0: not computed (dweight, dbias: [C]).
+   */
+  batchnorm_backward_f32: { split: 'none', args: ['dy:in', 'x:in', 'mean:in', 'invstd:in', 'weight:in?', 'dx:out?', 'dweight:out?',
+    'dbias:out?', 'N', 'C', 'S'] },
+
+  // ---- layer norm (assembly/layernorm.ts) ----
+  /**
+   * Layer norm over the rows of contiguous x [rows, cols] (cols = the product of normalizedShape): per row r,
+   * mean[r] = sum_j x[r][j] / cols, var = sum_j (x[r][j] - mean[r])² / cols (biased), rstd[r] = 1 / sqrt(var + eps);
+   * y[r][j] = (x[r][j] - mean[r]) * rstd[r] * w[j] + b[j] (w, b: cols floats, 0 = absent: factor 1, term 0).
+   * mean and rstd ([rows] each) are kept for layer_norm_backward_f32. Row sums in f32 blocks added in f64.
+   */
+  layer_norm_f32: { split: 'none', args: ['x:in', 'w:in?', 'b:in?', 'y:out', 'mean:out', 'rstd:out', 'rows', 'cols', 'eps'] },
+  /**
+   * The backward of layer_norm_f32 from dy [rows, cols], x, w (0 = absent) and the saved mean, rstd: per row r,
+   * with xh = (x[r][j] - mean[r]) * rstd[r] and g = dy[r][j] * w[j] (dy when w = 0),
+   *   dx[r][j] = rstd[r] * (g - mean_j(g) - xh * mean_j(g * xh));
+   * over all rows dw[j] = sum_r dy[r][j] * xh, db[j] = sum_r dy[r][j] (overwritten; zeros when rows = 0).
+   * dx, dw, db: 0 = not wanted. work: 24 * cols bytes when dw or db is wanted (f64 totals and f32 partial sums
+   * over blocks of rows), else unused (may be 0).
+   */
+  layer_norm_backward_f32: { split: 'none', args: ['dy:in', 'x:in', 'w:in?', 'mean:in', 'rstd:in', 'dx:out?', 'dw:out?', 'db:out?',
+    'work:work', 'rows', 'cols'] },
 } as const satisfies Record<string, KernelSpec>;
 
 /** Roles of a kernel's pointer and size arguments (see the file comment); a bare name is a `number`. */

@@ -8,12 +8,14 @@
 import { KERNEL_NAMES, type Kernels } from '../kernels.js';
 import * as activation from './activation.js';
 import * as attention from './attention.js';
+import * as batchnorm from './batchnorm.js';
 import * as convBatch from './conv-batch.js';
 import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import * as fused from './fused.js';
 import * as gemm from './gemm.js';
 import * as indexing from './indexing.js';
+import * as layernorm from './layernorm.js';
 import * as math from './math.js';
 import * as optim from './optim.js';
 import * as pool from './pool.js';
@@ -23,7 +25,7 @@ import * as softmax from './softmax.js';
 
 const families: Kernels = {
   ...activation, ...attention, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
-  ...softmax, ...rnn,
+  ...softmax, ...rnn, ...batchnorm, ...layernorm,
 };
 
 /** The reference kernel table: exactly the kernels of the table (the families' helpers left out). */
