@@ -245,3 +245,11 @@ describe('math_f32: the SIMD log1p, expm1, sin and cos give the f64 value rounde
     });
   }
 });
+
+describe('signed zeros of tanh (PyTorch: tanh(-0) = -0), on both backends', () => {
+  it('tanh keeps the sign of zero, in the SIMD body and the tail', () => {
+    const x = tensor([-0, 0, -0, 0, -0], { dtype: 'float32' }); // 4 lanes + 1 tail element
+    const y = Array.from(x.tanh().toArray() as Float32Array);
+    expect(y.map((v) => Object.is(v, -0))).toEqual([true, false, true, false, true]);
+  });
+});
