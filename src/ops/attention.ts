@@ -134,7 +134,11 @@ export function attentionArgs(query: unknown, key: unknown, value: unknown, args
   return { q, k, v, mask, dropoutP, isCausal, scale, batch };
 }
 
-/** The causal mask: bool (L, S), true where key j <= query i (torch.ones(L, S).tril()). */
+/**
+ * The causal mask: bool (L, S), true where key j <= query i (torch.ones(L, S).tril()). Written here rather than
+ * as tril(ones(...)): it must be a constant with no recorded op, which onnx.export's trace recognises as the
+ * causal mask (a runtime Trilu when the sequence axis is dynamic).
+ */
 export function causalMask(L: number, S: number): Tensor {
   const m = Tensor.empty([L, S], 'bool');
   const i32 = heap.i32;
