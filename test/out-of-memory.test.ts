@@ -190,13 +190,16 @@ function runOutInsideOps(): Error[] {
 
 /**
  * Installs allocator hooks for `body`: `failIn(k, f)` runs `f` with its `k`-th allocation failing as if the
- * memory were full (k < 0: none) and returns whether it did; `blocks` holds the blocks allocated since it was
- * last cleared and not freed yet (not those of the class tiny tensors' slabs come in).
+ * memory were full (k < 0: none) and returns whether it did; `leaked()` collects garbage and lists the blocks
+ * allocated since the hooks were installed and not freed yet (not those of the class tiny tensors' slabs
+ * come in), each with the stack that allocated it.
  */
-function withFailingAllocations(body: (failIn: (k: number, f: () => unknown) => boolean, blocks: Set<number>) => void): void {
+async function withFailingAllocations(
+  body: (failIn: (k: number, f: () => unknown) => boolean, leaked: () => Promise<string[]>) => Promise<void>,
+): Promise<void> {
   const { allocClass, freeClass } = heap;
   const slab = sizeClassIndex(1024);
-  const blocks = new Set<number>();
+  const blocks = new Map<number, () => string>();
   let countdown = -1;
   heap.allocClass = function (index: number): number {
     if (countdown >= 0 && countdown-- === 0) {
@@ -205,7 +208,10 @@ function withFailingAllocations(body: (failIn: (k: number, f: () => unknown) => 
       throw err;
     }
     const ptr = allocClass.call(this, index);
-    if (index !== slab) blocks.add(ptr);
+    if (index !== slab) {
+      const where = new Error().stack!; // a string: it holds no frame
+      blocks.set(ptr, () => `${classBytes(index)} B ${where.split('\n').slice(2, 8).join(' <')}`);
+    }
     return ptr;
   };
   heap.freeClass = function (ptr: number, index: number): void {
@@ -224,8 +230,14 @@ function withFailingAllocations(body: (failIn: (k: number, f: () => unknown) => 
       countdown = -1;
     }
   };
+  // Collected after a turn of the event loop, once no frame of the steps can still hold a value of theirs.
+  const leaked = async (): Promise<string[]> => {
+    await new Promise((r) => setTimeout(r, 0));
+    collect();
+    return [...blocks.values()].map((describe) => describe());
+  };
   try {
-    body(failIn, blocks);
+    await body(failIn, leaked);
   } finally {
     heap.allocClass = allocClass;
     heap.freeClass = freeClass;
@@ -233,8 +245,8 @@ function withFailingAllocations(body: (failIn: (k: number, f: () => unknown) => 
 }
 
 describe('an allocation failing anywhere in a training step', () => {
-  it('leaves no block in use once the step is dropped, and a failed backward can be told apart from a second one', () => {
-    withFailingAllocations((failIn, blocks) => {
+  it('leaves no block in use once the step is dropped, and a failed backward can be told apart from a second one', async () => {
+    await withFailingAllocations(async (failIn, leaked) => {
       const step = (k: number, phase: 'forward' | 'backward'): boolean => {
         const model = new nn.Sequential(
           new nn.Conv2d(2, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
@@ -263,9 +275,8 @@ describe('an allocation failing anywhere in a training step', () => {
       for (const phase of ['forward', 'backward'] as const) {
         while (step(counts[phase], phase)) counts[phase]++;
       }
-      collect();
       // Every block made since the hooks were installed is free again.
-      expect(blocks.size).toBe(0);
+      expect(await leaked()).toEqual([]);
       // Enough allocation points for the step to be a real one (their number depends on the backend's rules).
       expect(counts.forward).toBeGreaterThan(30);
       expect(counts.backward).toBeGreaterThan(20); // 27-29 since BatchNorm and LayerNorm are one fused node each

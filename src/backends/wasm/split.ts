@@ -276,7 +276,9 @@ function convSplit(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32
     const scratch: [number, number][] = [];
     try {
       for (let i = 0; i + 1 < starts.length; i++) {
-        scratch.push([heap.alloc(colsBytes), colsBytes], [heap.alloc(workBytes), workBytes]);
+        // one allocation per push: if one fails, the blocks taken before it are already listed for the free below
+        scratch.push([heap.alloc(colsBytes), colsBytes]);
+        scratch.push([heap.alloc(workBytes), workBytes]);
         if (isWeight) {
           const dw = heap.alloc(dwBytes);
           scratch.push([dw, dwBytes]);
