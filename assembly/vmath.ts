@@ -24,9 +24,10 @@ const SQRT_HALF: f32 = 0.707106781186547524;
 
 /** Lane-wise e^x. */
 @inline export function vexp(x: v128): v128 {
-  // Clamp so that 2^n below stays representable as two normal factors; f32x4.min/max propagate NaN.
-  // exp(89) overflows to +Inf and exp(-104) rounds to 0, so clamping does not change any result.
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  // Clamp so that 2^n below stays representable as two normal factors; exp(89) overflows to +Inf and
+  // exp(-104) rounds to 0, so clamping does not change any result. pmax/pmin (one instruction each, where
+  // min/max compile to long NaN-safe sequences) return their first operand when it is NaN, so NaN stays NaN.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
