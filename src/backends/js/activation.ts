@@ -40,13 +40,25 @@ export function erf_f32(x: number, out: number, n: number): void {
   for (let i = 0; i < n; i++) f32[os + i] = erf(f32[xs + i]!);
 }
 
-/** out[i] = GELU(x[i]) = (x / 2) (1 + erf(x / sqrt 2)) (exact form), in doubles, contiguous. */
+/**
+ * Φ(v), the standard normal CDF, in double: erfc(-v / sqrt 2) / 2, with erfc from the continued fraction above where
+ * -v / sqrt 2 >= 2.5, so the lower tail keeps its relative accuracy (1 + erf(v / sqrt 2) cancels to 0 there).
+ */
+function normalCdf(v: number): number {
+  const z = -v * Math.SQRT1_2;
+  if (!(z >= 2.5)) return z === z ? 0.5 * (1 - erf(z)) : NaN;
+  let f = z;
+  for (let k = 80; k >= 1; k--) f = z + k / 2 / f;
+  return (0.5 * Math.exp(-z * z) * INV_SQRT_PI) / f;
+}
+
+/** out[i] = GELU(x[i]) = x Φ(x) (the exact form), in doubles, contiguous. */
 export function gelu_f32(x: number, out: number, n: number): void {
   const f32 = heap.f32;
   const xs = x >>> 2, os = out >>> 2;
   for (let i = 0; i < n; i++) {
     const v = f32[xs + i]!;
-    f32[os + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+    f32[os + i] = v * normalCdf(v);
   }
 }
 
@@ -56,8 +68,7 @@ export function gelu_backward_f32(g: number, x: number, out: number, n: number):
   const gs = g >>> 2, xs = x >>> 2, os = out >>> 2;
   for (let i = 0; i < n; i++) {
     const v = f32[xs + i]!;
-    const cdf = 0.5 * (1 + erf(v * Math.SQRT1_2));
     const pdf = Math.exp(-0.5 * v * v) * 0.3989422804014327;
-    f32[os + i] = f32[gs + i]! * (cdf + v * pdf);
+    f32[os + i] = f32[gs + i]! * (normalCdf(v) + v * pdf);
   }
 }
