@@ -265,35 +265,48 @@ export function maxpool2d_f32(x: usize, out: usize, idx: usize, planes: i32, h: 
  * in the plane. Returns how many outputs it wrote: all of a row of 4 or more (the last group of four may
  * overlap the one before and rewrites the same values), else none (the caller does them).
  */
-function maxpool2x2Row(xp: usize, out: usize, idx: usize, at: i32, w: i32, ow: i32): i32 {
+@inline function maxpool2x2Row(xp: usize, out: usize, idx: usize, at: i32, w: i32, ow: i32): i32 {
   if (ow < 4) return 0;
   for (let ox = 0; ox + 4 < ow; ox += 4) maxpool2x2Four(xp, out, idx, at, w, ox);
   maxpool2x2Four(xp, out, idx, at, w, ow - 4);
   return ow;
 }
 
-/** Outputs ox .. ox+3 of maxpool2x2Row. */
+/**
+ * Lanes of a where the mask m (a lane comparison: all ones or all zeros per 32-bit lane) is set, else of b.
+ * With relaxed SIMD, laneselect (one blend instruction; exact for such masks).
+ */
+@inline function pick(a: v128, b: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
+  return v128.bitselect(a, b, m);
+}
+
+/** Lanes where v replaces best in maxpool's scan: v > best, or v is NaN. */
+@inline function replaces(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+}
+
+/**
+ * Outputs ox .. ox+3 of maxpool2x2Row. The scan (0,0) (0,1) (1,0) (1,1) as a tree: the winner of each row,
+ * then of the two rows, the second taken on `replaces`. That picks the same element: the last NaN if there
+ * is one (a NaN row winner is its row's last NaN, and the second row's wins), else the first maximum (ties
+ * keep the first).
+ */
 @inline function maxpool2x2Four(xp: usize, out: usize, idx: usize, at: i32, w: i32, ox: i32): void {
   const r0 = xp + (<usize>(at + 2 * ox) << 2);
   const r1 = r0 + (<usize>w << 2);
   const a0 = v128.load(r0), a1 = v128.load(r0, 16);
   const b0 = v128.load(r1), b1 = v128.load(r1, 16);
+  const a00 = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), a01 = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+  const a10 = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), a11 = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  const t0 = replaces(a01, a00), t1 = replaces(a11, a10);
+  const m0 = pick(a01, a00, t0), m1 = pick(a11, a10, t1);
+  const tr = replaces(m1, m0);
+  // index: the window's first element, + 1 for the right column (t of the winning row), + w for the second row
+  const col = pick(t1, t0, tr);
   const i00 = i32x4.add(i32x4.splat(at + 2 * ox), i32x4(0, 2, 4, 6));
-  let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-  let bi = i00;
-  let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-  let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = v128.bitselect(v, best, take);
-  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(1)), bi, take);
-  v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = v128.bitselect(v, best, take);
-  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w)), bi, take);
-  v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-  take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
-  best = v128.bitselect(v, best, take);
-  bi = v128.bitselect(i32x4.add(i00, i32x4.splat(w + 1)), bi, take);
-  v128.store(out + (<usize>ox << 2), best);
+  const bi = i32x4.add(i32x4.sub(i00, col), v128.and(tr, i32x4.splat(w)));
+  v128.store(out + (<usize>ox << 2), pick(m1, m0, tr));
   v128.store(idx + (<usize>ox << 2), bi);
 }
 
@@ -347,5 +360,64 @@ export function maxpool2d_backward_f32(dy: usize, idx: usize, dx: usize, planes:
       const d = dp + (<usize>load<i32>(idx + off) << 2);
       store<f32>(d, load<f32>(d) + load<f32>(dy + off));
     }
+  }
+}
+
+/**
+ * The gradient of a 2x2, stride-2, unpadded max pooling whose windows all lie in the plane (2*oh <= h,
+ * 2*ow <= w), written whole: each window's position idx gets 0 + dy (so -0 becomes +0, as adding into
+ * zeros does), its other three positions and the rows and columns no window covers get 0. The same
+ * values as zeroing dx and running maxpool2d_backward_f32 (the windows do not overlap).
+ */
+export function maxpool2x2_backward_f32(dy: usize, idx: usize, dx: usize, planes: i32, h: i32, w: i32,
+  oh: i32, ow: i32): void {
+  const zero = f32x4.splat(0);
+  for (let pl = 0; pl < planes; pl++) {
+    const dp = dx + (<usize>(pl * h * w) << 2);
+    const base = <usize>(pl * oh * ow) << 2;
+    for (let oy = 0; oy < oh; oy++) {
+      const at = 2 * oy * w;
+      const r0 = dp + (<usize>at << 2);
+      const r1 = r0 + (<usize>w << 2);
+      const yo = dy + base + (<usize>(oy * ow) << 2);
+      const io = idx + base + (<usize>(oy * ow) << 2);
+      let ox = 0;
+      if (ow >= 4) {
+        // groups of four windows; the last group may overlap the one before (it rewrites the same values)
+        for (; ; ox += 4) {
+          if (ox + 4 > ow) ox = ow - 4;
+          const g = f32x4.add(v128.load(yo + (<usize>ox << 2)), zero);
+          const ix = v128.load(io + (<usize>ox << 2));
+          const i00 = i32x4.add(i32x4.splat(at + 2 * ox), i32x4(0, 2, 4, 6));
+          const e00 = v128.and(g, i32x4.eq(ix, i00));
+          const e01 = v128.and(g, i32x4.eq(ix, i32x4.add(i00, i32x4.splat(1))));
+          const e10 = v128.and(g, i32x4.eq(ix, i32x4.add(i00, i32x4.splat(w))));
+          const e11 = v128.and(g, i32x4.eq(ix, i32x4.add(i00, i32x4.splat(w + 1))));
+          const o = <usize>(2 * ox) << 2;
+          v128.store(r0 + o, v128.shuffle<f32>(e00, e01, 0, 4, 1, 5));
+          v128.store(r0 + o, v128.shuffle<f32>(e00, e01, 2, 6, 3, 7), 16);
+          v128.store(r1 + o, v128.shuffle<f32>(e10, e11, 0, 4, 1, 5));
+          v128.store(r1 + o, v128.shuffle<f32>(e10, e11, 2, 6, 3, 7), 16);
+          if (ox + 4 >= ow) break;
+        }
+        ox = ow;
+      }
+      for (; ox < ow; ox++) {
+        const g = load<f32>(yo + (<usize>ox << 2)) + 0;
+        const i = load<i32>(io + (<usize>ox << 2)) - at - 2 * ox;
+        const o = <usize>(2 * ox) << 2;
+        store<f32>(r0 + o, i == 0 ? g : 0);
+        store<f32>(r0 + o, i == 1 ? g : 0, 4);
+        store<f32>(r1 + o, i == w ? g : 0);
+        store<f32>(r1 + o, i == w + 1 ? g : 0, 4);
+      }
+      // columns no window covers (w odd)
+      for (let i = 2 * ow; i < w; i++) {
+        store<f32>(r0 + (<usize>i << 2), 0);
+        store<f32>(r1 + (<usize>i << 2), 0);
+      }
+    }
+    // rows no window covers (h odd)
+    for (let i = 2 * oh * w; i < h * w; i++) store<f32>(dp + (<usize>i << 2), 0);
   }
 }

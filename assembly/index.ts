@@ -20,3 +20,4 @@ export * from "./attention"; // issue 16 attention: fused scaled dot-product att
 export * from "./rnn"; // issue 16 recurrent: fused LSTM / GRU cells
 export * from "./batchnorm"; // issue 18: fused batch norm (training mode) forward and backward
 export * from "./layernorm"; // issue 18 layer norm: fused forward and backward
+export * from "./random"; // dropout masks continuing the library's generator

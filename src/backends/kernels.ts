@@ -240,6 +240,12 @@ export const KERNEL_TABLE = {
     'ph', 'pw', 'dh', 'dw', 'oh', 'ow'] },
   /** dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o]. */
   maxpool2d_backward_f32: { split: 'none', args: ['dy:in', 'idx:in', 'dx:inout', 'planes', 'h', 'w', 'oh', 'ow'] },
+  /**
+   * maxpool2d_backward_f32 into zeros, for 2×2 stride-2 unpadded windows that all lie in the plane (2*oh <= h,
+   * 2*ow <= w; idx from maxpool2d_f32): dx[p*h*w + j] = 0 + dy[p*oh*ow + o] where idx[p*oh*ow + o] = j, else 0
+   * (every element of dx written).
+   */
+  maxpool2x2_backward_f32: { split: 'none', args: ['dy:in', 'idx:in', 'dx:out', 'planes', 'h', 'w', 'oh', 'ow'] },
 
   // ---- conv2d over a run of n images (NCHW; weight [o, c, kh, kw]; L = oh*ow, CKK = c*kh*kw) ----
   // One call does a whole batch; the thread pool gives each thread a run of images. cols holds CKK*L
@@ -294,6 +300,15 @@ export const KERNEL_TABLE = {
   /** The adjoint of avgpool2d_divisor_f32: dx[in-range window positions] += dy[window] / d. */
   avgpool2d_divisor_backward_f32: { split: 'none', args: ['dy:in', 'dx:inout', 'planes', 'h', 'w', 'kh', 'kw', 'sh', 'sw',
     'ph', 'pw', 'oh', 'ow', 'countIncludePad', 'divisor'] },
+
+  // ---- random draws continuing the library's generator (assembly/random.ts), contiguous ----
+  /**
+   * Dropout over n elements. state: the generator's four u32 xoshiro128** words (src/tensor/random.ts),
+   * advanced by n draws. Per element, with r the next 32-bit output: mask[i] = (r >>> 8) < threshold ? 0 :
+   * f32(scale) (threshold = ceil(p * 2^24): the uniform (r >>> 8) / 2^24 is below p); out[i] = x[i] * mask[i]
+   * when x is not 0 (otherwise only the mask is written).
+   */
+  dropout_f32: { split: 'none', args: ['x:in?', 'out:out?', 'mask:out', 'n', 'threshold', 'scale', 'state:inout'] },
 
   // ---- fused backward kernels for training (assembly/fused.ts), contiguous; out may equal an input ----
   /**

@@ -1,5 +1,8 @@
 /** Dropout with the library's seeded random source (manualSeed makes masks reproducible). */
+import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
+import { record } from '../autograd/node.js';
+import { isTracing } from '../onnx/trace.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { positionalOptions } from '../options.js';
@@ -52,25 +55,50 @@ export function dropout(x: Tensor, ...args: PositionalOr<[p: number, training: b
   }
   if (!training || p === 0) return x;
   if (inplace) checkInplace(x, 'dropout'); // before the generator advances
-  const n = x.numel();
-  // the mask is drawn straight into its tensor's memory (no JS array, no copy)
+  // float32 contiguous x, not in place and not traced: the kernel writes the output along with the mask,
+  // the values x.mul(mask) gives, recorded as the same node; otherwise it draws the mask for x.mul
+  const fused = p < 1 && !inplace && x.dtype === 'float32' && x.isContiguous() && !isTracing();
   const m = Tensor.empty([...x.shape], 'float32');
-  const mask = heap.f32.subarray(m.ptr >>> 2, (m.ptr >>> 2) + n);
-  if (p < 1) {
-    const scale = 1 / (1 - p);
-    defaultGenerator.fillUniform(mask); // uniforms have 24 bits: exact in float32, compared exactly below
-    for (let i = 0; i < n; i++) mask[i] = mask[i]! < p ? 0 : scale;
-  } else {
-    mask.fill(0);
-  }
-  let y: Tensor;
+  let out: Tensor | null = null;
   try {
-    y = inplace ? inplaceOp(x, mul, m, undefined, 'dropout') : x.mul(m);
+    if (fused) out = Tensor.empty([...x.shape], 'float32');
+    if (p < 1) drawMask(fused ? x : null, out, m, p);
+    else heap.f32.fill(0, m.ptr >>> 2, (m.ptr >>> 2) + m.numel());
   } catch (e) {
     m.dispose();
+    out?.dispose();
     throw e;
   }
-  // the mask is this op's own: freed once mul's backward node no longer needs it, not left to the GC
+  let y: Tensor;
+  if (out !== null) {
+    // mul's node: the gradient of x is g * mask (the mask is saved only when x needs a gradient)
+    y = record(out, 'MulBackward0', [x, m], x.requiresGrad ? [m] : [], (g, [sm]) => [g.mul(sm!), null]);
+  } else {
+    try {
+      y = inplace ? inplaceOp(x, mul, m, undefined, 'dropout') : x.mul(m);
+    } catch (e) {
+      m.dispose();
+      throw e;
+    }
+  }
+  // the mask is this op's own: freed once the backward node no longer needs it, not left to the GC
   m._releaseToGraph();
   return y;
+}
+
+/**
+ * Draws the mask of dropout with probability p < 1 into `m` from the default generator (the draws
+ * nextUniform would make, in order: an element is zeroed when its uniform is below p, else scaled by
+ * 1/(1-p)); with x, also writes out = x * mask.
+ */
+function drawMask(x: Tensor | null, out: Tensor | null, m: Tensor, p: number): void {
+  const state = heap.alloc(16);
+  try {
+    defaultGenerator._saveTo(heap.i32, state >>> 2);
+    // uniforms are k / 2^24 for integers k, so u < p exactly when k < ceil(p * 2^24) (p * 2^24 is exact)
+    kernels().dropout_f32(x === null ? 0 : x.ptr, out === null ? 0 : out.ptr, m.ptr, m.numel(), Math.ceil(p * 16777216), 1 / (1 - p), state);
+    defaultGenerator._restoreFrom(heap.i32, state >>> 2);
+  } finally {
+    heap.free(state, 16);
+  }
 }

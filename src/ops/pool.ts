@@ -133,10 +133,16 @@ export function maxPool2dWith(op: string, x: Tensor, p: PoolParams): Tensor | [T
     else kernels().maxpool2d_dilated_f32(xc.ptr, out.ptr, idx.ptr, planes, h, w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow);
   }
   if (xc !== x) xc.dispose();
+  // MaxPool2d(2) with every window in the plane: the backward kernel writes all of dx (no zero fill first)
+  const pairs = g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.ph === 0 && g.pw === 0 && g.dh === 1 && g.dw === 1 &&
+    2 * oh <= h && 2 * ow <= w;
   const y = record(out, 'MaxPool2DWithIndicesBackward0', [x], [idx], (gy, [ix]) => {
     const gc = floatContiguous(gy);
-    const dx = zeros(inShape);
-    if (gc.numel() > 0) kernels().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
+    const dx = pairs ? Tensor.empty(inShape, 'float32') : zeros(inShape);
+    if (gc.numel() > 0) {
+      if (pairs) kernels().maxpool2x2_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
+      else kernels().maxpool2d_backward_f32(gc.ptr, ix!.ptr, dx.ptr, planes, h, w, oh, ow);
+    }
     if (gc !== gy) gc.dispose();
     // linear in g: under createGraph its backward picks the incoming gradient at the same indices
     return [record(dx, 'MaxPool2DWithIndicesBackwardBackward0', [gy], [ix!], (gg, [ixs]) => [pickAt(gg, ixs!, planes, h * w, outShape)])];

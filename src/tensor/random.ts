@@ -101,6 +101,18 @@ export class Generator {
     return Math.floor(this.nextUniform() * n);
   }
 
+  /**
+   * @internal Writes the four state words to `words` from index `at` on, for a kernel that continues this
+   * generator's stream (dropout); `_restoreFrom` takes the advanced words back. Any spare normal is kept.
+   */
+  _saveTo(words: Int32Array, at: number): void {
+    for (let i = 0; i < 4; i++) words[at + i] = this.s[i]!;
+  }
+  /** @internal Takes the state words back from `words[at .. at + 4)` (see `_saveTo`). */
+  _restoreFrom(words: Int32Array, at: number): void {
+    for (let i = 0; i < 4; i++) this.s[i] = words[at + i]! >>> 0;
+  }
+
   /** Snapshot / restore of the state (tests and data loaders). */
   getState(): Uint32Array {
     return this.s.slice();

@@ -110,6 +110,16 @@ export function maxpool2d_backward_f32(dy: number, idx: number, dx: number, plan
 }
 
 /**
+ * The gradient of a 2x2, stride-2, unpadded max pooling with every window in the plane, written whole: dx
+ * zeroed, then dx[p*h*w + idx[p*oh*ow + o]] += dy[p*oh*ow + o] (what maxpool2d_backward_f32 adds into zeros).
+ */
+export function maxpool2x2_backward_f32(dy: number, idx: number, dx: number, planes: number, h: number, w: number,
+  oh: number, ow: number): void {
+  heap.f32.fill(0, dx >>> 2, (dx >>> 2) + planes * h * w);
+  maxpool2d_backward_f32(dy, idx, dx, planes, h, w, oh, ow);
+}
+
+/**
  * im2col_f32 with dilation: cols[(ci*kh*kw + ki*kw + kj)*(oh*ow) + oy*ow + ox] = x[ci, oy*sh - ph + ki*dh,
  * ox*sw - pw + kj*dw], 0 outside.
  */

@@ -19,13 +19,14 @@ import * as layernorm from './layernorm.js';
 import * as math from './math.js';
 import * as optim from './optim.js';
 import * as pool from './pool.js';
+import * as random from './random.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as softmax from './softmax.js';
 
 const families: Kernels = {
   ...activation, ...attention, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
-  ...softmax, ...rnn, ...batchnorm, ...layernorm,
+  ...softmax, ...rnn, ...batchnorm, ...layernorm, ...random,
 };
 
 /** The reference kernel table: exactly the kernels of the table (the families' helpers left out). */
