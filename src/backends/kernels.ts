@@ -35,7 +35,7 @@
  *   split  range             contiguous elementwise: ranges of `size`, every pointer moved to its range
  *          rows              strided elementwise: ranges of the meta shape's first dim
  *          gemm, sum, conv,  the custom splitters of those names in wasm/split.ts
- *          attention
+ *          attention, winograd
  *          none              always runs on the calling thread
  * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
@@ -260,6 +260,39 @@ export const KERNEL_TABLE = {
   conv2d_backward_weight_images_f32: { split: 'conv', args: ['gy:in', 'x:in', 'dw:inout', 'n', 'c', 'h', 'wd', 'o',
     'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'oh', 'ow', 'cols:work', 'work:work'] },
 
+  // ---- conv2d 3x3 stride 1 by Winograd F(2x2, 3x3) (assembly/winograd.ts) ----
+  /**
+   * U = G g Gᵀ of the 3x3 filters g of w [o, c, 3, 3], in f64 rounded once (G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]):
+   * flip 0: U [16, o, c], U[4i+j][oc][ic] = (G g Gᵀ)[i][j] with g = w[oc][ic]; flip 1: U [16, c, o] at
+   * [4i+j][ic][oc] with g = w[oc][ic] rotated by 180° (the filters of conv2d's input gradient).
+   */
+  winograd_weights_f32: { split: 'none', args: ['w:in', 'u:out', 'o', 'c', 'flip'] },
+  /**
+   * y[img][oc][oy][ox] = Σ over ci < c, ki, kj < 3 of x[img][ci][oy - ph + ki][ox - pw + kj] · g[oc][ci][ki][kj]
+   * (+ bias[oc]), x zero outside h×wd, ph and pw any integers, by Winograd F(2x2, 3x3) from u =
+   * winograd_weights_f32's [16, o, c]; writes the outputs of tile rows row0 .. row0+rows (tile row r: output
+   * rows 2(r % tilesY) and 2(r % tilesY) + 1 of image r / tilesY, tilesY = ceil(oh / 2)). Processes
+   * blockRows tile rows at a time: with T = blockRows·tx4 (tx4 = ceil(ow / 2) rounded up to a multiple of
+   * 4), v holds 16·(c·T + 16) floats, m 16·(o·T + 16) floats, work gemm_f32_workspace(o, T, c) bytes (winogradScratch,
+   * src/backends/js/winograd.ts). The reference computes the same transforms and sums in f64.
+   */
+  conv2d_winograd_f32: { split: 'winograd', args: ['x:in', 'u:in', 'bias:in?', 'y:out', 'n', 'c', 'h', 'wd', 'o', 'ph', 'pw',
+    'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'm:work', 'work:work'] },
+  /**
+   * The weight gradient's Winograd sum over the tiles of tile rows row0 .. row0+rows (as conv2d_winograd_f32):
+   * du[4i+j][oc][ci] += Σ over tiles of (A dY Aᵀ)[i][j] · (Bᵀ d B)[i][j] with dY the tile's 2x2 block of
+   * gy [n, o, oh, ow] (zero outside), d its 4x4 input from x [n, c, h, wd], A = (Aᵀ)ᵀ, Aᵀ = [1 1 1 0; 0 1 -1 -1],
+   * Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. With T = blockRows·tx4: v holds 16·(c·T + 16) floats, z
+   * 16·(o·T + 16) + 8·tx4 + 16 floats, work gemm_f32_workspace(o, c, T) bytes (winogradWeightScratch). The
+   * reference sums in f64.
+   */
+  conv2d_winograd_weight_f32: { split: 'winograd', args: ['gy:in', 'x:in', 'du:inout', 'n', 'c', 'h', 'wd', 'o', 'ph', 'pw',
+    'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'z:work', 'work:work'] },
+  /** dw[oc][ic] = Gᵀ D G (3x3; f64, rounded once) with D[i][j] = du[4i+j][oc][ic] (du [16, o, c]): conv2d's weight gradient. */
+  winograd_weights_backward_f32: { split: 'none', args: ['du:in', 'dw:out', 'o', 'c'] },
+  /** The largest |x[i]| of n contiguous floats (0 when n = 0); +Infinity when one is infinite, NaN when one is NaN. */
+  abs_max_f32: { split: 'none', returns: 'number', args: ['x:in', 'n:size'] },
+
   // ---- indexing over a contiguous [outer, dimSize, inner] array; indices i32 in [0, dimSize) ----
   /** out[(o*nIdx + j)*inner + i] = x[(o*dimSize + idx[j])*inner + i] (4-byte elements, f32 or i32). */
   index_select_f32: { split: 'none', args: ['x:in', 'idx:in', 'out:out', 'outer', 'dimSize', 'nIdx', 'inner'] },
@@ -436,7 +469,7 @@ export const KERNEL_TABLE = {
 const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
 export type Role = (typeof ROLES)[number] | 'number';
 /** How a kernel runs on several threads (see the file comment). */
-type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention';
+type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention' | 'winograd';
 /** The splits done by a custom splitter of wasm/split.ts. */
 export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
 

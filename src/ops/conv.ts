@@ -5,7 +5,9 @@
  * Backward passes are their own kernels-level functions: the input gradient is col2im of Wᵀ·g and the
  * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept). Dilation and groups
  * take a general path (dilated im2col/col2im, one GEMM per group); dilation 1 and groups 1 keep the fused
- * conv2d-over-images kernels.
+ * conv2d-over-images kernels. 3x3 stride-1 convolutions with enough channels take Winograd F(2x2, 3x3)
+ * (assembly/winograd.ts) forward and for both gradients, when their operands are finite (winogradFits,
+ * winogradSafe).
  */
 import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
@@ -16,6 +18,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import { positionalOptions } from '../options.js';
 import { floatContiguous } from './elementwise-support.js';
+import { winogradScratch, winogradWeightScratch } from '../backends/js/winograd.js';
 
 // ---------------------------------------------------------------- shared argument checks and geometry
 
@@ -234,6 +237,129 @@ function overGroups(kind: 'forward' | 'input' | 'weight', p0: number, p1: number
   }
 }
 
+// ---------------------------------------------------------------- Winograd F(2x2, 3x3)
+
+/**
+ * Fewest channels (summed over and produced) with which a 3x3 stride-1 convolution takes the Winograd
+ * kernels: their GEMMs have depth c (or o), and with fewer channels the transforms weigh more against the
+ * multiply-adds they save (MNIST's first convolution, 1 channel in, stays direct).
+ */
+const WINOGRAD_MIN_CHANNELS = 16;
+let winogradEnabled = true;
+
+/** @internal Turns the Winograd path on or off (tests compare it with the direct path); returns the previous setting. */
+export function setWinograd(on: boolean): boolean {
+  const was = winogradEnabled;
+  winogradEnabled = on;
+  return was;
+}
+
+/** Bytes of the Winograd kernel's V and M per block of tile rows (kept within L2 between the transforms and the GEMMs). */
+const WINOGRAD_BLOCK_BYTES = 512 * 1024;
+
+/**
+ * The Winograd kernels (assembly/winograd.ts) compute the convolution: 3x3 filters, stride 1, dilation 1,
+ * one group, enough channels, and not while an ONNX export traces (its Conv node comes from the geometry).
+ * Their results are those of the direct path up to float32 rounding: the transforms only add and subtract,
+ * so an output's error is a few ulps of Σ over channels of (Σ|d|)(Σ|g|) over its 4x4 input tile d and filter
+ * g; on ResNet-like data it stays within 4e-7 of Σ|x||w| and at most twice the direct path's error
+ * (test/winograd.test.ts checks both against float64).
+ */
+function winogradFits(g: Geometry): boolean {
+  return winogradEnabled && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.groups === 1 &&
+    g.c >= WINOGRAD_MIN_CHANNELS && g.o >= WINOGRAD_MIN_CHANNELS && !isTracing();
+}
+
+/**
+ * True when the operands are finite and small enough for the Winograd path to give the direct path's
+ * results. Its transforms subtract neighbours and spread values over a tile: an infinite input or weight
+ * gives Inf - Inf = NaN where the direct sum gives ±Inf, a NaN weight would reach input-gradient positions
+ * the direct path leaves finite (0·NaN from the zero padding), and huge finite values could overflow inside
+ * the transforms. Every intermediate is bounded by factor·max|x|·max|w| (+ max|b| at the end), with factor
+ * 81·c for a convolution summing c channels, so below 2^127 nothing overflows; NaN or Inf anywhere (a
+ * diverged run) takes the direct path.
+ */
+function winogradSafe(x: Tensor, w: Tensor, bias: Tensor | null, factor: number): boolean {
+  const kern = kernels();
+  const bound = factor * kern.abs_max_f32(x.ptr, x.numel()) * kern.abs_max_f32(w.ptr, w.numel());
+  return bound + (bias !== null ? kern.abs_max_f32(bias.ptr, bias.numel()) : 0) < 2 ** 127;
+}
+
+/**
+ * y [n, o, oh, ow] = the 3x3 stride-1 convolution of x [n, c, h, wd] padded by (ph, pw) (+ bias) through
+ * the Winograd kernels, with the filters of w [wo, wc, 3, 3] as they are (flip 0: o = wo, c = wc) or
+ * rotated and transposed (flip 1: o = wc, c = wo; conv2d's input gradient). Every output is written.
+ */
+function winogradConv(x: number, w: number, flip: 0 | 1, wo: number, wc: number, bias: number, y: number,
+  n: number, c: number, h: number, wd: number, o: number, ph: number, pw: number, oh: number, ow: number): void {
+  const kern = kernels();
+  const tilesY = (oh + 1) >> 1, rows = n * tilesY;
+  const rowBytes = winogradScratch(c, o, ow, 1, () => 0);
+  const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.m))));
+  const bytes = winogradScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
+  const uBytes = 16 * o * c * 4;
+  const u = heap.alloc(uBytes);
+  try {
+    const v = heap.alloc(bytes.v);
+    try {
+      const m = heap.alloc(bytes.m);
+      try {
+        const work = heap.alloc(bytes.work);
+        try {
+          kern.winograd_weights_f32(w, u, wo, wc, flip);
+          kern.conv2d_winograd_f32(x, u, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v, m, work);
+        } finally {
+          heap.free(work, bytes.work);
+        }
+      } finally {
+        heap.free(m, bytes.m);
+      }
+    } finally {
+      heap.free(v, bytes.v);
+    }
+  } finally {
+    heap.free(u, uBytes);
+  }
+}
+
+/**
+ * dW [o, c, 3, 3] of the 3x3 stride-1 convolution of x [n, c, h, wd] (padding ph, pw) from its output
+ * gradient gy [n, o, oh, ow] through the Winograd kernels: the tiles' products summed into du [16, o, c],
+ * then dW = Gᵀ du G.
+ */
+function winogradWeightGrad(gy: number, x: number, dw: number, n: number, c: number, h: number, wd: number, o: number,
+  ph: number, pw: number, oh: number, ow: number): void {
+  const kern = kernels();
+  const tilesY = (oh + 1) >> 1, rows = n * tilesY;
+  const rowBytes = winogradWeightScratch(c, o, ow, 1, () => 0);
+  const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.z))));
+  const bytes = winogradWeightScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
+  const duBytes = 16 * o * c * 4;
+  const du = heap.alloc(duBytes);
+  try {
+    const v = heap.alloc(bytes.v);
+    try {
+      const z = heap.alloc(bytes.z);
+      try {
+        const work = heap.alloc(bytes.work);
+        try {
+          heap.f32.fill(0, du >>> 2, (du + duBytes) >>> 2);
+          kern.conv2d_winograd_weight_f32(gy, x, du, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v, z, work);
+          kern.winograd_weights_backward_f32(du, dw, o, c);
+        } finally {
+          heap.free(work, bytes.work);
+        }
+      } finally {
+        heap.free(z, bytes.z);
+      }
+    } finally {
+      heap.free(v, bytes.v);
+    }
+  } finally {
+    heap.free(du, duBytes);
+  }
+}
+
 /** y = conv(x, w) (+ bias[o] per output channel, added by the GEMM as it stores; bias contiguous float32). */
 function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Tensor {
   const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
@@ -243,6 +369,10 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
     overGroups('forward', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g);
     return out;
   }
+  if (winogradFits(g) && winogradSafe(x, w, bias, 81 * g.c)) {
+    winogradConv(x.ptr, w.ptr, 0, g.o, g.c, bias !== null ? bias.ptr : 0, out.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
+    return out;
+  }
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   overImages('conv2d_images_f32', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g, g.o, L, CKK);
   return out;
@@ -250,8 +380,14 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
 
 /** dL/dx: for each image, col2im(Wᵀ · g). */
 function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
-  const dx = zeros([g.n, g.c, g.h, g.w]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  if (L > 0 && g.n * g.c * g.h * g.w > 0 && winogradFits(g) && winogradSafe(gy, w, null, 81 * g.o)) {
+    // the 3x3 stride-1 convolution of gy with the rotated, transposed filters, padded by 2 - p
+    const dx = Tensor.empty([g.n, g.c, g.h, g.w], 'float32');
+    winogradConv(gy.ptr, w.ptr, 1, g.o, g.c, 0, dx.ptr, g.n, g.o, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w);
+    return dx;
+  }
+  const dx = zeros([g.n, g.c, g.h, g.w]);
   if (dx.numel() === 0 || L === 0) return dx;
   if (!plain(g)) overGroups('input', gy.ptr, w.ptr, 0, dx.ptr, g);
   else overImages('conv2d_backward_input_images_f32', gy.ptr, w.ptr, 0, dx.ptr, g, CKK, L, g.o);
@@ -260,8 +396,15 @@ function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 
 /** dL/dW = Σ over images of g · colsᵀ. */
 function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
-  const dw = zeros([g.o, g.c / g.groups, g.kh, g.kw]);
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
+  // the sum runs over every tile of the batch: each term is at most 16·max|gy|·max|x|, and Gᵀ du G 4x du
+  const tiles = g.n * ((g.oh + 1) >> 1) * ((g.ow + 1) >> 1);
+  if (L > 0 && g.n > 0 && winogradFits(g) && winogradSafe(gy, x, null, 64 * tiles)) {
+    const dw = Tensor.empty([g.o, g.c, 3, 3], 'float32');
+    winogradWeightGrad(gy.ptr, x.ptr, dw.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
+    return dw;
+  }
+  const dw = zeros([g.o, g.c / g.groups, g.kh, g.kw]);
   if (dw.numel() === 0 || L === 0) return dw;
   if (!plain(g)) overGroups('weight', gy.ptr, x.ptr, 0, dw.ptr, g);
   else overImages('conv2d_backward_weight_images_f32', gy.ptr, x.ptr, 0, dw.ptr, g, g.o, CKK, L);

@@ -23,10 +23,11 @@ import * as random from './random.js';
 import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as softmax from './softmax.js';
+import * as winograd from './winograd.js';
 
 const families: Kernels = {
   ...activation, ...attention, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
-  ...softmax, ...rnn, ...batchnorm, ...layernorm, ...random,
+  ...softmax, ...rnn, ...batchnorm, ...layernorm, ...random, ...winograd,
 };
 
 /** The reference kernel table: exactly the kernels of the table (the families' helpers left out). */

@@ -18,6 +18,8 @@
  *    up to float32 rounding (the order of the sum over images changes).
  *  - fused attention forward and backward: runs of groups (batch x heads), each thread with its own
  *    scratch: bit-identical.
+ *  - Winograd conv2d: runs of tile rows, each thread with its own scratch: forward and input gradient
+ *    bit-identical; weight gradient: per-thread partials added in thread order, as conv2d's above.
  * Calls below a size threshold (setSplitThresholds) stay on the calling thread, as do all calls while
  * the workers are starting.
  */
@@ -29,6 +31,7 @@ import { heap, PART_META, PART_META_BYTES } from '../memory.js';
 import { available, getThreads, runParts, workersSpinning } from './threads.js';
 import type { WasmConstants } from './exports.js';
 import { convOverImages } from '../js/conv-batch.js';
+import { winogradScratch, winogradWeightScratch } from '../js/winograd.js';
 
 /**
  * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound and waking a
@@ -384,6 +387,60 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
   };
 }
 
+/**
+ * The Winograd kernels split into runs of their tile rows, each thread with its own v, m/z and GEMM
+ * workspace (allocated here, on the calling thread). conv2d_winograd_f32: each thread writes the outputs of
+ * its own tiles, which do not depend on the block they are computed in: bit-identical to one thread.
+ * conv2d_winograd_weight_f32: each thread sums its tiles into its own zeroed partial du (the calling
+ * thread's into du), and the partials are added to du in thread order, as the conv2d weight gradient does.
+ */
+function winogradSplit(base: Kernels, name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32'): Fn {
+  const f = base[name] as Fn;
+  const isWeight = name === 'conv2d_winograd_weight_f32';
+  // the weight kernel has no bias: (gy, x, du, n, c, ...) against (x, u, bias, y, n, c, ...)
+  const g = isWeight ? 3 : 4;
+  return (...a: number[]) => {
+    const c = a[g + 1]!, o = a[g + 4]!, ow = a[g + 8]!, row0 = a[g + 9]!, rows = a[g + 10]!, blockRows = a[g + 11]!;
+    // multiply-adds of the direct convolution these tile rows stand for
+    const macs = rows * 2 * ow * o * c * 9;
+    const p = getThreads() > 1 ? threadsFor(macs, thresholds.convMacs, rows) : 1;
+    if (p <= 1) return f(...a);
+    const sizes = isWeight ? winogradWeightScratch(c, o, ow, blockRows, base.gemm_f32_workspace)
+      : winogradScratch(c, o, ow, blockRows, base.gemm_f32_workspace);
+    const bytes = [sizes.v, 'z' in sizes ? sizes.z : sizes.m, sizes.work];
+    const duBytes = 16 * o * c * 4;
+    const per = isWeight ? 4 : 3;
+    const starts = cut(rows, p, 1);
+    const scratch: [number, number][] = [];
+    try {
+      for (let i = 0; i + 1 < starts.length; i++) {
+        // one allocation per push: if one fails, the blocks taken before it are already listed for the free below
+        for (const b of bytes) scratch.push([heap.alloc(b), b]);
+        if (isWeight) {
+          const du = heap.alloc(duBytes);
+          scratch.push([du, duBytes]);
+          heap.f32.fill(0, du >>> 2, (du + duBytes) >>> 2);
+        }
+      }
+      runParts(name, starts.map((s, i) => {
+        const part = a.slice();
+        part[g + 9] = row0 + s;
+        part[g + 10] = (i + 1 < starts.length ? starts[i + 1]! : rows) - s;
+        if (i + 1 < starts.length) {
+          for (let j = 0; j < 3; j++) part[g + 12 + j] = scratch[per * i + j]![0];
+          if (isWeight) part[2] = scratch[per * i + 3]![0];
+        }
+        return part;
+      }), f);
+      if (isWeight) {
+        for (let i = 0; i + 1 < starts.length; i++) base.axpy_f32(scratch[per * i + 3]![0], a[2]!, 16 * o * c, 1);
+      }
+    } finally {
+      for (const [ptr, b] of scratch) heap.free(ptr, b);
+    }
+  };
+}
+
 type AttentionKernel = 'attention_forward_f32' | 'attention_backward_f32';
 
 /**
@@ -440,6 +497,7 @@ export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
     sum: (name: 'sum_f32') => sumSplit(base, name, constants) as Fn,
     conv: (name: ConvKernel) => convSplit(base, name, gemm.gemm_bias_f32),
     attention: (name: AttentionKernel) => attentionSplit(base, name),
+    winograd: (name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32') => winogradSplit(base, name),
   };
   const out: Record<string, unknown> = { ...base };
   for (const name of KERNEL_NAMES) {

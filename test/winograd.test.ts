@@ -1,0 +1,469 @@
+/**
+ * Winograd F(2x2, 3x3) convolution (assembly/winograd.ts, src/backends/js/winograd.ts): the kernels (WebAssembly
+ * and the plain-TS reference) against a float64 direct convolution at odd sizes, paddings 0..3 (the input
+ * gradient's 2 - p can be negative), blocks and row ranges (bit-identical on the wasm side), the weight
+ * transform and abs_max_f32; NaN and Inf (what the kernel does, and that conv2d falls back to the direct path
+ * where Winograd would differ); accuracy on ResNet-like data against float64 next to the direct path's; and
+ * conv2d through Winograd against the direct path (values and all three gradients, non-contiguous input),
+ * gradcheck, and the 2-thread split.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Kernels } from '../src/backends/kernels.js';
+import { jsKernels } from '../src/backends/js/index.js';
+import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
+import { heap } from '../src/backends/memory.js';
+import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
+import { init, tensor, Tensor } from '../src/index.js';
+import { conv2d, setWinograd } from '../src/ops/conv.js';
+import * as threads from '../src/backends/wasm/threads.js';
+import { setSplitThresholds } from '../src/backends/wasm/split.js';
+import { checkOp, mulberry32, nonContiguous, put, randArray, readF } from './helpers.js';
+
+const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
+const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
+
+interface Conv {
+  n: number; c: number; h: number; wd: number; o: number; ph: number; pw: number; oh: number; ow: number;
+}
+const geo = (n: number, c: number, h: number, wd: number, o: number, ph: number, pw = ph): Conv =>
+  ({ n, c, h, wd, o, ph, pw, oh: h + 2 * ph - 2, ow: wd + 2 * pw - 2 });
+
+/**
+ * The float64 direct convolution (filters g [o, c, 3, 3]) and two error scales per output: Σ|x||g| + |b|
+ * (a direct sum's), and Winograd's, Σ over channels of (Σ|d| over the output's 4x4 input tile)·(Σ|g|) + |b|:
+ * every transformed weight is at most Σ|g| and every transformed input at most Σ|d|, and the output sums 9
+ * channel sums of their products, so float32 rounding gives errors of a few ulps of that scale (the
+ * transforms cancel: a lone product x·g comes out of sums of larger terms).
+ */
+function direct64(x: Float32Array, g: Float32Array, b: Float32Array | null, q: Conv): { y: Float64Array; scale: Float64Array; wscale: Float64Array } {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const y = new Float64Array(n * o * oh * ow), scale = new Float64Array(y.length), wscale = new Float64Array(y.length);
+  const at = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
+  for (let i = 0; i < n; i++) for (let oc = 0; oc < o; oc++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    let acc = b ? b[oc]! : 0, s = b ? Math.abs(b[oc]!) : 0;
+    for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < 3; ki++) for (let kj = 0; kj < 3; kj++) {
+      const iy = oy - ph + ki, ix = ox - pw + kj;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+      const xv = x[((i * c + ci) * h + iy) * wd + ix]!, gv = g[((oc * c + ci) * 3 + ki) * 3 + kj]!;
+      acc += xv * gv;
+      s += Math.abs(xv * gv);
+    }
+    let ws = b ? Math.abs(b[oc]!) : 0;
+    const ty = oy - (oy & 1) - ph, tx = ox - (ox & 1) - pw;
+    for (let ci = 0; ci < c; ci++) {
+      let sd = 0, sg = 0;
+      for (let k = 0; k < 16; k++) sd += Math.abs(at(i, ci, ty + (k >> 2), tx + (k & 3)));
+      for (let k = 0; k < 9; k++) sg += Math.abs(g[(oc * c + ci) * 9 + k]!);
+      ws += sd * sg;
+    }
+    const idx = ((i * o + oc) * oh + oy) * ow + ox;
+    y[idx] = acc;
+    scale[idx] = s;
+    wscale[idx] = ws;
+  }
+  return { y, scale, wscale };
+}
+
+/** g [c, o, 3, 3] = w [o, c, 3, 3] transposed and rotated by 180° (the input gradient's filters). */
+function flipTranspose(w: Float32Array, o: number, c: number): Float32Array {
+  const g = new Float32Array(w.length);
+  for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) for (let t = 0; t < 9; t++) g[(ci * o + oc) * 9 + t] = w[(oc * c + ci) * 9 + 8 - t]!;
+  return g;
+}
+
+/**
+ * Runs winograd_weights_f32 and conv2d_winograd_f32 on `k` for the tile rows [row0, row0 + rows) (all by
+ * default) into `y0` (copied to the output first), blocks of blockRows. w is [o, c, 3, 3] (flip 0) or, with
+ * flip 1, [c, o, 3, 3] whose rotated transpose is the filter bank.
+ */
+function runKernel(k: Kernels, x: Float32Array, w: Float32Array, flip: 0 | 1, b: Float32Array | null, q: Conv,
+  opts: { blockRows?: number; row0?: number; rows?: number; y0?: Float32Array } = {}): Float32Array {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const tilesY = (oh + 1) >> 1;
+  const blockRows = opts.blockRows ?? n * tilesY;
+  const bytes = winogradScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
+  const px = put(x), pw_ = put(w), pb = b ? put(b) : 0;
+  const py = put(opts.y0 ?? new Float32Array(n * o * oh * ow).fill(12345));
+  const u = heap.alloc(16 * o * c * 4), v = heap.alloc(bytes.v), m = heap.alloc(bytes.m), work = heap.alloc(bytes.work);
+  try {
+    if (flip) k.winograd_weights_f32(pw_, u, c, o, 1);
+    else k.winograd_weights_f32(pw_, u, o, c, 0);
+    k.conv2d_winograd_f32(px, u, pb, py, n, c, h, wd, o, ph, pw, oh, ow, opts.row0 ?? 0, opts.rows ?? n * tilesY, blockRows, v, m, work);
+    return readF(py, n * o * oh * ow);
+  } finally {
+    heap.free(px, x.length * 4);
+    heap.free(pw_, w.length * 4);
+    if (b) heap.free(pb, b.length * 4);
+    heap.free(py, Math.max(4, n * o * oh * ow * 4));
+    heap.free(u, 16 * o * c * 4);
+    heap.free(v, bytes.v);
+    heap.free(m, bytes.m);
+    heap.free(work, bytes.work);
+  }
+}
+
+/** Expects |y - ref| <= tol * (Winograd's error scale) elementwise. */
+function expectNear(y: Float32Array, ref: { y: Float64Array; wscale: Float64Array }, tol: number, what: string): void {
+  expect(y.length, what).toBe(ref.y.length);
+  for (let i = 0; i < y.length; i++) {
+    const err = Math.abs(y[i]! - ref.y[i]!);
+    if (!(err <= tol * ref.wscale[i]! + 1e-30)) throw new Error(`${what}: element ${i} is ${y[i]}, float64 ${ref.y[i]} (scale ${ref.wscale[i]})`);
+  }
+}
+
+const bits = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
+
+describe('Winograd kernels against a float64 direct convolution', () => {
+  // 4 float32 ulps of Winograd's error scale (direct64)
+  const TOL = 2 ** -23 * 4;
+  for (const [name, k] of backends) {
+    it(`${name}: H, W in 1, 3, 17; C, O in 1, 3, 17; batch 1 and 3; padding 0, 1, 2 (and 3 for the input gradient's -1)`, () => {
+      const rnd = mulberry32(11);
+      let cases = 0;
+      for (const h of [1, 3, 17]) for (const wd of [1, 3, 17]) for (const c of [1, 3, 17]) for (const o of [1, 3, 17]) {
+        for (const n of [1, 3]) for (const p of [0, 1, 2, 3]) {
+          // p = 3 stands for the negative padding -1 below; the others for every size they fit
+          const ph = p === 3 ? -1 : p, pw = p === 3 ? 1 : p;
+          const q = geo(n, c, h, wd, o, ph, pw);
+          if (q.oh <= 0 || q.ow <= 0) continue;
+          // not every combination on the slow reference backend
+          if (name === 'js' && (h * wd * c * o * n) % 7 !== 0 && h * wd > 9) continue;
+          const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = (c + o) % 2 ? randArray(rnd, o) : null;
+          const y = runKernel(k, x, w, 0, b, q);
+          expectNear(y, direct64(x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+          cases++;
+        }
+      }
+      expect(cases).toBeGreaterThan(100);
+    });
+
+    it(`${name}: the flipped, transposed weights (conv2d's input gradient)`, () => {
+      const rnd = mulberry32(12);
+      for (const [c, o, h, wd, p] of [[3, 17, 5, 7, 1], [17, 3, 17, 3, 0], [1, 3, 3, 1, 2], [5, 4, 9, 8, 1]] as const) {
+        const q = geo(2, c, h, wd, o, p);
+        const x = randArray(rnd, 2 * c * h * wd), wT = randArray(rnd, c * o * 9); // wT: [c, o, 3, 3] as conv2d's weight
+        const y = runKernel(k, x, wT, 1, null, q);
+        expectNear(y, direct64(x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
+      }
+    });
+  }
+
+  it('wasm: any blocks and any runs of tile rows give the same bits (the thread split relies on it)', () => {
+    const rnd = mulberry32(13);
+    for (const [n, c, h, wd, o] of [[3, 17, 17, 13, 9], [2, 8, 8, 8, 16], [3, 3, 5, 31, 17]] as const) {
+      const q = geo(n, c, h, wd, o, 1);
+      const tilesY = (q.oh + 1) >> 1, rows = n * tilesY;
+      const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
+      const whole = runKernel(wasm, x, w, 0, b, q);
+      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
+      // two runs of rows into one output, each with its own blocks
+      const cutAt = Math.floor(rows / 2) + 1;
+      let y = runKernel(wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
+      y = runKernel(wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
+      expect(bits(y)).toEqual(bits(whole));
+    }
+  });
+
+  /** dW [o, c, 3, 3] through conv2d_winograd_weight_f32 (rows [row0, row0 + rows) runs) and winograd_weights_backward_f32. */
+  function runWeight(k: Kernels, gy: Float32Array, x: Float32Array, q: Conv, runs: [number, number, number][] | null = null): Float32Array {
+    const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+    const rows = n * ((oh + 1) >> 1);
+    const pg = put(gy), px = put(x), du = put(new Float32Array(16 * o * c)), dw = put(new Float32Array(o * c * 9).fill(7));
+    try {
+      for (const [row0, count, blockRows] of runs ?? [[0, rows, rows]]) {
+        const bytes = winogradWeightScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
+        const v = heap.alloc(bytes.v), z = heap.alloc(bytes.z), work = heap.alloc(bytes.work);
+        k.conv2d_winograd_weight_f32(pg, px, du, n, c, h, wd, o, ph, pw, oh, ow, row0, count, blockRows, v, z, work);
+        heap.free(v, bytes.v);
+        heap.free(z, bytes.z);
+        heap.free(work, bytes.work);
+      }
+      k.winograd_weights_backward_f32(du, dw, o, c);
+      return readF(dw, o * c * 9);
+    } finally {
+      heap.free(pg, gy.length * 4);
+      heap.free(px, x.length * 4);
+      heap.free(du, 16 * o * c * 4);
+      heap.free(dw, o * c * 9 * 4);
+    }
+  }
+
+  /**
+   * The float64 weight gradient Σ gy[oc](oy, ox) x[ci](oy - ph + ki, ox - pw + kj), and its Winograd error
+   * scale per (oc, ci): Σ over tiles of (Σ|dY|)(Σ|d|) (every transformed gy is at most Σ|dY|, every
+   * transformed input at most Σ|d|).
+   */
+  function weightGrad64(gy: Float32Array, x: Float32Array, q: Conv): { y: Float64Array; wscale: Float64Array } {
+    const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+    const y = new Float64Array(o * c * 9), wscale = new Float64Array(o * c * 9);
+    const xa = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
+    const ga = (i: number, oc: number, oy: number, ox: number) => (oy >= oh || ox >= ow ? 0 : gy[((i * o + oc) * oh + oy) * ow + ox]!);
+    for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) {
+      let sc = 0;
+      for (let i = 0; i < n; i++) for (let ty = 0; ty < oh; ty += 2) for (let tx = 0; tx < ow; tx += 2) {
+        let sg = 0, sd = 0;
+        for (let k = 0; k < 4; k++) sg += Math.abs(ga(i, oc, ty + (k >> 1), tx + (k & 1)));
+        for (let k = 0; k < 16; k++) sd += Math.abs(xa(i, ci, ty - ph + (k >> 2), tx - pw + (k & 3)));
+        sc += sg * sd;
+        for (let k = 0; k < 4; k++) {
+          const oy = ty + (k >> 1), ox = tx + (k & 1), gv = ga(i, oc, oy, ox);
+          for (let t = 0; t < 9; t++) y[(oc * c + ci) * 9 + t] += gv * xa(i, ci, oy - ph + Math.floor(t / 3), ox - pw + (t % 3));
+        }
+      }
+      for (let t = 0; t < 9; t++) wscale[(oc * c + ci) * 9 + t] = sc;
+    }
+    return { y, wscale };
+  }
+
+  for (const [name, k] of backends) {
+    it(`${name}: the weight gradient at odd sizes and paddings 0, 1, 2`, () => {
+      const rnd = mulberry32(21);
+      for (const [n, c, h, wd, o, p] of [[1, 1, 3, 3, 1, 0], [3, 3, 17, 5, 17, 1], [2, 17, 4, 9, 3, 2], [1, 3, 1, 1, 3, 1],
+        [3, 5, 7, 17, 2, 0], [2, 4, 6, 6, 5, 1]] as const) {
+        const q = geo(n, c, h, wd, o, p);
+        const x = randArray(rnd, n * c * h * wd), gy = randArray(rnd, n * o * q.oh * q.ow);
+        expectNear(runWeight(k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 8, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${p}`);
+      }
+    });
+  }
+
+  it('wasm: the weight gradient summed in runs of tile rows and blocks matches one run', () => {
+    const rnd = mulberry32(22);
+    const q = geo(3, 6, 9, 11, 5, 1);
+    const x = randArray(rnd, 3 * 6 * 9 * 11), gy = randArray(rnd, 3 * 5 * 9 * 11);
+    const rows = 3 * 5;
+    const whole = runWeight(wasm, gy, x, q);
+    const parts = runWeight(wasm, gy, x, q, [[0, 7, 2], [7, rows - 7, 3]]);
+    const ref = weightGrad64(gy, x, q);
+    expectNear(parts, ref, 2 ** -23 * 8, 'runs');
+    for (let i = 0; i < whole.length; i++) expect(Math.abs(parts[i]! - whole[i]!)).toBeLessThanOrEqual(2 ** -23 * 4 * ref.wscale[i]!);
+  });
+
+  it('wasm and js weight transforms agree bit for bit (f64, rounded once)', () => {
+    const rnd = mulberry32(14);
+    for (const [o, c] of [[1, 1], [3, 17], [17, 3]] as const) {
+      const w = randArray(rnd, o * c * 9, -3, 3);
+      for (const flip of [0, 1]) {
+        const out = backends.map(([, k]) => {
+          const pw = put(w), u = heap.alloc(16 * o * c * 4);
+          k.winograd_weights_f32(pw, u, o, c, flip);
+          const r = readF(u, 16 * o * c);
+          heap.free(pw, w.length * 4);
+          heap.free(u, 16 * o * c * 4);
+          return r;
+        });
+        expect(bits(out[0]!)).toEqual(bits(out[1]!));
+      }
+    }
+  });
+
+  it('abs_max_f32: largest |x|, Infinity and NaN kept, at 0, 1, 3, 17, 129 elements', () => {
+    for (const [, k] of backends) {
+      for (const n of [0, 1, 3, 17, 129]) {
+        const x = new Float32Array(n).map((_, i) => Math.sin(i * 1.3) * (i + 1));
+        const want = x.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+        const p = put(x.length ? x : new Float32Array(1));
+        expect(k.abs_max_f32(p, n)).toBe(Math.fround(want));
+        if (n > 0) {
+          heap.f32[p >>> 2] = -Infinity;
+          expect(k.abs_max_f32(p, n)).toBe(Infinity);
+          heap.f32[(p >>> 2) + n - 1] = NaN;
+          expect(k.abs_max_f32(p, n)).toBeNaN();
+        }
+        heap.free(p, Math.max(4, n * 4));
+      }
+    }
+  });
+
+  it('NaN in the input reaches exactly the outputs whose window holds it; an Inf can give NaN instead of Inf', () => {
+    const q = geo(1, 2, 6, 7, 3, 1);
+    const rnd = mulberry32(15);
+    const w = randArray(rnd, 3 * 2 * 9, 0.5, 1); // positive: the direct sums of one Inf are +Inf
+    for (const [name, k] of backends) {
+      for (let at = 0; at < 2 * 6 * 7; at += 5) {
+        const x = randArray(rnd, 2 * 6 * 7);
+        x[at] = NaN;
+        const ref = direct64(x, w, null, q);
+        const y = runKernel(k, x, w, 0, null, q);
+        for (let i = 0; i < y.length; i++) expect(Number.isNaN(y[i]!), `${name} NaN at ${at}, output ${i}`).toBe(Number.isNaN(ref.y[i]!));
+      }
+      // the transforms subtract neighbours: Inf - Inf. conv2d checks for this (abs_max_f32) and takes the direct path.
+      const x = new Float32Array(2 * 6 * 7).fill(1);
+      x[2 * 7 + 3] = Infinity;
+      const y = runKernel(k, x, w, 0, null, q);
+      const ref = direct64(x, w, null, q);
+      expect(ref.y.some((v) => v === Infinity)).toBe(true);
+      expect(y.some((v, i) => Number.isNaN(v) && ref.y[i] === Infinity), name).toBe(true);
+    }
+  });
+});
+
+/** The ResNet-like data of the accuracy test: ReLU'd normal activations, Kaiming-normal weights, small biases. */
+function resnetLike(rnd: () => number, n: number, c: number, hw: number, o: number): { x: Float32Array; w: Float32Array; b: Float32Array } {
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const x = new Float32Array(n * c * hw * hw).map(() => Math.max(0, normal() * 1.5 + 0.2));
+  const w = new Float32Array(o * c * 9).map(() => normal() * Math.sqrt(2 / (9 * c)));
+  const b = new Float32Array(o).map(() => normal() * 0.05);
+  return { x, w, b };
+}
+
+describe('Winograd accuracy on ResNet-like data (channels 16, 32, 64) against float64', () => {
+  it('max error relative to Σ|x||w| within 4e-7 and at most 2x the direct float32 path\'s; relative to max |y| within 1e-6', () => {
+    const rnd = mulberry32(16);
+    for (const [c, hw] of [[16, 32], [32, 16], [64, 8]] as const) {
+      const q = geo(2, c, hw, hw, c, 1);
+      const { x, w, b } = resnetLike(rnd, 2, c, hw, c);
+      const ref = direct64(x, w, b, q);
+      const wino = runKernel(wasm, x, w, 0, b, q);
+      // the direct path: conv2d_images_f32 (im2col + GEMM)
+      const px = put(x), pw = put(w), pb = put(b), py = heap.alloc(wino.length * 4);
+      const L = q.oh * q.ow, ckk = c * 9;
+      const cols = heap.alloc(ckk * L * 4), wsBytes = wasm.gemm_f32_workspace(c, L, ckk), ws = heap.alloc(wsBytes);
+      wasm.conv2d_images_f32(px, pw, pb, py, 2, c, hw, hw, c, 3, 3, 1, 1, 1, 1, q.oh, q.ow, cols, ws);
+      const dir = readF(py, wino.length);
+      for (const [p, bytes] of [[px, x.length * 4], [pw, w.length * 4], [pb, b.length * 4], [py, wino.length * 4], [cols, ckk * L * 4], [ws, wsBytes]] as const) heap.free(p, bytes);
+      const stats = (y: Float32Array) => {
+        let rel = 0, abs = 0, ymax = 0;
+        for (let i = 0; i < y.length; i++) {
+          const e = Math.abs(y[i]! - ref.y[i]!);
+          rel = Math.max(rel, e / ref.scale[i]!);
+          abs = Math.max(abs, e);
+          ymax = Math.max(ymax, Math.abs(ref.y[i]!));
+        }
+        return { rel, ofMax: abs / ymax };
+      };
+      const sw = stats(wino), sd = stats(dir);
+      expect(sw.rel, `c ${c}: winograd ${sw.rel}, direct ${sd.rel}`).toBeLessThanOrEqual(4e-7);
+      expect(sw.rel).toBeLessThanOrEqual(2 * sd.rel);
+      expect(sw.ofMax).toBeLessThanOrEqual(1e-6);
+    }
+  });
+});
+
+describe('conv2d through Winograd against the direct path', () => {
+  /** y and the gradients of x, w, b of sum(y * r), with Winograd on or off. */
+  function run(on: boolean, x: Tensor, w: Tensor, b: Tensor | null, padding: number): Float32Array[] {
+    const was = setWinograd(on);
+    try {
+      const xs = x.detach().requiresGrad_(), ws = w.detach().requiresGrad_(), bs = b ? b.detach().requiresGrad_() : null;
+      // a non-contiguous x takes the contiguous copy first
+      const xin = x.isContiguous() ? xs : xs.transpose(2, 3).contiguous().transpose(2, 3);
+      const y = conv2d(xin, ws, bs, { padding });
+      const r = tensor(new Float32Array(y.numel()).map((_, i) => Math.sin(i * 0.7))).reshape(...y.shape);
+      y.mul(r).sum().backward();
+      return [y.toArray() as Float32Array, xs.grad!.toArray() as Float32Array, ws.grad!.toArray() as Float32Array,
+        ...(bs ? [bs.grad!.toArray() as Float32Array] : [])];
+    } finally {
+      setWinograd(was);
+    }
+  }
+  const close = (a: Float32Array, b: Float32Array, what: string) => {
+    let m = 0;
+    for (const v of b) m = Math.max(m, Math.abs(v));
+    for (let i = 0; i < a.length; i++) {
+      if (!(Math.abs(a[i]! - b[i]!) <= 2e-6 * m)) throw new Error(`${what}: element ${i}: ${a[i]} vs direct ${b[i]} (max ${m})`);
+    }
+  };
+
+  // at least 16 channels in and out (the Winograd path's threshold)
+  for (const [n, c, h, wd, o, p, bias] of [[3, 16, 17, 13, 17, 1, true], [1, 17, 8, 8, 16, 0, false], [2, 16, 5, 4, 16, 2, true],
+    [2, 16, 1, 1, 18, 1, true], [1, 18, 7, 6, 16, 3, false]] as const) {
+    it(`[${n}, ${c}, ${h}, ${wd}] -> ${o} channels, padding ${p}${bias ? ', bias' : ''}: values and the three gradients`, () => {
+      const rnd = mulberry32(17 + n + c + h);
+      const x = tensor(randArray(rnd, n * c * h * wd)).reshape(n, c, h, wd);
+      const w = tensor(randArray(rnd, o * c * 9)).reshape(o, c, 3, 3);
+      const b = bias ? tensor(randArray(rnd, o)) : null;
+      const on = run(true, x, w, b, p), off = run(false, x, w, b, p);
+      ['y', 'dx', 'dw', 'db'].slice(0, on.length).forEach((what, i) => close(on[i]!, off[i]!, what));
+      // the two paths do differ (so the comparison tests something): Winograd rounds differently
+      expect(bits(on[0]!)).not.toEqual(bits(off[0]!));
+    });
+  }
+
+  it('a non-contiguous input gives the contiguous input\'s result', () => {
+    const x = nonContiguous([2, 16, 6, 5], 'transpose');
+    const w = tensor(randArray(mulberry32(18), 16 * 16 * 9)).reshape(16, 16, 3, 3);
+    const a = conv2d(x, w, null, { padding: 1 }).toArray(), b = conv2d(x.contiguous(), w, null, { padding: 1 }).toArray();
+    expect(bits(a as Float32Array)).toEqual(bits(b as Float32Array));
+  });
+
+  it('NaN, Inf and huge values in an operand send the results computed from it down the direct path (same bits)', () => {
+    const rnd = mulberry32(19);
+    const base = randArray(rnd, 2 * 16 * 6 * 6);
+    const w = tensor(randArray(rnd, 16 * 16 * 9, 0.1, 1)).reshape(16, 16, 3, 3);
+    // y, then dx and dw of sum(y * r) with r holding the bad value too (the input gradient's operand)
+    const both = (x: Tensor, wt = w, bad = 0) => [true, false].map((on) => {
+      const was = setWinograd(on);
+      try {
+        const xs = x.detach().requiresGrad_(), ws = wt.detach().requiresGrad_();
+        const y = conv2d(xs, ws, null, { padding: 1 });
+        const r = new Float32Array(y.numel()).fill(0.5);
+        r[3] = bad;
+        y.mul(tensor(r).reshape(...y.shape)).sum().backward();
+        return [y, xs.grad!, ws.grad!].map((t) => t.toArray() as Float32Array);
+      } finally {
+        setWinograd(was);
+      }
+    });
+    // y comes from (x, w), dx from (gy, w), dw from (gy, x): those with the bad operand must match the direct path
+    const same = ([a, b]: Float32Array[][], which: number[]) => which.forEach((i) => expect(bits(a![i]!)).toEqual(bits(b![i]!)));
+    const withAt = (v: number, at: number) => {
+      const a = base.slice();
+      a[at] = v;
+      return tensor(a).reshape(2, 16, 6, 6);
+    };
+    for (const at of [0, 7, 100, 2 * 16 * 36 - 1]) {
+      for (const v of [NaN, Infinity, -Infinity, 3e37]) same(both(withAt(v, at)), [0, 2]);
+    }
+    for (const v of [NaN, Infinity]) {
+      const wBad = w.toArray() as Float32Array;
+      wBad[5] = v;
+      same(both(tensor(base).reshape(2, 16, 6, 6), tensor(wBad).reshape(16, 16, 3, 3)), [0, 1]);
+      same(both(tensor(base).reshape(2, 16, 6, 6), w, v), [1, 2]); // in the output gradient
+    }
+    // and the finite case does take the Winograd path (its rounding differs)
+    const [on, off] = both(tensor(base).reshape(2, 16, 6, 6));
+    for (let i = 0; i < 3; i++) expect(bits(on[i]!)).not.toEqual(bits(off[i]!));
+  });
+
+  it('gradcheck through conv2d at a small size (16 channels, the Winograd path)', () => {
+    checkOp('conv2d winograd', (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }), [[1, 16, 3, 4], [16, 16, 3, 3], [16]]);
+  });
+});
+
+const threaded = process.env.WASMGRAD_BACKEND !== 'js' && process.env.WASMGRAD_THREADS?.trim() !== '1';
+describe.runIf(threaded)('Winograd on 2 threads', () => {
+  it('conv2d forward and input gradient split over tile rows, bit-identical to one thread; the weight gradient close', async () => {
+    await init({ threads: 2 });
+    const rnd = mulberry32(20);
+    const x = tensor(randArray(rnd, 3 * 16 * 9 * 11)).reshape(3, 16, 9, 11).requiresGrad_();
+    const w = tensor(randArray(rnd, 16 * 16 * 9)).reshape(16, 16, 3, 3);
+    w.requiresGrad_();
+    const runOnce = () => {
+      x.grad = null;
+      w.grad = null;
+      const y = conv2d(x, w, null, { padding: 1 });
+      y.mul(tensor(new Float32Array(y.numel()).map((_, i) => Math.cos(i))).reshape(...y.shape)).sum().backward();
+      return [y.toArray() as Float32Array, x.grad!.toArray() as Float32Array, w.grad!.toArray() as Float32Array];
+    };
+    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity, gemmMacsSpinning: Infinity, elementsSpinning: Infinity };
+    const old = setSplitThresholds(none);
+    try {
+      const one = runOnce();
+      setSplitThresholds({ ...old, convMacs: 1 });
+      const before = threads.parallelCalls.get('conv2d_winograd_f32') ?? 0;
+      const beforeW = threads.parallelCalls.get('conv2d_winograd_weight_f32') ?? 0;
+      const two = runOnce();
+      expect(threads.parallelCalls.get('conv2d_winograd_f32') ?? 0).toBeGreaterThan(before);
+      expect(threads.parallelCalls.get('conv2d_winograd_weight_f32') ?? 0).toBeGreaterThan(beforeW);
+      expect(bits(two[0]!)).toEqual(bits(one[0]!));
+      expect(bits(two[1]!)).toEqual(bits(one[1]!));
+      // weight gradient: per-thread partials added in thread order (float32 rounding of a reordered sum),
+      // the same bits run after run
+      for (let i = 0; i < one[2]!.length; i++) expect(Math.abs(two[2]![i]! - one[2]![i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(one[2]![i]!)));
+      expect(bits(runOnce()[2]!)).toEqual(bits(two[2]!));
+    } finally {
+      setSplitThresholds(old);
+    }
+  });
+});
