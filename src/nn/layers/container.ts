@@ -7,6 +7,8 @@ import { Module, type AnyModule } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { ReLU } from './activation.js';
+import { MaxPool2d } from './pooling.js';
+import { relu } from '../../ops/unary.js';
 import { Linear, linearReluForward } from './linear.js';
 
 function asModule(m: unknown, op: string, i: number | string): AnyModule {
@@ -59,7 +61,8 @@ export class Sequential extends Module {
    * each intermediate's memory is handed to the autograd graph once the next layer has consumed it: freed
    * when the last backward node that saved it is released (at once if none did, as under noGrad), rather
    * than by a later garbage collection; and a Linear followed by a ReLU runs as one GEMM that applies the
-   * bias and the ReLU as it stores (one LinearReluBackward0 node instead of AddmmBackward0 + ReluBackward0).
+   * bias and the ReLU as it stores (one LinearReluBackward0 node instead of AddmmBackward0 + ReluBackward0);
+   * a ReLU followed by a MaxPool2d pools first (the same values and gradients, ReLU on fewer elements).
    */
   override forward(input: Tensor): Tensor {
     const children = this.children();
@@ -71,6 +74,14 @@ export class Sequential extends Module {
       let y: unknown;
       if (owns && m instanceof Linear && children[i + 1]?.constructor === ReLU && x instanceof Tensor) {
         y = linearReluForward(m, x);
+        i++;
+      } else if (owns && m.constructor === ReLU && !(m as ReLU).inplace && children[i + 1]?.constructor === MaxPool2d &&
+        !(children[i + 1] as MaxPool2d).returnIndices && x instanceof Tensor) {
+        // max-pool of relu(x) = relu of max-pool(x) (ReLU is monotone; NaN and ±0 included): pooling first
+        // runs the ReLU and its backward on a quarter of the elements; the gradients are the same
+        const pooled = (children[i + 1] as MaxPool2d).forward(x);
+        y = relu(pooled);
+        pooled._releaseToGraph();
         i++;
       } else {
         y = m.forward(x);
