@@ -13,7 +13,9 @@ import { storageMode } from '../tensor/storage.js';
 import { kernels } from '../backends/index.js';
 import { sumToShape } from '../ops/reduce.js';
 import { add } from '../ops/binary.js';
-import { clone, onesLike } from '../ops/copy.js';
+import { clone, copyInto, onesLike } from '../ops/copy.js';
+import { zeros } from '../tensor/creation.js';
+import { SliceGrad } from './slice-grad.js';
 import { AccumulateGrad, isNoGradViewOfGrad, Node, type GraphNode } from './node.js';
 import { setGradEnabled } from './mode.js';
 import { anomalyMode, checkBackward } from './anomaly.js';
@@ -112,6 +114,11 @@ function clear(a: unknown[]): void {
 /** Runs in progress (a backward rule could start one). */
 let depth = 0;
 
+/** The tensor an entry of a rule's result holds: itself, or a SliceGrad's gradient of the slice. */
+function held(g: Tensor | SliceGrad): Tensor {
+  return g instanceof SliceGrad ? g.g : g;
+}
+
 /** Disposes `t` if it is an engine temporary no gradient slot holds any more. */
 function drop(t: Tensor): void {
   if (t._temp && t._pend === 0) t.dispose();
@@ -124,19 +131,53 @@ function escape(t: Tensor): void {
   t.storage.register();
 }
 
-/** Puts `g` into `grads[index]`, summing with what is there. */
-function deposit(grads: (Tensor | null)[], index: number, g: Tensor): void {
+/**
+ * Whether the gradient in a slot can take the next one in place: an engine temporary (so nothing outside
+ * the engine holds it, and no graph is being recorded) that only this slot holds, not a view and with its
+ * memory to itself.
+ */
+function summable(t: Tensor): boolean {
+  return t._temp && t._pend === 1 && t._base === null && t.storage.refs === 1 && t.dtype === 'float32';
+}
+
+/** The full gradient a SliceGrad stands for: zeros with the slice's gradient written into its region. */
+function materialize(s: SliceGrad): Tensor {
+  const z = zeros(s.shape);
+  const part = s.region(z);
+  copyInto(part, s.g);
+  part.dispose();
+  return z;
+}
+
+/**
+ * Puts `g` into `grads[index]`, summing with what is there: in place when the slot holds a temporary only
+ * it uses, and for the gradient of a slice (SliceGrad) by adding into the slice's region of that temporary
+ * rather than into a zero-filled copy of the whole input (the q, k, v of a split projection, say).
+ */
+function deposit(grads: (Tensor | null)[], index: number, g: Tensor | SliceGrad): void {
   const prev = grads[index]!;
-  if (prev === null) {
-    grads[index] = g;
-    g._pend++;
+  if (prev !== null && summable(prev)) {
+    if (g instanceof SliceGrad) {
+      const part = g.region(prev);
+      part.add_(g.g);
+      part.dispose();
+    } else {
+      prev.add_(g);
+    }
     return;
   }
-  const sum = add(prev, g);
+  const full = g instanceof SliceGrad ? materialize(g) : g;
+  if (prev === null) {
+    grads[index] = full;
+    full._pend++;
+    return;
+  }
+  const sum = add(prev, full);
   grads[index] = sum;
   sum._pend++;
   prev._pend--;
   drop(prev);
+  if (full !== g) drop(full);
 }
 
 /**
@@ -144,25 +185,26 @@ function deposit(grads: (Tensor | null)[], index: number, g: Tensor): void {
  * g twice; x.add(x) sends both to one slot), so each is held until all are deposited: summing into a slot
  * must not free a tensor another input still has to deposit.
  */
-function depositAll(grads: (Tensor | null)[], node: Node, out: readonly (Tensor | null)[]): void {
+function depositAll(grads: (Tensor | null)[], node: Node, out: readonly (Tensor | SliceGrad | null)[]): void {
   const next = node.next;
   for (let i = 0; i < out.length; i++) {
     const gi = out[i];
-    if (gi != null) gi._pend++;
+    if (gi != null) held(gi)._pend++;
   }
   for (let i = 0; i < next.length; i++) {
     const nx = next[i];
     let gi = out[i] ?? null;
     if (nx == null || gi === null) continue;
     const shape = node.inputShapes[i]!;
-    if (!sameShape(gi.shape, shape)) gi = sumToShape(gi, shape);
+    if (!sameShape(gi.shape, shape)) gi = sumToShape(gi instanceof SliceGrad ? materialize(gi) : gi, shape);
     deposit(grads, nx._index, gi);
   }
   for (let i = 0; i < out.length; i++) {
     const gi = out[i];
     if (gi != null) {
-      gi._pend--;
-      drop(gi);
+      const t = held(gi);
+      t._pend--;
+      drop(t);
     }
   }
 }
@@ -226,8 +268,11 @@ function runNode(ws: Workspace, node: Node, g: Tensor, retainGraph: boolean, cre
   if (node.retained !== null && toLeaves) accumulateLeaf(node.retained, g, createGraph);
   const temps = ws.temps;
   const first = temps.length; // temporaries made by this node start here
-  const out = node.fn!(g, node.savedTensors(), node.needs);
-  if (anomalyMode.enabled) checkBackward(node, out);
+  let out = node.fn!(g, node.savedTensors(), node.needs) as (Tensor | SliceGrad | null)[];
+  if (anomalyMode.enabled) {
+    out = out.map((o) => (o instanceof SliceGrad ? materialize(o) : o));
+    checkBackward(node, out as (Tensor | null)[]);
+  }
   depositAll(ws.grads, node, out);
   if (!retainGraph) node.release();
   for (let i = first; i < temps.length; i++) drop(temps[i]!);

@@ -4,7 +4,8 @@
  */
 import { record } from '../autograd/node.js';
 import { isTracing, traceAttrs } from '../onnx/trace.js';
-import { noGrad } from '../autograd/mode.js';
+import { isGradEnabled, noGrad } from '../autograd/mode.js';
+import { SliceGrad } from '../autograd/slice-grad.js';
 import { checkNdim, contiguousStrides, normDim, numelOf, parseShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zeros } from '../tensor/creation.js';
@@ -194,8 +195,12 @@ export function t(x: Tensor): Tensor {
   return x.ndim < 2 ? permute(x, x.ndim === 0 ? [] : [0]) : transpose(x, 0, 1);
 }
 
-/** Gradient of a slice: zeros of the input shape with g written into the sliced region. */
+/**
+ * Gradient of a slice: zeros of the input shape with g written into the sliced region. Outside createGraph
+ * the engine is handed a SliceGrad instead and writes g into the input's gradient itself.
+ */
 function sliceBackward(g: Tensor, inShape: readonly number[], slice: (z: Tensor) => Tensor): Tensor {
+  if (!isGradEnabled()) return new SliceGrad(g, inShape, slice) as unknown as Tensor;
   const z = noGrad(() => {
     const z = zeros(inShape);
     const part = slice(z);
