@@ -155,14 +155,14 @@ function packA(a: usize, sa0: i32, sa1: i32, i0: i32, mc: i32, p0: i32, kc: i32,
     const panel = dst + (<usize>(ip * kcp) << 2);
     const src = a + (<usize>((i0 + ip) * sa0 + p0 * sa1) << 2);
     let p = 0;
-    if (rows == MR && sa1 == 1) {
-      // rows contiguous in p: 4x4 transposes for rows 0..3, lane stores for the rest
+    if (rows >= 4 && sa1 == 1) {
+      // rows contiguous in p: 4x4 transposes for rows 0..3, lane stores for the rest (zeros past the last row)
       const rowStep = <usize>sa0 << 2;
       for (; p + 4 <= kc; p += 4) {
         const s = src + (<usize>p << 2);
         const d = panel + <usize>p * pStride;
         transpose4Store(v128.load(s), v128.load(s + rowStep), v128.load(s + 2 * rowStep), v128.load(s + 3 * rowStep), d, pStride);
-        if (MR == 6) {
+        if (MR == 6 && rows == MR) {
           // rows 4 and 5 interleaved: each p's pair is one 64-bit lane store (no per-float lane extracts)
           const v4 = v128.load(s + 4 * rowStep), v5 = v128.load(s + 5 * rowStep);
           const lo = v128.shuffle<i32>(v4, v5, 0, 4, 1, 5), hi = v128.shuffle<i32>(v4, v5, 2, 6, 3, 7);
@@ -172,7 +172,7 @@ function packA(a: usize, sa0: i32, sa1: i32, i0: i32, mc: i32, p0: i32, kc: i32,
           v128.store64_lane(d + 16 + 3 * pStride, hi, 1);
         } else {
           for (let r = 4; r < MR; r++) {
-            const v = v128.load(s + <usize>r * rowStep);
+            const v = r < rows ? v128.load(s + <usize>r * rowStep) : f32x4.splat(0);
             const dr = d + (<usize>r << 2);
             v128.store32_lane(dr, v, 0);
             v128.store32_lane(dr + pStride, v, 1);
@@ -344,38 +344,48 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
     for (let pc = 0; pc < k; pc += kcStep) {
       const kc = min(kcStep, k - pc);
       const kcp = roundUp(kc, GEMM_UNROLL);
-      // the first depth block applies beta and the bias, the last one the ReLU
-      let flags = pc == 0 ? (beta != 0 ? GEMM_ACC : 0) | biasFlags : GEMM_ACC;
-      if (relu != 0 && pc + kc >= k) flags |= GEMM_RELU;
       packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
-      for (let ic = 0; ic < m; ic += mcStep) {
-        const mc = min(mcStep, m - ic);
-        packA(a, sa0, sa1, ic, mc, pc, kc, kcp, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const bp = packedB + (<usize>(jr * kcp) << 2);
-          const nr = min(NR, nc - jr);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const ap = packedA + (<usize>(ir * kcp) << 2);
-            const cp = c + (<usize>(ic + ir) * ldc) + (<usize>(jc + jr) << 2);
-            const bptr = flags & GEMM_BIAS_COL ? bias + (<usize>(jc + jr) << 2)
-              : flags & GEMM_BIAS_ROW ? bias + (<usize>(ic + ir) << 2) : 0;
-            const mr = min(MR, mc - ir);
-            if (mr == MR && nr == NR) {
-              microKernel(kcp, ap, bp, cp, ldc, flags, bptr, tile);
-            } else if (nr == NR && !USE_REFERENCE_KERNEL) {
-              if (mr > WIDE_EDGE_ROWS) {
-                edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
-              } else if ((jr / NR & 1) == 0) {
-                // an even panel with the next one when that is full too (an odd full panel was done
-                // with its even partner), else alone
-                if (jr + 2 * NR <= nc) edgeRowsKernel16(mr, kcp, ap, bp, cp, ldc, flags, bptr, <usize>(kcp * NR) << 2);
-                else edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
-              }
-            } else {
-              microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
-              storeEdge(tile, cp, ldc, mr, nr, flags, bptr);
-            }
+      gemmBlock(a, sa0, sa1, packedB, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, kcp, beta, bias, biasFlags, relu);
+    }
+  }
+}
+
+/**
+ * One (jc, pc) block of the product: C[0 .. m)[jc .. jc+nc) gets A[0 .. m)[pc .. pc+kc) times the packed
+ * B block (8-column panels of kcp rows, as packB writes them), with the epilogue: the first depth block
+ * (pc = 0) applies beta and the bias, the last one the ReLU. packedA holds a packed A block of mcStep
+ * rows, tile one MR x 8 tile.
+ */
+function gemmBlock(a: usize, sa0: i32, sa1: i32, packedB: usize, packedA: usize, tile: usize, c: usize, ldc: usize,
+  m: i32, k: i32, mcStep: i32, jc: i32, nc: i32, pc: i32, kc: i32, kcp: i32, beta: f32, bias: usize, biasFlags: i32, relu: i32): void {
+  let flags = pc == 0 ? (beta != 0 ? GEMM_ACC : 0) | biasFlags : GEMM_ACC;
+  if (relu != 0 && pc + kc >= k) flags |= GEMM_RELU;
+  for (let ic = 0; ic < m; ic += mcStep) {
+    const mc = min(mcStep, m - ic);
+    packA(a, sa0, sa1, ic, mc, pc, kc, kcp, packedA);
+    for (let jr = 0; jr < nc; jr += NR) {
+      const bp = packedB + (<usize>(jr * kcp) << 2);
+      const nr = min(NR, nc - jr);
+      for (let ir = 0; ir < mc; ir += MR) {
+        const ap = packedA + (<usize>(ir * kcp) << 2);
+        const cp = c + (<usize>(ic + ir) * ldc) + (<usize>(jc + jr) << 2);
+        const bptr = flags & GEMM_BIAS_COL ? bias + (<usize>(jc + jr) << 2)
+          : flags & GEMM_BIAS_ROW ? bias + (<usize>(ic + ir) << 2) : 0;
+        const mr = min(MR, mc - ir);
+        if (mr == MR && nr == NR) {
+          microKernel(kcp, ap, bp, cp, ldc, flags, bptr, tile);
+        } else if (nr == NR && !USE_REFERENCE_KERNEL) {
+          if (mr > WIDE_EDGE_ROWS) {
+            edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
+          } else if ((jr / NR & 1) == 0) {
+            // an even panel with the next one when that is full too (an odd full panel was done
+            // with its even partner), else alone
+            if (jr + 2 * NR <= nc) edgeRowsKernel16(mr, kcp, ap, bp, cp, ldc, flags, bptr, <usize>(kcp * NR) << 2);
+            else edgeRowsKernel(mr, kcp, ap, bp, cp, ldc, flags, bptr);
           }
+        } else {
+          microKernel(kcp, ap, bp, tile, <usize>(NR << 2), 0, 0, tile);
+          storeEdge(tile, cp, ldc, mr, nr, flags, bptr);
         }
       }
     }
@@ -386,4 +396,71 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
 export function gemm_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
   sa0: i32, sa1: i32, sb0: i32, sb1: i32, beta: f32, work: usize): void {
   gemm_bias_f32(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, BIAS_NONE, 0, work);
+}
+
+// ---- GEMM with B packed once ----
+// A product with the same B for many A (the W_hh GEMM of every step of a recurrent sequence) packs B once
+// with gemm_pack_b_f32 and then runs gemm_packed_b_f32 per A. The packed buffer holds every (jc, pc) block
+// of B exactly as gemm_bias_f32 packs it, in the same blocking, and gemm_packed_b_f32 runs the same
+// gemmBlock over it: its results are bit-identical to gemm_bias_f32's.
+
+/** Bytes of the buffer gemm_pack_b_f32 writes for a k x n B (0 when n or k is 0). */
+export function gemm_pack_b_bytes(n: i32, k: i32): i32 {
+  if (n <= 0 || k <= 0) return 0;
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const ncStep = blockSize(n, NC, NR);
+  return ((ceilDiv(n, ncStep) * ceilDiv(k, kcStep) * kcStep * ncStep) << 2) + 64;
+}
+
+/** The packed block (jc, pc) of B: blocks in jc-major order, each kcStep x ncStep floats, from a 64-byte boundary. */
+@inline function packedBlock(packed: usize, n: i32, k: i32, jc: i32, pc: i32, kcStep: i32, ncStep: i32): usize {
+  const index = (jc / ncStep) * ceilDiv(k, kcStep) + pc / kcStep;
+  return ((packed + 63) & ~(<usize>63)) + (<usize>(index * kcStep * ncStep) << 2);
+}
+
+/**
+ * Packs B (k x n, B[p][j] at b + 4*(p*sb0 + j*sb1)) into `packed` (gemm_pack_b_bytes(n, k) bytes) for
+ * gemm_packed_b_f32.
+ */
+export function gemm_pack_b_f32(b: usize, n: i32, k: i32, sb0: i32, sb1: i32, packed: usize): void {
+  if (n <= 0 || k <= 0) return;
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const ncStep = blockSize(n, NC, NR);
+  for (let jc = 0; jc < n; jc += ncStep) {
+    const nc = min(ncStep, n - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      packB(b, sb0, sb1, pc, kc, roundUp(kc, GEMM_UNROLL), jc, nc, packedBlock(packed, n, k, jc, pc, kcStep, ncStep));
+    }
+  }
+}
+
+/**
+ * gemm_bias_f32 with B given packed by gemm_pack_b_f32 (for the same n and k): C = A·B (+ C when beta = 1)
+ * (+ bias) (then ReLU), bit-identical to gemm_bias_f32 with the unpacked B. work holds
+ * gemm_f32_workspace(m, n, k) bytes.
+ */
+export function gemm_packed_b_f32(a: usize, packed: usize, c: usize, m: i32, n: i32, k: i32,
+  sa0: i32, sa1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    // no B to read: exactly gemm_bias_f32's k = 0 case
+    gemm_bias_f32(a, 0, c, m, n, k, sa0, sa1, 0, 0, beta, bias, biasMode, relu, work);
+    return;
+  }
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const mcStep = blockSize(m, MC, MR);
+  const ncStep = blockSize(n, NC, NR);
+  const packedA = (work + 63) & ~(<usize>63);
+  const tile = packedA + (<usize>(kcStep * mcStep) << 2);
+  const ldc = <usize>n << 2;
+  const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
+  for (let jc = 0; jc < n; jc += ncStep) {
+    const nc = min(ncStep, n - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      const packedB = packedBlock(packed, n, k, jc, pc, kcStep, ncStep);
+      gemmBlock(a, sa0, sa1, packedB, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, roundUp(kc, GEMM_UNROLL), beta, bias, biasFlags, relu);
+    }
+  }
 }

@@ -35,7 +35,7 @@
  *   split  range             contiguous elementwise: ranges of `size`, every pointer moved to its range
  *          rows              strided elementwise: ranges of the meta shape's first dim
  *          gemm, sum, conv,  the custom splitters of those names in wasm/split.ts
- *          attention, winograd
+ *          attention, winograd, cell
  *          none              always runs on the calling thread
  * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
@@ -190,6 +190,19 @@ export const KERNEL_TABLE = {
    * C = (beta ? C : 0) + bias, then the ReLU. `work` holds gemm_f32_workspace(m, n, k) bytes.
    */
   gemm_bias_f32: { split: 'gemm', args: ['a:in', 'b:in', 'c:inout', 'm', 'n', 'k', 'sa0', 'sa1', 'sb0', 'sb1', 'beta',
+    'bias:in?', 'biasMode', 'relu', 'work:work'] },
+  /** Bytes of the packed B of a k×n product that gemm_pack_b_f32 writes (0 when n or k is 0). */
+  gemm_pack_b_bytes: { split: 'none', returns: 'number', args: ['n', 'k'] },
+  /**
+   * Packs B (k×n, B[p][j] at b + 4*(p*sb0 + j*sb1)) into `packed` (gemm_pack_b_bytes(n, k) bytes, a
+   * layout only gemm_packed_b_f32 reads), for many products with the same B (a recurrent weight).
+   */
+  gemm_pack_b_f32: { split: 'none', args: ['b:in', 'n', 'k', 'sb0', 'sb1', 'packed:out'] },
+  /**
+   * gemm_bias_f32 with B packed by gemm_pack_b_f32 for the same n and k; results bit-identical to
+   * gemm_bias_f32 with the unpacked B. `work` holds gemm_f32_workspace(m, n, k) bytes.
+   */
+  gemm_packed_b_f32: { split: 'gemm', args: ['a:in', 'packed:in', 'c:inout', 'm', 'n', 'k', 'sa0', 'sa1', 'beta',
     'bias:in?', 'biasMode', 'relu', 'work:work'] },
   /** y[i] += alpha * x[i], contiguous (gradient accumulation). */
   axpy_f32: { split: 'range', args: ['x:in', 'y:inout', 'n:size', 'alpha'] },
@@ -403,25 +416,25 @@ export const KERNEL_TABLE = {
    * i, f, g, o); i, f, o = σ(G), g = tanh(G); c' = f·c + i·g; h' = o·tanh(c'). Writes h = h' and cOut = c'
    * ([batch, hidden] each), act = the activated gates [batch, 4·hidden], tc = tanh(c') [batch, hidden].
    */
-  lstm_cell_f32: { split: 'none', args: ['gi:in', 'gh:in', 'c:in', 'h:out', 'cOut:out', 'act:out', 'tc:out', 'batch', 'hidden'] },
+  lstm_cell_f32: { split: 'cell', args: ['gi:in', 'gh:in', 'c:in', 'h:out', 'cOut:out', 'act:out', 'tc:out', 'batch', 'hidden'] },
   /**
    * Backward of lstm_cell_f32 from dh', dc' ([batch, hidden]; 0 = all zeros), the saved act, tc and the step's
    * input c: dct = dc' + dh'·o·(1 - tc²); dgates = [dct·g·i(1-i), dct·c·f(1-f), dct·i·(1-g²), dh'·tc·o(1-o)];
    * dcPrev = dct·f.
    */
-  lstm_cell_backward_f32: { split: 'none', args: ['dh:in?', 'dc:in?', 'act:in', 'tc:in', 'c:in', 'dgates:out', 'dcPrev:out',
+  lstm_cell_backward_f32: { split: 'cell', args: ['dh:in?', 'dc:in?', 'act:in', 'tc:in', 'c:in', 'dgates:out', 'dcPrev:out',
     'batch', 'hidden'] },
   /**
    * One GRU step (PyTorch's gates r, z, n; gi = x·W_ihᵀ + b_ih, gh = h·W_hhᵀ + b_hh, [batch, 3·hidden]):
    * r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n), hOut = (h - n)·z + n;
    * act = r, z, n [batch, 3·hidden].
    */
-  gru_cell_f32: { split: 'none', args: ['gi:in', 'gh:in', 'h:in', 'hOut:out', 'act:out', 'batch', 'hidden'] },
+  gru_cell_f32: { split: 'cell', args: ['gi:in', 'gh:in', 'h:in', 'hOut:out', 'act:out', 'batch', 'hidden'] },
   /**
    * Backward of gru_cell_f32 from dh' and the saved act, gh, h: dn = dh'·(1-z)·(1-n²), dz = dh'·(h-n)·z(1-z),
    * dr = dn·gh_n·r(1-r); dgi = [dr, dz, dn], dgh = [dr, dz, dn·r], dhPrev = dh'·z (the direct path only).
    */
-  gru_cell_backward_f32: { split: 'none', args: ['dh:in', 'act:in', 'gh:in', 'h:in', 'dgi:out', 'dgh:out', 'dhPrev:out',
+  gru_cell_backward_f32: { split: 'cell', args: ['dh:in', 'act:in', 'gh:in', 'h:in', 'dgi:out', 'dgh:out', 'dhPrev:out',
     'batch', 'hidden'] },
 
   // ---- batch norm (assembly/batchnorm.ts) ----
@@ -469,7 +482,7 @@ export const KERNEL_TABLE = {
 const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
 export type Role = (typeof ROLES)[number] | 'number';
 /** How a kernel runs on several threads (see the file comment). */
-type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention' | 'winograd';
+type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention' | 'winograd' | 'cell';
 /** The splits done by a custom splitter of wasm/split.ts. */
 export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
 

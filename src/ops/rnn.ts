@@ -6,6 +6,8 @@
  * sequence is one graph node that runs backpropagation through time itself.
  */
 import { kernels } from '../backends/index.js';
+import { heap } from '../backends/memory.js';
+import { GEMM_BIAS } from '../backends/kernels.js';
 import { record } from '../autograd/node.js';
 import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -33,6 +35,11 @@ export function linearRows(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   }
   const y = x.matmul(w.t());
   return b !== null ? y.add(b) : y;
+}
+
+/** Copies n floats from src to dst (byte offsets into the heap; the blocks do not overlap). */
+function copyFloats(dst: number, src: number, n: number): void {
+  if (n > 0) heap.f32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n);
 }
 
 function dense(x: Tensor): Tensor {
@@ -139,6 +146,69 @@ export function cellStep(mode: RnnMode, gi: Tensor, h: Tensor, c: Tensor | null,
 }
 
 /**
+ * The products with one weight at every step of a sequence, with the weight packed once for the GEMM
+ * (gemm_pack_b_f32) and one gemm_packed_b_f32 per step: B = Wᵀ for x·Wᵀ (+ bias), the step GEMM of the
+ * forward, or B = W for d·W, that of the backward. Bit-identical to linearRows / matmul on the unpacked
+ * weight (the same GEMM on the same packed panels). Owns the packed weight and the GEMM workspace until
+ * free(); float32 weights only (usable() says whether this path applies).
+ */
+class PackedWeight {
+  private packed = 0;
+  private packedBytes = 0;
+  private work = 0;
+  private workBytes = 0;
+  /** Columns and depth of the product: C [m, n] = A [m, k] · B. */
+  readonly n: number;
+  readonly k: number;
+
+  static usable(w: Tensor, bias: Tensor | null): boolean {
+    return w.dtype === 'float32' && w.ndim === 2 && (bias === null || (bias.dtype === 'float32' && bias.ndim === 1));
+  }
+
+  /** w [rows, cols]: B = wᵀ when transposed, else w; workspace for a product of each of rowCounts rows. */
+  constructor(w: Tensor, transposed: boolean, rowCounts: readonly number[]) {
+    const kk = kernels();
+    const [r, c] = [w.shape[0]!, w.shape[1]!];
+    this.n = transposed ? r : c;
+    this.k = transposed ? c : r;
+    let ws = 0;
+    for (const m of new Set(rowCounts)) ws = Math.max(ws, kk.gemm_f32_workspace(m, this.n, this.k));
+    const bytes = kk.gemm_pack_b_bytes(this.n, this.k);
+    try {
+      if (bytes > 0) {
+        this.packed = heap.alloc(bytes);
+        this.packedBytes = bytes;
+      }
+      if (ws > 0) {
+        this.work = heap.alloc(ws);
+        this.workBytes = ws;
+      }
+    } catch (e) {
+      this.free();
+      throw e;
+    }
+    const [s0, s1] = [w.strides[0]!, w.strides[1]!];
+    if (bytes > 0) kk.gemm_pack_b_f32(w.ptr, this.n, this.k, transposed ? s1 : s0, transposed ? s0 : s1, this.packed);
+  }
+
+  /**
+   * c [m, n] = a [m, k] (rows sa0 floats apart, contiguous within) · B, plus c when accumulate, plus
+   * bias [n] (contiguous, or null) per row.
+   */
+  run(a: number, m: number, sa0: number, c: number, accumulate: boolean, bias: Tensor | null): void {
+    if (m === 0 || this.n === 0) return;
+    kernels().gemm_packed_b_f32(a, this.packed, c, m, this.n, this.k, sa0, 1, accumulate ? 1 : 0, bias?.ptr ?? 0,
+      bias !== null ? GEMM_BIAS.perColumn : GEMM_BIAS.none, 0, this.work);
+  }
+
+  free(): void {
+    if (this.packed !== 0) heap.free(this.packed, this.packedBytes);
+    if (this.work !== 0) heap.free(this.work, this.workBytes);
+    this.packed = this.work = 0;
+  }
+}
+
+/**
  * Runs fn without autograd, with `rows(x, off, n)` (rows off..off+n of a 2-d tensor) and `part(x, off, r, c, t)`
  * (the r×c block at element off of a 1-d or 2-d contiguous tensor, transposed when t) making views that are
  * all released when fn returns, so they keep no buffer alive for the garbage collector to find.
@@ -166,9 +236,10 @@ function viewScope<T>(fn: (rows: (x: Tensor, off: number, n: number) => Tensor, 
 /**
  * One direction of one RNN, LSTM or GRU layer over a whole (packed) sequence as ONE graph node that runs
  * backpropagation through time itself: the forward and the backward each loop over the steps with one
- * GEMM with W_hh and one fused kernel per step (LSTM / GRU cells; tanh or relu for RNN), keep what the
- * backward needs in a few [N, *] buffers (activated gates, tanh(c), the states entering each step; GRU:
- * h·W_hhᵀ + b_hh), and make no per-step tensors that outlive the step; the W_hh (and W_hr) gradients are
+ * GEMM with W_hh (packed once per loop, PackedWeight) and one fused kernel per step (LSTM / GRU cells; tanh
+ * or relu for RNN), keep what the backward needs in a few [N, *] buffers (activated gates, tanh(c), the
+ * states entering each step; GRU: h·W_hhᵀ + b_hh), and carry the state and its gradient from step to step
+ * in preallocated buffers (no per-step tensors without a projection); the W_hh (and W_hr) gradients are
  * one GEMM each over all N rows, the input projection's gradient one [N, G·H] tensor.
  * gi [N, G·H] (input projection with b_ih; step t at rows offsets[t] ..+ batchSizes[t]), h0 [B, Hout],
  * c0 [B, H] (LSTM). Returns the outputs [N, Hout] and the final states, views of the node's one output.
@@ -191,6 +262,7 @@ function recurrentSequence(
   }
   const order = Array.from({ length: T }, (_, k) => (reverse ? T - 1 - k : k));
   const curBefore = new Array<number>(T); // rows of the state entering each step
+  const maxBatch = batchSizes.reduce((a, b) => Math.max(a, b), 0);
   const y = Tensor.empty([N * Hout + B * Hout + (lstm ? B * H : 0)], 'float32');
   const act = Tensor.empty([N, G * H], 'float32');
   const hPrev = Tensor.empty([N, Hout], 'float32');
@@ -199,69 +271,82 @@ function recurrentSequence(
   const hRaw = lstm && proj !== null ? Tensor.empty([N, H], 'float32') : null;
   const ghAll = gru ? Tensor.empty([N, 3 * H], 'float32') : null;
   const kk = kernels();
-  viewScope((rows, part) => {
-    const giD = dense(gi), h0D = dense(h0), c0D = c0 === null ? null : dense(c0);
-    const out = part(y, 0, N, Hout);
-    const hN = part(y, N * Hout, B, Hout);
-    const cN = lstm ? part(y, N * Hout + B * Hout, B, H) : null;
-    let cur = reverse ? batchSizes[T - 1]! : B;
-    let hState = rows(h0D, 0, cur);
-    let cState = c0D === null ? null : rows(c0D, 0, cur);
-    let cOwned = false;
-    // the state entering a step: the previous state's first bs rows, plus initial states of sequences starting here
-    const enter = (dst: Tensor, state: Tensor, init: Tensor, finals: Tensor, bs: number): void => {
-      if (bs <= cur) {
-        copyInto(dst, bs === cur ? state : rows(state, 0, bs));
-        if (bs < cur) copyInto(rows(finals, bs, cur - bs), rows(state, bs, cur - bs));
-      } else {
-        copyInto(rows(dst, 0, cur), state);
-        copyInto(rows(dst, cur, bs - cur), rows(init, cur, bs - cur));
-      }
-    };
-    for (const t of order) {
-      const bs = batchSizes[t]!, off = offsets[t]!;
-      curBefore[t] = cur;
-      const hp = rows(hPrev, off, bs);
-      enter(hp, hState, h0D, hN, bs);
-      const gh = linearRows(hp, w.wHh, w.bHh);
-      const giPtr = giD.ptr + off * G * H * 4;
-      if (lstm) {
-        const cp = rows(cPrev!, off, bs);
-        enter(cp, cState!, c0D!, cN!, bs);
-        const cNext = Tensor.empty([bs, H], 'float32');
-        const hDst = hRaw !== null ? hRaw.ptr + off * H * 4 : out.ptr + off * Hout * 4;
-        kk.lstm_cell_f32(giPtr, gh.ptr, cp.ptr, hDst, cNext.ptr, act.ptr + off * 4 * H * 4, tc!.ptr + off * H * 4, bs, H);
-        if (hRaw !== null) {
-          const p = linearRows(rows(hRaw, off, bs), proj!, null);
-          copyInto(rows(out, off, bs), p);
-          p.dispose();
+  // the step GEMM h·W_hhᵀ + b_hh on W_hh packed once, into one buffer (GRU: straight into ghAll's rows)
+  const packW = PackedWeight.usable(w.wHh, w.bHh) && gi.dtype === 'float32' && h0.dtype === 'float32';
+  let stepW: PackedWeight | null = null;
+  let ghBuf: Tensor | null = null;
+  let cBuf: Tensor | null = null;
+  try {
+    if (lstm) cBuf = Tensor.empty([maxBatch, H], 'float32');
+    if (packW) {
+      stepW = new PackedWeight(w.wHh, true, batchSizes);
+      if (!gru) ghBuf = Tensor.empty([maxBatch, G * H], 'float32');
+    }
+    viewScope((rows, part) => {
+      const giD = dense(gi), h0D = dense(h0), c0D = c0 === null ? null : dense(c0);
+      const bHh = w.bHh === null ? null : dense(w.bHh);
+      const out = part(y, 0, N, Hout);
+      const hN = part(y, N * Hout, B, Hout);
+      const cN = lstm ? part(y, N * Hout + B * Hout, B, H) : null;
+      let cur = reverse ? batchSizes[T - 1]! : B;
+      // the states are addressed by pointer: all are blocks of contiguous rows (h: Hout floats, c: H floats)
+      let hState = h0D.ptr;
+      let cState = c0D === null ? 0 : c0D.ptr;
+      // the state entering a step (at dst): the previous state's first bs rows, plus the initial states of
+      // sequences starting here; the rows of sequences that ended are their final states
+      const enter = (dst: number, state: number, init: number, finals: number, bs: number, cols: number): void => {
+        const row = cols * 4;
+        copyFloats(dst, state, Math.min(bs, cur) * cols);
+        if (bs < cur) copyFloats(finals + bs * row, state + bs * row, (cur - bs) * cols);
+        else if (bs > cur) copyFloats(dst + cur * row, init + cur * row, (bs - cur) * cols);
+      };
+      for (const t of order) {
+        const bs = batchSizes[t]!, off = offsets[t]!;
+        curBefore[t] = cur;
+        const hp = hPrev.ptr + off * Hout * 4;
+        enter(hp, hState, h0D.ptr, hN.ptr, bs, Hout);
+        // gh: a tensor from linearRows, or (packed W_hh) a pointer to ghBuf or to ghAll's rows
+        const gh = stepW === null ? linearRows(rows(hPrev, off, bs), w.wHh, w.bHh) : null;
+        const ghPtr = gh !== null ? gh.ptr : gru ? ghAll!.ptr + off * 3 * H * 4 : ghBuf!.ptr;
+        stepW?.run(hp, bs, Hout, ghPtr, false, bHh);
+        const giPtr = giD.ptr + off * G * H * 4;
+        if (lstm) {
+          const cp = cPrev!.ptr + off * H * 4;
+          enter(cp, cState, c0D!.ptr, cN!.ptr, bs, H);
+          const hDst = hRaw !== null ? hRaw.ptr + off * H * 4 : out.ptr + off * Hout * 4;
+          // c' goes to cBuf: the state it replaces was copied to cPrev (and its ended rows to cN) by enter
+          kk.lstm_cell_f32(giPtr, ghPtr, cp, hDst, cBuf!.ptr, act.ptr + off * 4 * H * 4, tc!.ptr + off * H * 4, bs, H);
+          if (hRaw !== null) {
+            const p = linearRows(rows(hRaw, off, bs), proj!, null);
+            copyInto(rows(out, off, bs), p);
+            p.dispose();
+          }
+          cState = cBuf!.ptr;
+        } else if (gru) {
+          const ghRows = ghAll!.ptr + off * 3 * H * 4;
+          if (gh !== null) copyFloats(ghRows, gh.ptr, bs * 3 * H);
+          kk.gru_cell_f32(giPtr, ghRows, hp, out.ptr + off * Hout * 4, act.ptr + off * 3 * H * 4, bs, H);
+        } else {
+          // plain RNN: h' = tanh or relu of gi + gh, kept in act for the backward
+          const pre = rows(giD, off, bs).add(gh ?? rows(ghBuf!, 0, bs));
+          const a = rows(act, off, bs);
+          if (mode === 'RNN_TANH') kk.tanh_f32(pre.ptr, a.ptr, bs * H);
+          else kk.relu_f32(pre.ptr, a.ptr, bs * H);
+          pre.dispose();
+          copyInto(rows(out, off, bs), a);
         }
-        if (cOwned) cState!.dispose();
-        cState = cNext;
-        cOwned = true;
-      } else if (gru) {
-        const ghRows = rows(ghAll!, off, bs);
-        copyInto(ghRows, gh);
-        kk.gru_cell_f32(giPtr, ghRows.ptr, hp.ptr, out.ptr + off * Hout * 4, act.ptr + off * 3 * H * 4, bs, H);
-      } else {
-        // plain RNN: h' = tanh or relu of gi + gh, kept in act for the backward
-        const pre = rows(giD, off, bs).add(gh);
-        const a = rows(act, off, bs);
-        if (mode === 'RNN_TANH') kk.tanh_f32(pre.ptr, a.ptr, bs * H);
-        else kk.relu_f32(pre.ptr, a.ptr, bs * H);
-        pre.dispose();
-        copyInto(rows(out, off, bs), a);
+        gh?.dispose();
+        hState = out.ptr + off * Hout * 4;
+        cur = bs;
       }
-      gh.dispose();
-      hState = rows(out, off, bs);
-      cur = bs;
-    }
-    copyInto(rows(hN, 0, cur), hState);
-    if (lstm) {
-      copyInto(rows(cN!, 0, cur), cState!);
-      if (cOwned) cState!.dispose();
-    }
-  });
+      copyFloats(hN.ptr, hState, cur * Hout);
+      if (lstm) copyFloats(cN!.ptr, cState, cur * H);
+    });
+  } finally {
+    stepW?.free();
+    ghBuf?.dispose();
+    cBuf?.dispose();
+  }
   const saved = [act, hPrev, w.wHh, ...(lstm ? [tc!, cPrev!] : gru ? [ghAll!] : []), ...(proj !== null ? [hRaw!, proj] : [])];
   const nodeName = lstm ? 'LstmSequenceBackward' : gru ? 'GruSequenceBackward' : 'RnnSequenceBackward';
   record(y, nodeName, [gi, w.wHh, w.bHh, proj, h0, c0], saved, (g, sv, needs) => {
@@ -278,64 +363,78 @@ function recurrentSequence(
       const dGh = gru ? Tensor.empty([N, 3 * H], 'float32') : dG; // d gh
       const dHt = hRawS !== null ? Tensor.empty([N, Hout], 'float32') : null;
       const dh0 = zeros(B, Hout), dc0 = lstm ? zeros(B, H) : null;
-      const last = order[T - 1]!;
-      let cur = batchSizes[last]!;
-      let dh = rows(dhN, 0, cur).clone();
-      let dc = dcN === null ? null : rows(dcN, 0, cur).clone();
-      // the gradient of the state entering a step, mapped back to the rows of the state before it
-      const leave = (dPrev: Tensor, dFinal: Tensor, dInit: Tensor, bs: number, before: number): Tensor => {
-        if (bs < before) return cat([dPrev, rows(dFinal, bs, before - bs)], 0);
-        if (bs > before) {
-          copyInto(rows(dInit, before, bs - before), rows(dPrev, before, bs - before));
-          return rows(dPrev, 0, before).clone();
+      // the step GEMM dG·W_hh on W_hh packed once, into dst ([bs, Hout] at a byte offset; added to it when accumulate)
+      const backW = PackedWeight.usable(wHh, null) ? new PackedWeight(wHh, false, batchSizes) : null;
+      const viaWhh = (d: Tensor, off: number, bs: number, dst: number, accumulate: boolean): void => {
+        if (backW !== null) {
+          backW.run(d.ptr + off * G * H * 4, bs, G * H, dst, accumulate, null);
+          return;
         }
-        return dPrev;
+        const r = rows(d, off, bs).matmul(wHh);
+        if (accumulate) kk.axpy_f32(r.ptr, dst, bs * Hout, 1);
+        else copyFloats(dst, r.ptr, bs * Hout);
+        r.dispose();
       };
-      for (let k = T - 1; k >= 0; k--) {
-        const t = order[k]!;
-        const bs = batchSizes[t]!, off = offsets[t]!;
-        const dhTot = rows(gOut, off, bs).add(dh);
-        dh.dispose();
-        let dhPrev: Tensor;
-        if (lstm) {
-          let dhRaw = dhTot;
-          if (dHt !== null) {
-            copyInto(rows(dHt, off, bs), dhTot);
-            dhRaw = dhTot.matmul(wHr!);
+      // the state gradients by pointer, in two [maxBatch, Hout] buffers for dh and two [maxBatch, H] for dc
+      // (a kernel reads one and writes the other)
+      let scratch: Tensor | null = null;
+      try {
+        scratch = Tensor.empty([2 * maxBatch * Hout + (lstm ? 2 * maxBatch * H : 0)], 'float32');
+        const dhBufs = [scratch.ptr, scratch.ptr + maxBatch * Hout * 4];
+        const dcBufs = [dhBufs[1]! + maxBatch * Hout * 4, dhBufs[1]! + maxBatch * (Hout + H) * 4];
+        const dhView = (p: number, bs: number): Tensor => part(scratch!, (p - scratch!.ptr) / 4, bs, Hout);
+        const last = order[T - 1]!;
+        let cur = batchSizes[last]!;
+        let dh = dhBufs[0]!, dc = dcBufs[0]!;
+        copyFloats(dh, dhN.ptr, cur * Hout);
+        if (lstm) copyFloats(dc, dcN!.ptr, cur * H);
+        // the gradient of the state entering a step (bs rows of `cols` floats at d), mapped in place to the
+        // rows of the state before it (`before` rows): the final states' gradients for sequences that ended
+        // here, the initial states' for those that started here
+        const leave = (d: number, dFinal: number, dInit: number, bs: number, before: number, cols: number): void => {
+          const row = cols * 4;
+          if (bs < before) copyFloats(d + bs * row, dFinal + bs * row, (before - bs) * cols);
+          else if (bs > before) copyFloats(dInit + before * row, d + before * row, (bs - before) * cols);
+        };
+        for (let k = T - 1; k >= 0; k--) {
+          const t = order[k]!;
+          const bs = batchSizes[t]!, off = offsets[t]!;
+          // dh + the output's gradient at this step (dh + 1·g rounds as dh + g)
+          kk.axpy_f32(gOut.ptr + off * Hout * 4, dh, bs * Hout, 1);
+          if (lstm) {
+            let dhRaw: Tensor | null = null;
+            if (dHt !== null) {
+              copyFloats(dHt.ptr + off * Hout * 4, dh, bs * Hout);
+              dhRaw = dhView(dh, bs).matmul(wHr!);
+            }
+            const dcPrev = dc === dcBufs[0] ? dcBufs[1]! : dcBufs[0]!;
+            kk.lstm_cell_backward_f32(dhRaw?.ptr ?? dh, dc, actS.ptr + off * 4 * H * 4, tcS!.ptr + off * H * 4, cPrevS!.ptr + off * H * 4,
+              dG.ptr + off * 4 * H * 4, dcPrev, bs, H);
+            dhRaw?.dispose();
+            viaWhh(dG, off, bs, dh, false);
+            dc = dcPrev;
+            leave(dc, dcN!.ptr, dc0!.ptr, bs, curBefore[t]!, H);
+          } else if (!gru) {
+            const a = actS.ptr + off * H * 4, d = dG.ptr + off * H * 4;
+            if (mode === 'RNN_TANH') kk.tanh_backward_f32(dh, a, d, bs * H);
+            else kk.relu_backward_f32(dh, a, d, bs * H);
+            viaWhh(dG, off, bs, dh, false);
+          } else {
+            // dh_prev = the direct path (written by the cell) + dGh·W_hh (accumulated by the GEMM)
+            const dDirect = dh === dhBufs[0] ? dhBufs[1]! : dhBufs[0]!;
+            kk.gru_cell_backward_f32(dh, actS.ptr + off * 3 * H * 4, ghS!.ptr + off * 3 * H * 4, hPrevS.ptr + off * H * 4,
+              dG.ptr + off * 3 * H * 4, dGh.ptr + off * 3 * H * 4, dDirect, bs, H);
+            viaWhh(dGh, off, bs, dDirect, true);
+            dh = dDirect;
           }
-          const dcPrev = Tensor.empty([bs, H], 'float32');
-          kk.lstm_cell_backward_f32(dhRaw.ptr, dc!.ptr, actS.ptr + off * 4 * H * 4, tcS!.ptr + off * H * 4, cPrevS!.ptr + off * H * 4,
-            dG.ptr + off * 4 * H * 4, dcPrev.ptr, bs, H);
-          if (dhRaw !== dhTot) dhRaw.dispose();
-          dc!.dispose();
-          dhPrev = rows(dG, off, bs).matmul(wHh);
-          const before = curBefore[t]!;
-          dc = leave(dcPrev, dcN!, dc0!, bs, before);
-          if (dc !== dcPrev) dcPrev.dispose();
-        } else if (!gru) {
-          const a = actS.ptr + off * H * 4, d = dG.ptr + off * H * 4;
-          if (mode === 'RNN_TANH') kk.tanh_backward_f32(dhTot.ptr, a, d, bs * H);
-          else kk.relu_backward_f32(dhTot.ptr, a, d, bs * H);
-          dhPrev = rows(dG, off, bs).matmul(wHh);
-        } else {
-          const dDirect = Tensor.empty([bs, H], 'float32');
-          kk.gru_cell_backward_f32(dhTot.ptr, actS.ptr + off * 3 * H * 4, ghS!.ptr + off * 3 * H * 4, hPrevS.ptr + off * H * 4,
-            dG.ptr + off * 3 * H * 4, dGh.ptr + off * 3 * H * 4, dDirect.ptr, bs, H);
-          const viaGh = rows(dGh, off, bs).matmul(wHh);
-          dhPrev = dDirect.add(viaGh);
-          dDirect.dispose();
-          viaGh.dispose();
+          leave(dh, dhN.ptr, dh0.ptr, bs, curBefore[t]!, Hout);
+          cur = curBefore[t]!;
         }
-        dhTot.dispose();
-        dh = leave(dhPrev, dhN, dh0, bs, curBefore[t]!);
-        if (dh !== dhPrev) dhPrev.dispose();
-        cur = curBefore[t]!;
-      }
-      copyInto(rows(dh0, 0, cur), dh);
-      dh.dispose();
-      if (lstm) {
-        copyInto(rows(dc0!, 0, cur), dc!);
-        dc!.dispose();
+        copyFloats(dh0.ptr, dh, cur * Hout);
+        if (lstm) copyFloats(dc0!.ptr, dc, cur * H);
+      } finally {
+        backW?.free();
+        scratch?.dispose();
       }
       const dWhh = needs[1] ? part(dGh, 0, N, G * H, true).matmul(hPrevS) : null;
       const dBhh = needs[2] ? dGh.sum(0) : null;

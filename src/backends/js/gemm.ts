@@ -48,6 +48,26 @@ export function gemm_f32_workspace(_m: number, _n: number, _k: number): number {
   return 0;
 }
 
+/** The reference's packed B is B itself, k×n row-major: n*k floats. */
+export function gemm_pack_b_bytes(n: number, k: number): number {
+  return n > 0 && k > 0 ? n * k * 4 : 0;
+}
+
+/** Copies B (B[p][j] = b[p*sb0 + j*sb1]) row-major into packed: packed[p*n + j] = B[p][j]. */
+export function gemm_pack_b_f32(b: number, n: number, k: number, sb0: number, sb1: number, packed: number): void {
+  const f32 = heap.f32;
+  const bs = b >>> 2, ps = packed >>> 2;
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++) f32[ps + p * n + j] = f32[bs + p * sb0 + j * sb1]!;
+  }
+}
+
+/** gemm_bias_f32 on the B that gemm_pack_b_f32 stored row-major in packed. */
+export function gemm_packed_b_f32(a: number, packed: number, c: number, m: number, n: number, k: number,
+  sa0: number, sa1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
+  gemm_bias_f32(a, packed, c, m, n, k, sa0, sa1, n, 1, beta, bias, biasMode, relu, work);
+}
+
 /** y[i] += alpha * x[i], contiguous. */
 export function axpy_f32(x: number, y: number, n: number, alpha: number): void {
   const f32 = heap.f32;

@@ -16,6 +16,7 @@
  *    its run of images into its own partial (the calling thread's into dW), and the partials are added
  *    to dW in thread order: deterministic for a given number of threads, and equal to one thread's result
  *    up to float32 rounding (the order of the sum over images changes).
+ *  - recurrent cells (LSTM, GRU, forward and backward): runs of batch rows: bit-identical.
  *  - fused attention forward and backward: runs of groups (batch x heads), each thread with its own
  *    scratch: bit-identical.
  *  - Winograd conv2d: runs of tile rows, each thread with its own scratch: forward and input gradient
@@ -244,7 +245,7 @@ function sumSplit(base: Kernels, name: 'sum_f32', constants: WasmConstants): Ker
 }
 
 type ConvKernel = 'conv2d_images_f32' | 'conv2d_backward_input_images_f32' | 'conv2d_backward_weight_images_f32';
-type GemmKernel = 'gemm_f32' | 'gemm_bias_f32' | 'gemm_f32_workspace';
+type GemmKernel = 'gemm_f32' | 'gemm_bias_f32' | 'gemm_f32_workspace' | 'gemm_packed_b_f32';
 
 /**
  * The conv2d-over-images kernels split into runs of images; workers get their own im2col columns and
@@ -329,6 +330,7 @@ function convSplit(base: Kernels, name: ConvKernel, gemm: Kernels['gemm_bias_f32
 function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
   const baseWs = base.gemm_f32_workspace;
   const baseGemm = base.gemm_bias_f32;
+  const basePacked = base.gemm_packed_b_f32;
 
   /**
    * Rows per block when m rows are split over `threads` threads: even blocks, not multiples of mr (those
@@ -379,9 +381,29 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
     runParts('gemm_bias_f32', blocks, baseGemm as Fn);
   }
 
+  /** gemm_packed_b_f32 split as gemmBias: every block reads the one packed B (all of its columns). */
+  function gemmPackedB(a: number, packed: number, c: number, m: number, n: number, k: number, sa0: number, sa1: number,
+    beta: number, bias: number, biasMode: number, relu: number, work: number): void {
+    const p = parts(m, n, k, getThreads(), minGemmMacs(m * n * k));
+    if (p <= 1 || available(p) < p) {
+      basePacked(a, packed, c, m, n, k, sa0, sa1, beta, bias, biasMode, relu, work);
+      return;
+    }
+    const rows = blockRows(m, p);
+    const slot = slotBytes(m, n, k, p);
+    const blocks: number[][] = [];
+    for (let w = 0; w < p; w++) {
+      const r0 = w * rows;
+      blocks.push([a + r0 * sa0 * 4, packed, c + r0 * n * 4, w + 1 < p ? rows : m - r0, n, k, sa0, sa1, beta,
+        biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, w + 1 < p ? work + (w + 1) * slot : work]);
+    }
+    runParts('gemm_packed_b_f32', blocks, basePacked as Fn);
+  }
+
   return {
     gemm_f32_workspace: workspace,
     gemm_bias_f32: gemmBias,
+    gemm_packed_b_f32: gemmPackedB,
     gemm_f32: (a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, work) =>
       gemmBias(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, 0, 0, 0, work),
   };
@@ -441,6 +463,50 @@ function winogradSplit(base: Kernels, name: 'conv2d_winograd_f32' | 'conv2d_wino
   };
 }
 
+type CellKernel = 'lstm_cell_f32' | 'lstm_cell_backward_f32' | 'gru_cell_f32' | 'gru_cell_backward_f32';
+
+/** Floats per batch row of each pointer argument of a recurrent cell kernel, in multiples of `hidden`. */
+const CELL_ROW_WIDTHS: Record<CellKernel, readonly number[]> = {
+  lstm_cell_f32: [4, 4, 1, 1, 1, 4, 1], // gi, gh, c, h, cOut, act, tc
+  lstm_cell_backward_f32: [1, 1, 4, 1, 1, 4, 1], // dh, dc, act, tc, c, dgates, dcPrev
+  gru_cell_f32: [3, 3, 1, 1, 3], // gi, gh, h, hOut, act
+  gru_cell_backward_f32: [1, 3, 3, 1, 3, 3, 1], // dh, act, gh, h, dgi, dgh, dhPrev
+};
+/**
+ * Work of one element of a cell in elementwise-kernel elements, for the elementwise thresholds: the forward
+ * cells compute several exp and divisions per element, the backward ones a few multiply-adds.
+ */
+const CELL_ELEMENT_COST: Record<CellKernel, number> = {
+  lstm_cell_f32: 16, lstm_cell_backward_f32: 1, gru_cell_f32: 16, gru_cell_backward_f32: 1,
+};
+
+/**
+ * The recurrent cell kernels (pointers, then batch and hidden) split into runs of batch rows: each row is
+ * computed on its own, so any split is bit-identical to one thread. Each part's pointers move by its first
+ * row (0, an absent optional input, stays 0).
+ */
+function cellSplit(base: Kernels, name: CellKernel): Fn {
+  const f = base[name] as Fn;
+  const widths = CELL_ROW_WIDTHS[name];
+  const batchAt = widths.length;
+  return (...a: number[]) => {
+    const batch = a[batchAt]!, hidden = a[batchAt + 1]!;
+    const work = batch * hidden * CELL_ELEMENT_COST[name];
+    const min = getThreads() > 1 ? minElements(work) : Infinity;
+    const p = work >= min ? threadsFor(work, min, batch) : 1;
+    if (p <= 1) return f(...a);
+    const starts = cut(batch, p, 1);
+    runParts(name, starts.map((s, i) => {
+      const part = a.slice();
+      widths.forEach((w, j) => {
+        if (a[j] !== 0) part[j] = a[j]! + s * w * hidden * 4;
+      });
+      part[batchAt] = (i + 1 < starts.length ? starts[i + 1]! : batch) - s;
+      return part;
+    }), f);
+  };
+}
+
 type AttentionKernel = 'attention_forward_f32' | 'attention_backward_f32';
 
 /**
@@ -497,6 +563,7 @@ export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
     sum: (name: 'sum_f32') => sumSplit(base, name, constants) as Fn,
     conv: (name: ConvKernel) => convSplit(base, name, gemm.gemm_bias_f32),
     attention: (name: AttentionKernel) => attentionSplit(base, name),
+    cell: (name: CellKernel) => cellSplit(base, name),
     winograd: (name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32') => winogradSplit(base, name),
   };
   const out: Record<string, unknown> = { ...base };
