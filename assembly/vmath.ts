@@ -28,7 +28,10 @@ const SQRT_HALF: f32 = 0.707106781186547524;
   // exp(-104) rounds to 0, so clamping does not change any result. pmax/pmin (one instruction each, where
   // min/max compile to long NaN-safe sequences) return their first operand when it is NaN, so NaN stays NaN.
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  // n = x·log2(e) rounded to the nearest integer (ties to even, as f32x4.nearest) by adding 1.5·2^23: the sum
+  // holds n in its low mantissa bits (|x·log2 e| <= 151), read back as an integer below without a conversion
+  const tm = f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(12582912.0));
+  const n = f32x4.sub(tm, f32x4.splat(12582912.0));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(r, r);
@@ -40,8 +43,9 @@ const SQRT_HALF: f32 = 0.707106781186547524;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   const y = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
   // y * 2^n with n in [-150, 128], applied as two factors 2^(n>>1) * 2^(n - (n>>1)) that are each
-  // normal, so subnormal results are rounded once (by the last multiply). NaN lanes give n = 0.
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  // normal, so subnormal results are rounded once (by the last multiply). NaN lanes get arbitrary factors
+  // and stay NaN (y is NaN).
+  const ni = i32x4.sub(tm, i32x4.splat(0x4b400000));
   const n1 = i32x4.shr_s(ni, 1);
   const n2 = i32x4.sub(ni, n1);
   const s1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
