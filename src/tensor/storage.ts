@@ -32,9 +32,44 @@ import { canCollectGarbage, collectGarbage, drainFinalizers, makeRegistry } from
  * collect garbage itself (browsers). V8 counts ArrayBuffer memory as external memory and schedules full
  * collections as it grows, which is what makes it finalize dropped tensors: WebAssembly memory held through
  * a small JS object is otherwise invisible to it, and a training loop in a tab would keep growing memory.
- * The buffer is zero pages the OS never has to back.
+ * The buffer (the size class's bytes, so released ones can be reused: ballastPool) is never touched.
  */
 const BALLAST_MIN_BYTES = canCollectGarbage ? Infinity : 64 * 1024;
+
+/**
+ * Ballasts of storages released by dispose or by the autograd engine (not by the collector), by size
+ * class, handed to the next storage of the same class. A training step releases almost every storage it
+ * makes; with a new ballast per storage, each step would allocate (and zero) megabytes of ArrayBuffers and
+ * the external memory of the released ones, counted until a collection frees them, would make V8 collect
+ * every few steps. A reused ballast adds no external memory, so collections again follow what dropped
+ * tensors hold: a dropped storage keeps its ballast until it is collected, and storages made meanwhile
+ * find the pool empty and allocate. At most MAX_POOLED_BALLAST_BYTES are kept.
+ */
+const ballastPool: ArrayBuffer[][] = [];
+let pooledBallastBytes = 0;
+const MAX_POOLED_BALLAST_BYTES = 32 * 2 ** 20;
+
+/** Ballasts made and ballasts reused from the pool (tests). @internal */
+export const ballastStats = { made: 0, reused: 0 };
+
+/** A ballast for a storage of size class `cls`: a pooled one, else a new one of the class's bytes. */
+function takeBallast(cls: number): ArrayBuffer {
+  const pooled = ballastPool[cls]?.pop();
+  if (pooled === undefined) {
+    ballastStats.made++;
+    return new ArrayBuffer(classBytes(cls));
+  }
+  ballastStats.reused++;
+  pooledBallastBytes -= pooled.byteLength;
+  return pooled;
+}
+
+/** Keeps a released storage's ballast for reuse while the pool has room. */
+function poolBallast(cls: number, ballast: ArrayBuffer): void {
+  if (pooledBallastBytes + ballast.byteLength > MAX_POOLED_BALLAST_BYTES) return;
+  (ballastPool[cls] ??= []).push(ballast);
+  pooledBallastBytes += ballast.byteLength;
+}
 
 /** By registration id (the held value of a registered storage): its block (see encodeBlock), -1 once disposed. */
 const blockOfId: number[] = [];
@@ -153,7 +188,7 @@ export class Storage {
       this.ptr = ptr;
       this.registered = true;
       this.id = registerBlock(this, ptr, cls);
-      if (bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(bytes);
+      if (bytes >= BALLAST_MIN_BYTES) this.ballast = takeBallast(cls);
     }
   }
 
@@ -171,7 +206,7 @@ export class Storage {
     if (this.registered || this.ptr < 0) return;
     this.registered = true;
     this.id = registerBlock(this, this.ptr, this.cls);
-    if (this.bytes >= BALLAST_MIN_BYTES) this.ballast = new ArrayBuffer(this.bytes);
+    if (this.bytes >= BALLAST_MIN_BYTES) this.ballast = takeBallast(this.cls);
   }
 
   release(): void {
@@ -186,7 +221,10 @@ export class Storage {
         heap.freeClass(this.ptr, this.cls);
       }
       this.ptr = -1;
-      this.ballast = null;
+      if (this.ballast !== null) {
+        poolBallast(this.cls, this.ballast);
+        this.ballast = null;
+      }
     }
   }
 }
