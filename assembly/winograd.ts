@@ -41,6 +41,55 @@ const PLANE_PAD: i32 = 16;
   return i == 0 ? x0 : i == 1 ? (x0 + x1 + x2) * 0.5 : i == 2 ? (x0 - x1 + x2) * 0.5 : x2;
 }
 
+/** The tap g[k / 3][k % 3] (of the rotated filter when flipped) of the filters at g and g + step, as f64 lanes. */
+@inline function tapPair(g: usize, step: usize, k: i32, flip: i32): v128 {
+  const p = g + (<usize>(flip ? 8 - k : k) << 2);
+  return f64x2.replace_lane(f64x2.splat(<f64>load<f32>(p)), 1, <f64>load<f32>(p + step));
+}
+
+/** Lanes 0, 1 of lo and of hi rounded to f32: a vector of 4 filters' values. */
+@inline function demote4(lo: v128, hi: v128): v128 {
+  return v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * Row i of U = (G g) Gᵀ for 4 filters (f64 pairs lo, hi) from row i of G g (h0, h1, h2): h0,
+ * (h0 + h1 + h2) / 2, (h0 - h1 + h2) / 2, h2, rounded to f32 and stored at d + ξ planes.
+ */
+@inline function uRow4(h0l: v128, h1l: v128, h2l: v128, h0h: v128, h1h: v128, h2h: v128, d: usize, plane: usize): void {
+  const half = f64x2.splat(0.5);
+  v128.store(d, demote4(h0l, h0h));
+  v128.store(d + plane, demote4(f64x2.mul(f64x2.add(f64x2.add(h0l, h1l), h2l), half), f64x2.mul(f64x2.add(f64x2.add(h0h, h1h), h2h), half)));
+  v128.store(d + 2 * plane, demote4(f64x2.mul(f64x2.add(f64x2.sub(h0l, h1l), h2l), half), f64x2.mul(f64x2.add(f64x2.sub(h0h, h1h), h2h), half)));
+  v128.store(d + 3 * plane, demote4(h2l, h2h));
+}
+
+/**
+ * U of 4 filters at g, g + step, g + 2 step, g + 3 step (bytes) stored in the lanes of f32x4 at dst + ξ
+ * planes: the arithmetic of winograd_weights_f32 per filter, in f64 lanes.
+ */
+@inline function weights4(g: usize, step: usize, dst: usize, plane: usize, flip: i32): void {
+  const half = f64x2.splat(0.5);
+  const g2 = g + 2 * step;
+  const x00l = tapPair(g, step, 0, flip), x10l = tapPair(g, step, 3, flip), x20l = tapPair(g, step, 6, flip);
+  const g10l = f64x2.mul(f64x2.add(f64x2.add(x00l, x10l), x20l), half), g20l = f64x2.mul(f64x2.add(f64x2.sub(x00l, x10l), x20l), half);
+  const x00h = tapPair(g2, step, 0, flip), x10h = tapPair(g2, step, 3, flip), x20h = tapPair(g2, step, 6, flip);
+  const g10h = f64x2.mul(f64x2.add(f64x2.add(x00h, x10h), x20h), half), g20h = f64x2.mul(f64x2.add(f64x2.sub(x00h, x10h), x20h), half);
+  const x01l = tapPair(g, step, 1, flip), x11l = tapPair(g, step, 4, flip), x21l = tapPair(g, step, 7, flip);
+  const g11l = f64x2.mul(f64x2.add(f64x2.add(x01l, x11l), x21l), half), g21l = f64x2.mul(f64x2.add(f64x2.sub(x01l, x11l), x21l), half);
+  const x01h = tapPair(g2, step, 1, flip), x11h = tapPair(g2, step, 4, flip), x21h = tapPair(g2, step, 7, flip);
+  const g11h = f64x2.mul(f64x2.add(f64x2.add(x01h, x11h), x21h), half), g21h = f64x2.mul(f64x2.add(f64x2.sub(x01h, x11h), x21h), half);
+  const x02l = tapPair(g, step, 2, flip), x12l = tapPair(g, step, 5, flip), x22l = tapPair(g, step, 8, flip);
+  const g12l = f64x2.mul(f64x2.add(f64x2.add(x02l, x12l), x22l), half), g22l = f64x2.mul(f64x2.add(f64x2.sub(x02l, x12l), x22l), half);
+  const x02h = tapPair(g2, step, 2, flip), x12h = tapPair(g2, step, 5, flip), x22h = tapPair(g2, step, 8, flip);
+  const g12h = f64x2.mul(f64x2.add(f64x2.add(x02h, x12h), x22h), half), g22h = f64x2.mul(f64x2.add(f64x2.sub(x02h, x12h), x22h), half);
+  // rows of G g: x0, (x0 + x1 + x2) / 2, (x0 - x1 + x2) / 2, x2 per column
+  uRow4(x00l, x01l, x02l, x00h, x01h, x02h, dst, plane);
+  uRow4(g10l, g11l, g12l, g10h, g11h, g12h, dst + 4 * plane, plane);
+  uRow4(g20l, g21l, g22l, g20h, g21h, g22h, dst + 8 * plane, plane);
+  uRow4(x20l, x21l, x22l, x20h, x21h, x22h, dst + 12 * plane, plane);
+}
+
 /**
  * The weight transform U[ξ] = G g Gᵀ (computed in f64, rounded once) of the 3x3 filters of w [o, c, 3, 3]:
  * flip = 0: U [16, o, c] with g = w[oc][ic]; flip = 1: U [16, c, o] with g = w[oc][ic] rotated by 180°
@@ -48,10 +97,18 @@ const PLANE_PAD: i32 = 16;
  */
 export function winograd_weights_f32(w: usize, u: usize, o: i32, c: i32, flip: i32): void {
   const plane = <usize>(o * c) << 2;
-  for (let oc = 0; oc < o; oc++) {
-    for (let ic = 0; ic < c; ic++) {
-      const g = w + (<usize>((oc * c + ic) * 9) << 2);
-      const dst = u + ((flip ? <usize>(ic * o + oc) : <usize>(oc * c + ic)) << 2);
+  // U's filter index is a * inner + b: (oc, ic) unflipped, (ic, oc) flipped; runs of 4 consecutive b go
+  // into the lanes of one f32x4
+  const outer = flip ? c : o, inner = flip ? o : c;
+  const bStep: usize = flip ? <usize>(c * 36) : 36, aStep: usize = flip ? 36 : <usize>(c * 36);
+  for (let a = 0; a < outer; a++) {
+    let b = 0;
+    for (; b + 4 <= inner; b += 4) {
+      weights4(w + <usize>a * aStep + <usize>b * bStep, bStep, u + (<usize>(a * inner + b) << 2), plane, flip);
+    }
+    for (; b < inner; b++) {
+      const g = w + <usize>a * aStep + <usize>b * bStep;
+      const dst = u + (<usize>(a * inner + b) << 2);
       for (let i = 0; i < 4; i++) {
         const h0 = gRow(g, i, 0, flip), h1 = gRow(g, i, 1, flip), h2 = gRow(g, i, 2, flip);
         const row = dst + <usize>(i * 4) * plane;
@@ -71,82 +128,123 @@ export function winograd_weights_f32(w: usize, u: usize, o: i32, c: i32, flip: i
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }
 
-/** dst[0 .. n) = src[0 .. n), ranges disjoint. */
-@inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+/**
+ * Four floats of an input row at columns j .. j+3, those outside [0, wd) zero (as the zero padding). Reads
+ * only the row's columns 0 .. wd-1: when the four straddle an end of a row of at least 4 columns, the row's
+ * first or last 4 columns, shifted in a register; else one column at a time.
+ */
+@inline function loadCols(row: usize, j: i32, wd: i32): v128 {
+  if (j >= 0 && j + 4 <= wd) return v128.load(row + (<usize>j << 2));
+  const zero = f32x4.splat(0);
+  if (wd >= 4) {
+    // the row's first or last 4 columns, shifted
+    if (j == -1) return v128.shuffle<f32>(zero, v128.load(row), 0, 4, 5, 6);
+    if (j == -2) return v128.shuffle<f32>(zero, v128.load(row), 0, 1, 4, 5);
+    if (j == -3) return v128.shuffle<f32>(zero, v128.load(row), 0, 1, 2, 4);
+    const s = j - (wd - 4);
+    if (s == 1) return v128.shuffle<f32>(v128.load(row + (<usize>(wd - 4) << 2)), zero, 1, 2, 3, 4);
+    if (s == 2) return v128.shuffle<f32>(v128.load(row + (<usize>(wd - 4) << 2)), zero, 2, 3, 4, 5);
+    if (s == 3) return v128.shuffle<f32>(v128.load(row + (<usize>(wd - 4) << 2)), zero, 3, 4, 5, 6);
+  }
+  let r = zero;
+  if (<u32>j < <u32>wd) r = f32x4.replace_lane(r, 0, load<f32>(row + (<usize>j << 2)));
+  if (<u32>(j + 1) < <u32>wd) r = f32x4.replace_lane(r, 1, load<f32>(row + (<usize>(j + 1) << 2)));
+  if (<u32>(j + 2) < <u32>wd) r = f32x4.replace_lane(r, 2, load<f32>(row + (<usize>(j + 2) << 2)));
+  if (<u32>(j + 3) < <u32>wd) r = f32x4.replace_lane(r, 3, load<f32>(row + (<usize>(j + 3) << 2)));
+  return r;
+}
+
+/**
+ * V at tiles t .. t+3 (stored from d, planes `plane` bytes apart) from the input rows at r0 .. r3 (the
+ * addresses of their column 0), the tiles' columns starting at j = 2t - pw: E = d B per row from the
+ * columns j .. j+9 (four loads: j, j+4 give columns 0, 2, 4, 6 and 1, 3, 5, 7 of the 4 tiles, j+2, j+6
+ * columns 2, 4, 6, 8 and 3, 5, 7, 9), then V = Bᵀ E. `edge`: columns outside [0, wd) read as zero;
+ * otherwise j .. j+9 must lie inside.
+ */
+@inline function inputGroup(r0: usize, r1: usize, r2: usize, r3: usize, j: i32, wd: i32, edge: bool, d: usize, plane: usize): void {
+  let a = edge ? loadCols(r0, j, wd) : v128.load(r0 + (<usize>j << 2));
+  let b = edge ? loadCols(r0, j + 4, wd) : v128.load(r0 + (<usize>j << 2), 16);
+  let p = edge ? loadCols(r0, j + 2, wd) : v128.load(r0 + (<usize>j << 2), 8);
+  let q = edge ? loadCols(r0, j + 6, wd) : v128.load(r0 + (<usize>j << 2), 24);
+  let c0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6), c1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  let c2 = v128.shuffle<f32>(p, q, 0, 2, 4, 6), c3 = v128.shuffle<f32>(p, q, 1, 3, 5, 7);
+  const e00 = f32x4.sub(c0, c2), e01 = f32x4.add(c1, c2), e02 = f32x4.sub(c2, c1), e03 = f32x4.sub(c1, c3);
+  a = edge ? loadCols(r1, j, wd) : v128.load(r1 + (<usize>j << 2));
+  b = edge ? loadCols(r1, j + 4, wd) : v128.load(r1 + (<usize>j << 2), 16);
+  p = edge ? loadCols(r1, j + 2, wd) : v128.load(r1 + (<usize>j << 2), 8);
+  q = edge ? loadCols(r1, j + 6, wd) : v128.load(r1 + (<usize>j << 2), 24);
+  c0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6); c1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  c2 = v128.shuffle<f32>(p, q, 0, 2, 4, 6); c3 = v128.shuffle<f32>(p, q, 1, 3, 5, 7);
+  const e10 = f32x4.sub(c0, c2), e11 = f32x4.add(c1, c2), e12 = f32x4.sub(c2, c1), e13 = f32x4.sub(c1, c3);
+  a = edge ? loadCols(r2, j, wd) : v128.load(r2 + (<usize>j << 2));
+  b = edge ? loadCols(r2, j + 4, wd) : v128.load(r2 + (<usize>j << 2), 16);
+  p = edge ? loadCols(r2, j + 2, wd) : v128.load(r2 + (<usize>j << 2), 8);
+  q = edge ? loadCols(r2, j + 6, wd) : v128.load(r2 + (<usize>j << 2), 24);
+  c0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6); c1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  c2 = v128.shuffle<f32>(p, q, 0, 2, 4, 6); c3 = v128.shuffle<f32>(p, q, 1, 3, 5, 7);
+  const e20 = f32x4.sub(c0, c2), e21 = f32x4.add(c1, c2), e22 = f32x4.sub(c2, c1), e23 = f32x4.sub(c1, c3);
+  a = edge ? loadCols(r3, j, wd) : v128.load(r3 + (<usize>j << 2));
+  b = edge ? loadCols(r3, j + 4, wd) : v128.load(r3 + (<usize>j << 2), 16);
+  p = edge ? loadCols(r3, j + 2, wd) : v128.load(r3 + (<usize>j << 2), 8);
+  q = edge ? loadCols(r3, j + 6, wd) : v128.load(r3 + (<usize>j << 2), 24);
+  c0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6); c1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+  c2 = v128.shuffle<f32>(p, q, 0, 2, 4, 6); c3 = v128.shuffle<f32>(p, q, 1, 3, 5, 7);
+  const e30 = f32x4.sub(c0, c2), e31 = f32x4.add(c1, c2), e32 = f32x4.sub(c2, c1), e33 = f32x4.sub(c1, c3);
+  // V = Bᵀ E: rows E0 - E2, E1 + E2, E2 - E1, E1 - E3; ξ = 4i + j
+  v128.store(d, f32x4.sub(e00, e20));
+  v128.store(d + plane, f32x4.sub(e01, e21));
+  v128.store(d + 2 * plane, f32x4.sub(e02, e22));
+  v128.store(d + 3 * plane, f32x4.sub(e03, e23));
+  v128.store(d + 4 * plane, f32x4.add(e10, e20));
+  v128.store(d + 5 * plane, f32x4.add(e11, e21));
+  v128.store(d + 6 * plane, f32x4.add(e12, e22));
+  v128.store(d + 7 * plane, f32x4.add(e13, e23));
+  v128.store(d + 8 * plane, f32x4.sub(e20, e10));
+  v128.store(d + 9 * plane, f32x4.sub(e21, e11));
+  v128.store(d + 10 * plane, f32x4.sub(e22, e12));
+  v128.store(d + 11 * plane, f32x4.sub(e23, e13));
+  v128.store(d + 12 * plane, f32x4.sub(e10, e30));
+  v128.store(d + 13 * plane, f32x4.sub(e11, e31));
+  v128.store(d + 14 * plane, f32x4.sub(e12, e32));
+  v128.store(d + 15 * plane, f32x4.sub(e13, e33));
 }
 
 /**
  * V[ξ][ci][rr*tx4 + tx] = (Bᵀ d B)[ξ] for the tiles of the block's tile rows r0 .. r0+br, where d is the
- * 4x4 input at rows 2ty - ph .., columns 2tx - pw .. (zero outside the image). Each channel's 4 input rows
- * of a tile row are first copied with their zero padding into `strip` (4 rows of 2*tx4 + 4 floats), so the
- * transform reads 4 adjacent tiles with plain loads and shuffles.
+ * 4x4 input at rows 2ty - ph .., columns 2tx - pw .. (zero outside the image). Rows are read straight from
+ * x; a row outside the image reads from `strip`, zeroed here (2*tx4 + 4 floats, as wide as the columns
+ * the tiles span). The groups of 4 tiles whose columns all lie inside the image take plain loads, the
+ * others (at the left and right edges, and the padding tiles up to tx4) zero the columns outside.
  */
 function inputTransform(x: usize, v: usize, strip: usize, c: i32, h: i32, wd: i32, ph: i32, pw: i32,
   tilesY: i32, tx4: i32, r0: i32, br: i32, T: i32): void {
-  const sw = 2 * tx4 + 4;
   const plane = <usize>(c * T + PLANE_PAD) << 2;
-  // strip columns [j0, j1) hold input columns j - pw; the others are padding
-  const j0 = min(max(pw, 0), sw);
-  const j1 = max(j0, min(sw, pw + wd));
-  for (let rr = 0; rr < br; rr++) {
-    const row = r0 + rr;
-    const img = row / tilesY, ty = row - img * tilesY;
-    for (let ci = 0; ci < c; ci++) {
+  zeroFloats(strip, 2 * tx4 + 4);
+  // group t reads columns 2t - pw .. 2t - pw + 9: inside the image for t in [tA, tB)
+  let tA = 0;
+  while (tA < tx4 && 2 * tA - pw < 0) tA += 4;
+  let tB = tA;
+  while (tB < tx4 && 2 * tB - pw + 10 <= wd) tB += 4;
+  // the zero row's column j is strip column j + pw (wrapping address arithmetic: pw may be negative); the
+  // columns read lie inside [0, 2*tx4 + 4): tile columns 2t + 0..9 for in-bounds loads, and loadCols'
+  // shifted loads read columns 0..3 only when pw >= 1 and wd - 4 .. wd - 1 only when the last group
+  // reaches column wd - 1, i.e. pw + wd - 1 <= 2*tx4
+  const zero = strip + (<usize>pw << 2);
+  for (let ci = 0; ci < c; ci++) {
+    for (let rr = 0; rr < br; rr++) {
+      const row = r0 + rr;
+      const img = row / tilesY, ty = row - img * tilesY;
+      const iy = 2 * ty - ph;
       const src = x + ((<usize>(img * c + ci) * <usize>h * <usize>wd) << 2);
-      for (let k = 0; k < 4; k++) {
-        const iy = 2 * ty - ph + k;
-        const s = strip + (<usize>(k * sw) << 2);
-        if (iy < 0 || iy >= h) {
-          zeroFloats(s, sw);
-        } else {
-          zeroFloats(s, j0);
-          copyFloats(s + (<usize>j0 << 2), src + (<usize>(iy * wd + j0 - pw) << 2), j1 - j0);
-          zeroFloats(s + (<usize>j1 << 2), sw - j1);
-        }
-      }
+      const a0 = <u32>iy < <u32>h ? src + (<usize>(iy * wd) << 2) : zero;
+      const a1 = <u32>(iy + 1) < <u32>h ? src + (<usize>((iy + 1) * wd) << 2) : zero;
+      const a2 = <u32>(iy + 2) < <u32>h ? src + (<usize>((iy + 2) * wd) << 2) : zero;
+      const a3 = <u32>(iy + 3) < <u32>h ? src + (<usize>((iy + 3) * wd) << 2) : zero;
       const dst = v + (<usize>(ci * T + rr * tx4) << 2);
-      const s1 = strip + (<usize>sw << 2), s2 = strip + (<usize>(2 * sw) << 2), s3 = strip + (<usize>(3 * sw) << 2);
-      for (let t = 0; t < tx4; t += 4) {
-        const off = <usize>(2 * t) << 2;
-        // row k of the 4 tiles: column q of tile t+l is strip column 2(t+l) + q; then E = d B per row
-        let lo = v128.load(strip + off), hi = v128.load(strip + off, 16), hi2 = v128.load(strip + off, 32);
-        let c0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), c1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        let c2 = v128.shuffle<f32>(c0, hi2, 1, 2, 3, 4), c3 = v128.shuffle<f32>(c1, hi2, 1, 2, 3, 5);
-        const e00 = f32x4.sub(c0, c2), e01 = f32x4.add(c1, c2), e02 = f32x4.sub(c2, c1), e03 = f32x4.sub(c1, c3);
-        lo = v128.load(s1 + off); hi = v128.load(s1 + off, 16); hi2 = v128.load(s1 + off, 32);
-        c0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6); c1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        c2 = v128.shuffle<f32>(c0, hi2, 1, 2, 3, 4); c3 = v128.shuffle<f32>(c1, hi2, 1, 2, 3, 5);
-        const e10 = f32x4.sub(c0, c2), e11 = f32x4.add(c1, c2), e12 = f32x4.sub(c2, c1), e13 = f32x4.sub(c1, c3);
-        lo = v128.load(s2 + off); hi = v128.load(s2 + off, 16); hi2 = v128.load(s2 + off, 32);
-        c0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6); c1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        c2 = v128.shuffle<f32>(c0, hi2, 1, 2, 3, 4); c3 = v128.shuffle<f32>(c1, hi2, 1, 2, 3, 5);
-        const e20 = f32x4.sub(c0, c2), e21 = f32x4.add(c1, c2), e22 = f32x4.sub(c2, c1), e23 = f32x4.sub(c1, c3);
-        lo = v128.load(s3 + off); hi = v128.load(s3 + off, 16); hi2 = v128.load(s3 + off, 32);
-        c0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6); c1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        c2 = v128.shuffle<f32>(c0, hi2, 1, 2, 3, 4); c3 = v128.shuffle<f32>(c1, hi2, 1, 2, 3, 5);
-        const e30 = f32x4.sub(c0, c2), e31 = f32x4.add(c1, c2), e32 = f32x4.sub(c2, c1), e33 = f32x4.sub(c1, c3);
-        // V = Bᵀ E: rows E0 - E2, E1 + E2, E2 - E1, E1 - E3; ξ = 4i + j
-        const d = dst + (<usize>t << 2);
-        v128.store(d, f32x4.sub(e00, e20));
-        v128.store(d + plane, f32x4.sub(e01, e21));
-        v128.store(d + 2 * plane, f32x4.sub(e02, e22));
-        v128.store(d + 3 * plane, f32x4.sub(e03, e23));
-        v128.store(d + 4 * plane, f32x4.add(e10, e20));
-        v128.store(d + 5 * plane, f32x4.add(e11, e21));
-        v128.store(d + 6 * plane, f32x4.add(e12, e22));
-        v128.store(d + 7 * plane, f32x4.add(e13, e23));
-        v128.store(d + 8 * plane, f32x4.sub(e20, e10));
-        v128.store(d + 9 * plane, f32x4.sub(e21, e11));
-        v128.store(d + 10 * plane, f32x4.sub(e22, e12));
-        v128.store(d + 11 * plane, f32x4.sub(e23, e13));
-        v128.store(d + 12 * plane, f32x4.sub(e10, e30));
-        v128.store(d + 13 * plane, f32x4.sub(e11, e31));
-        v128.store(d + 14 * plane, f32x4.sub(e12, e32));
-        v128.store(d + 15 * plane, f32x4.sub(e13, e33));
-      }
+      let t = 0;
+      for (; t < tA; t += 4) inputGroup(a0, a1, a2, a3, 2 * t - pw, wd, true, dst + (<usize>t << 2), plane);
+      for (; t < tB; t += 4) inputGroup(a0, a1, a2, a3, 2 * t - pw, wd, false, dst + (<usize>t << 2), plane);
+      for (; t < tx4; t += 4) inputGroup(a0, a1, a2, a3, 2 * t - pw, wd, true, dst + (<usize>t << 2), plane);
     }
   }
 }
@@ -170,12 +268,12 @@ function inputTransform(x: usize, v: usize, strip: usize, c: i32, h: i32, wd: i3
 function outputTransform(mb: usize, bias: usize, y: usize, o: i32, oh: i32, ow: i32, tilesY: i32, tilesX: i32,
   tx4: i32, r0: i32, br: i32, T: i32): void {
   const plane = <usize>(o * T + PLANE_PAD) << 2;
-  for (let rr = 0; rr < br; rr++) {
-    const row = r0 + rr;
-    const img = row / tilesY, ty = row - img * tilesY;
-    const oy = 2 * ty;
-    const second = oy + 1 < oh;
-    for (let oc = 0; oc < o; oc++) {
+  for (let oc = 0; oc < o; oc++) {
+    for (let rr = 0; rr < br; rr++) {
+      const row = r0 + rr;
+      const img = row / tilesY, ty = row - img * tilesY;
+      const oy = 2 * ty;
+      const second = oy + 1 < oh;
       const b = bias != 0 ? v128.load32_splat(bias + (<usize>oc << 2)) : f32x4.splat(0);
       const src = mb + (<usize>(oc * T + rr * tx4) << 2);
       const out0 = y + ((<usize>((img * o + oc) * oh + oy) * <usize>ow) << 2);
@@ -229,7 +327,7 @@ function outputTransform(mb: usize, bias: usize, y: usize, o: i32, oh: i32, ow: 
  * F(2x2, 3x3) from u = the filters g transformed by winograd_weights_f32 ([16, o, c]). ph, pw may be any
  * integers (negative: the window starts inside the image). Blocks of blockRows tile rows: with
  * T = blockRows * tx4 (tx4 = ceil(ow / 2) rounded up to a multiple of 4), v holds 16*(c*T + 16) floats, m
- * 16*(o*T + 16) floats (its start also serves as the 4*(2*tx4 + 4)-float input strip), work
+ * 16*(o*T + 16) floats (its start also serves as the input transform's (2*tx4 + 4)-float zero row), work
  * gemm_f32_workspace(o, T, c) bytes.
  */
 export function conv2d_winograd_f32(x: usize, u: usize, bias: usize, y: usize, n: i32, c: i32, h: i32, wd: i32, o: i32,
@@ -250,47 +348,51 @@ export function conv2d_winograd_f32(x: usize, u: usize, bias: usize, y: usize, n
 }
 
 /**
+ * Z at tiles t .. t+3 (stored from d, planes `plane` bytes apart) from the gy rows at g0, g1 (the addresses
+ * of their column 0), the tiles' columns starting at j = 2t. `edge`: columns past ow read as zero;
+ * otherwise j .. j+7 must lie inside.
+ */
+@inline function gradGroup(g0: usize, g1: usize, j: i32, ow: i32, edge: bool, d: usize, plane: usize): void {
+  let lo = edge ? loadCols(g0, j, ow) : v128.load(g0 + (<usize>j << 2));
+  let hi = edge ? loadCols(g0, j + 4, ow) : v128.load(g0 + (<usize>j << 2), 16);
+  const a0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), a1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
+  lo = edge ? loadCols(g1, j, ow) : v128.load(g1 + (<usize>j << 2));
+  hi = edge ? loadCols(g1, j + 4, ow) : v128.load(g1 + (<usize>j << 2), 16);
+  const b0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), b1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
+  // rows of A dY: dY0, dY0 + dY1, dY0 - dY1, -dY1; then each row (p, q) becomes p, p + q, p - q, -q
+  let p = a0, q = a1;
+  v128.store(d, p); v128.store(d + plane, f32x4.add(p, q)); v128.store(d + 2 * plane, f32x4.sub(p, q)); v128.store(d + 3 * plane, f32x4.neg(q));
+  p = f32x4.add(a0, b0); q = f32x4.add(a1, b1);
+  v128.store(d + 4 * plane, p); v128.store(d + 5 * plane, f32x4.add(p, q)); v128.store(d + 6 * plane, f32x4.sub(p, q)); v128.store(d + 7 * plane, f32x4.neg(q));
+  p = f32x4.sub(a0, b0); q = f32x4.sub(a1, b1);
+  v128.store(d + 8 * plane, p); v128.store(d + 9 * plane, f32x4.add(p, q)); v128.store(d + 10 * plane, f32x4.sub(p, q)); v128.store(d + 11 * plane, f32x4.neg(q));
+  p = f32x4.neg(b0); q = f32x4.neg(b1);
+  v128.store(d + 12 * plane, p); v128.store(d + 13 * plane, f32x4.add(p, q)); v128.store(d + 14 * plane, f32x4.sub(p, q)); v128.store(d + 15 * plane, f32x4.neg(q));
+}
+
+/**
  * Z[ξ][oc][rr*tx4 + tx] = (A dY Aᵀ)[ξ] for the block's tiles, dY the 2x2 block of gy at rows 2ty, 2ty + 1,
- * columns 2tx, 2tx + 1 (zero outside oh x ow), A = (Aᵀ)ᵀ: the adjoint of the output transform. The two gy
- * rows are first copied with zero padding into `strip` (2 rows of 2*tx4 floats).
+ * columns 2tx, 2tx + 1 (zero outside oh x ow), A = (Aᵀ)ᵀ: the adjoint of the output transform. The rows are
+ * read straight from gy (columns past ow as zero); a second row past oh reads from `strip`, zeroed here
+ * (2*tx4 floats).
  */
 function gradTransform(gy: usize, z: usize, strip: usize, o: i32, oh: i32, ow: i32, tilesY: i32, tx4: i32,
   r0: i32, br: i32, T: i32): void {
-  const sw = 2 * tx4;
   const plane = <usize>(o * T + PLANE_PAD) << 2;
-  const s1 = strip + (<usize>sw << 2);
-  for (let rr = 0; rr < br; rr++) {
-    const row = r0 + rr;
-    const img = row / tilesY, ty = row - img * tilesY;
-    for (let oc = 0; oc < o; oc++) {
-      const src = gy + ((<usize>((img * o + oc) * oh + 2 * ty) * <usize>ow) << 2);
-      copyFloats(strip, src, ow);
-      zeroFloats(strip + (<usize>ow << 2), sw - ow);
-      if (2 * ty + 1 < oh) {
-        copyFloats(s1, src + (<usize>ow << 2), ow);
-        zeroFloats(s1 + (<usize>ow << 2), sw - ow);
-      } else {
-        zeroFloats(s1, sw);
-      }
+  zeroFloats(strip, 2 * tx4);
+  // groups t < tB read columns 2t .. 2t+7 inside the row
+  let tB = 0;
+  while (tB < tx4 && 2 * tB + 8 <= ow) tB += 4;
+  for (let oc = 0; oc < o; oc++) {
+    for (let rr = 0; rr < br; rr++) {
+      const row = r0 + rr;
+      const img = row / tilesY, ty = row - img * tilesY;
+      const g0 = gy + ((<usize>((img * o + oc) * oh + 2 * ty) * <usize>ow) << 2);
+      const g1 = 2 * ty + 1 < oh ? g0 + (<usize>ow << 2) : strip;
       const dst = z + (<usize>(oc * T + rr * tx4) << 2);
-      for (let t = 0; t < tx4; t += 4) {
-        const off = <usize>(2 * t) << 2;
-        let lo = v128.load(strip + off), hi = v128.load(strip + off, 16);
-        const a0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), a1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        lo = v128.load(s1 + off);
-        hi = v128.load(s1 + off, 16);
-        const b0 = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), b1 = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
-        // rows of A dY: dY0, dY0 + dY1, dY0 - dY1, -dY1; then each row (p, q) becomes p, p + q, p - q, -q
-        const d = dst + (<usize>t << 2);
-        let p = a0, q = a1;
-        v128.store(d, p); v128.store(d + plane, f32x4.add(p, q)); v128.store(d + 2 * plane, f32x4.sub(p, q)); v128.store(d + 3 * plane, f32x4.neg(q));
-        p = f32x4.add(a0, b0); q = f32x4.add(a1, b1);
-        v128.store(d + 4 * plane, p); v128.store(d + 5 * plane, f32x4.add(p, q)); v128.store(d + 6 * plane, f32x4.sub(p, q)); v128.store(d + 7 * plane, f32x4.neg(q));
-        p = f32x4.sub(a0, b0); q = f32x4.sub(a1, b1);
-        v128.store(d + 8 * plane, p); v128.store(d + 9 * plane, f32x4.add(p, q)); v128.store(d + 10 * plane, f32x4.sub(p, q)); v128.store(d + 11 * plane, f32x4.neg(q));
-        p = f32x4.neg(b0); q = f32x4.neg(b1);
-        v128.store(d + 12 * plane, p); v128.store(d + 13 * plane, f32x4.add(p, q)); v128.store(d + 14 * plane, f32x4.sub(p, q)); v128.store(d + 15 * plane, f32x4.neg(q));
-      }
+      let t = 0;
+      for (; t < tB; t += 4) gradGroup(g0, g1, 2 * t, ow, false, dst + (<usize>t << 2), plane);
+      for (; t < tx4; t += 4) gradGroup(g0, g1, 2 * t, ow, true, dst + (<usize>t << 2), plane);
     }
   }
 }
