@@ -15,36 +15,21 @@ import { F, manualSeed, optim, setBackend, tensor, type BackendName, type Tensor
 import { quick, timeIt, TRAINING_WARMUP } from './harness.js';
 import { loadTf } from './mlp.js';
 import { mnistModel } from '../examples/mnist/models.js';
+import { CNN_BATCH, CNN_NBATCH, digitBatches, type Batches } from './digits.js';
 
-const BATCH = 32;
-const NBATCH = 8;
+const BATCH = CNN_BATCH;
+const NBATCH = CNN_NBATCH;
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
 type Tf4 = import('@tensorflow/tfjs').Tensor4D;
 
-interface Batches { images: Float32Array[]; labels: Int32Array[] }
-
 let batches: Batches | null = null;
-/** NBATCH batches of BATCH real digits, classes interleaved; images [BATCH·784] in [0, 1]. */
+/** NBATCH batches of BATCH real digits, classes interleaved (bench/digits.ts); images [BATCH·784] in [0, 1]. */
 function digits(): Batches {
   if (batches) return batches;
   const require = createRequire(import.meta.url);
-  const per = Math.ceil((BATCH * NBATCH) / 10);
-  const byClass = Array.from({ length: 10 }, (_, d) =>
-    (JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data);
-  const images: Float32Array[] = [], labels: Int32Array[] = [];
-  let k = 0;
-  for (let b = 0; b < NBATCH; b++) {
-    const img = new Float32Array(BATCH * 784), lab = new Int32Array(BATCH);
-    for (let i = 0; i < BATCH; i++, k++) {
-      const d = (k * 3 + Math.floor(k / 10)) % 10, j = Math.floor(k / 10) % per;
-      img.set(byClass[d]!.slice(j * 784, (j + 1) * 784), i * 784);
-      lab[i] = d;
-    }
-    images.push(img);
-    labels.push(lab);
-  }
-  batches = { images, labels };
+  batches = digitBatches(Array.from({ length: 10 }, (_, d) =>
+    (JSON.parse(readFileSync(require.resolve(`mnist/src/digits/${d}.json`), 'utf8')) as { data: number[] }).data));
   return batches;
 }
 

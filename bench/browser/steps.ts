@@ -8,31 +8,12 @@
 import { F, manualSeed, nn, optim, randint, randn, tensor, type Tensor } from 'wasmgrad';
 import { mnistModel } from '../../examples/mnist/models.js';
 import { quick, TRAINING_WARMUP } from '../harness.js';
+import { CNN_BATCH, CNN_NBATCH as NBATCH, type Batches } from '../digits.js';
 
-export const CNN_BATCH = 32;
-const NBATCH = 8;
+export { CNN_BATCH, digitBatches, type Batches } from '../digits.js';
+
 const MLP_BATCH = 128;
 const MLP_SIZES = [784, 256, 256, 10] as const;
-
-export interface Batches { images: Float32Array[]; labels: Int32Array[] }
-
-/** bench/cnn.ts's batches: 8 batches of 32 digits, classes interleaved, from the per-class pixel arrays. */
-export function digitBatches(byClass: number[][]): Batches {
-  const per = Math.ceil((CNN_BATCH * NBATCH) / 10);
-  const images: Float32Array[] = [], labels: Int32Array[] = [];
-  let k = 0;
-  for (let b = 0; b < NBATCH; b++) {
-    const img = new Float32Array(CNN_BATCH * 784), lab = new Int32Array(CNN_BATCH);
-    for (let i = 0; i < CNN_BATCH; i++, k++) {
-      const d = (k * 3 + Math.floor(k / 10)) % 10, j = Math.floor(k / 10) % per;
-      img.set(byClass[d]!.slice(j * 784, (j + 1) * 784), i * 784);
-      lab[i] = d;
-    }
-    images.push(img);
-    labels.push(lab);
-  }
-  return { images, labels };
-}
 
 /** The CNN step on `batches` (random inputs of the same shapes when null). */
 export function cnnStep(batches: Batches | null): () => void {

@@ -297,29 +297,10 @@ function winogradConv(x: number, w: number, flip: 0 | 1, wo: number, wc: number,
   const rowBytes = winogradScratch(c, o, ow, 1, () => 0);
   const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.m))));
   const bytes = winogradScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
-  const uBytes = 16 * o * c * 4;
-  const u = heap.alloc(uBytes);
-  try {
-    const v = heap.alloc(bytes.v);
-    try {
-      const m = heap.alloc(bytes.m);
-      try {
-        const work = heap.alloc(bytes.work);
-        try {
-          kern.winograd_weights_f32(w, u, wo, wc, flip);
-          kern.conv2d_winograd_f32(x, u, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v, m, work);
-        } finally {
-          heap.free(work, bytes.work);
-        }
-      } finally {
-        heap.free(m, bytes.m);
-      }
-    } finally {
-      heap.free(v, bytes.v);
-    }
-  } finally {
-    heap.free(u, uBytes);
-  }
+  withScratch([16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
+    kern.winograd_weights_f32(w, u!, wo, wc, flip);
+    kern.conv2d_winograd_f32(x, u!, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, m!, work!);
+  });
 }
 
 /**
@@ -335,28 +316,21 @@ function winogradWeightGrad(gy: number, x: number, dw: number, n: number, c: num
   const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.z))));
   const bytes = winogradWeightScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
   const duBytes = 16 * o * c * 4;
-  const du = heap.alloc(duBytes);
+  withScratch([duBytes, bytes.v, bytes.z, bytes.work], ([du, v, z, work]) => {
+    heap.f32.fill(0, du! >>> 2, (du! + duBytes) >>> 2);
+    kern.conv2d_winograd_weight_f32(gy, x, du!, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, z!, work!);
+    kern.winograd_weights_backward_f32(du!, dw, o, c);
+  });
+}
+
+/** Runs `fn` with blocks of the given byte sizes from the heap, all freed afterwards (also when an allocation fails). */
+function withScratch(sizes: readonly number[], fn: (ptrs: number[]) => void): void {
+  const ptrs: number[] = [];
   try {
-    const v = heap.alloc(bytes.v);
-    try {
-      const z = heap.alloc(bytes.z);
-      try {
-        const work = heap.alloc(bytes.work);
-        try {
-          heap.f32.fill(0, du >>> 2, (du + duBytes) >>> 2);
-          kern.conv2d_winograd_weight_f32(gy, x, du, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v, z, work);
-          kern.winograd_weights_backward_f32(du, dw, o, c);
-        } finally {
-          heap.free(work, bytes.work);
-        }
-      } finally {
-        heap.free(z, bytes.z);
-      }
-    } finally {
-      heap.free(v, bytes.v);
-    }
+    for (const bytes of sizes) ptrs.push(heap.alloc(bytes));
+    fn(ptrs);
   } finally {
-    heap.free(du, duBytes);
+    ptrs.forEach((ptr, i) => heap.free(ptr, sizes[i]!));
   }
 }
 

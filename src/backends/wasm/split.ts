@@ -361,6 +361,23 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
     return p <= 1 ? single : Math.max(single, p * slotBytes(m, n, k, p));
   }
 
+  /**
+   * The arguments of each thread's block of rows of C when m rows are split over p threads: `args(r0, rows,
+   * work)` for the block starting at row r0. Workers take blocks 0 .. p-2 (workspace slots 1 ..), the caller
+   * the last (smallest) one in slot 0.
+   */
+  function rowBlocks(m: number, n: number, k: number, p: number, args: (r0: number, rows: number, work: number) => number[],
+    work: number): number[][] {
+    const rows = blockRows(m, p);
+    const slot = slotBytes(m, n, k, p);
+    const blocks: number[][] = [];
+    for (let w = 0; w < p; w++) {
+      const r0 = w * rows;
+      blocks.push(args(r0, w + 1 < p ? rows : m - r0, w + 1 < p ? work + (w + 1) * slot : work));
+    }
+    return blocks;
+  }
+
   function gemmBias(a: number, b: number, c: number, m: number, n: number, k: number, sa0: number, sa1: number,
     sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
     const p = parts(m, n, k, getThreads(), minGemmMacs(m * n * k));
@@ -369,15 +386,8 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
       baseGemm(a, b, c, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, work);
       return;
     }
-    const rows = blockRows(m, p);
-    const slot = slotBytes(m, n, k, p);
-    // workers take blocks 0 .. p-2 (workspace slots 1 ..), the caller the last (smallest) one in slot 0
-    const blocks: number[][] = [];
-    for (let w = 0; w < p; w++) {
-      const r0 = w * rows;
-      blocks.push([a + r0 * sa0 * 4, b, c + r0 * n * 4, w + 1 < p ? rows : m - r0, n, k, sa0, sa1, sb0, sb1, beta,
-        biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, w + 1 < p ? work + (w + 1) * slot : work]);
-    }
+    const blocks = rowBlocks(m, n, k, p, (r0, rows, ws) => [a + r0 * sa0 * 4, b, c + r0 * n * 4, rows, n, k, sa0, sa1, sb0, sb1,
+      beta, biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, ws], work);
     runParts('gemm_bias_f32', blocks, baseGemm as Fn);
   }
 
@@ -389,14 +399,8 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
       basePacked(a, packed, c, m, n, k, sa0, sa1, beta, bias, biasMode, relu, work);
       return;
     }
-    const rows = blockRows(m, p);
-    const slot = slotBytes(m, n, k, p);
-    const blocks: number[][] = [];
-    for (let w = 0; w < p; w++) {
-      const r0 = w * rows;
-      blocks.push([a + r0 * sa0 * 4, packed, c + r0 * n * 4, w + 1 < p ? rows : m - r0, n, k, sa0, sa1, beta,
-        biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, w + 1 < p ? work + (w + 1) * slot : work]);
-    }
+    const blocks = rowBlocks(m, n, k, p, (r0, rows, ws) => [a + r0 * sa0 * 4, packed, c + r0 * n * 4, rows, n, k, sa0, sa1, beta,
+      biasMode === 2 ? bias + r0 * 4 : bias, biasMode, relu, ws], work);
     runParts('gemm_packed_b_f32', blocks, basePacked as Fn);
   }
 
