@@ -132,20 +132,21 @@ function runDot(pdy: usize, px: usize, len: i32, m: f32): void {
 }
 
 /**
- * Training-mode batch norm forward over contiguous x [N, C, S]: per channel c, over its cnt = N*S elements,
+ * Training-mode batch norm forward over contiguous x [N, C, S], for the channels c0 <= c < c1 (the others are
+ * not touched; threads take runs of channels): per channel c, over its cnt = N*S elements,
  * mean = sum x / cnt, var = sum (x - mean)² / cnt (biased), invstd = 1 / sqrt(var + eps);
  * y = (x - mean) * (invstd * weight[c]) + bias[c] (weight, bias: 0 = 1, 0). Writes mean, invstd (and var if
  * not 0), [C] each.
  */
 export function batchnorm_forward_f32(x: usize, weight: usize, bias: usize, y: usize, mean: usize, invstd: usize, varOut: usize,
-  N: i32, C: i32, S: i32, eps: f64): void {
+  N: i32, C: i32, S: i32, c0: i32, c1: i32, eps: f64): void {
   const cnt = <f64>N * <f64>S;
   if (S == 1) {
-    forwardRows(x, weight, bias, y, mean, invstd, varOut, N, C, eps);
+    forwardRows(x, weight, bias, y, mean, invstd, varOut, N, C, c0, c1, eps);
     return;
   }
   const rowBytes = <usize>C * <usize>S << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const base = <usize>c * <usize>S << 2;
     let total: f64 = 0;
     for (let n = 0; n < N; n++) total += runSum(x + base + <usize>n * rowBytes, S);
@@ -171,11 +172,12 @@ export function batchnorm_forward_f32(x: usize, weight: usize, bias: usize, y: u
 }
 
 /** The forward for S = 1 ([N, C] input): lanes are 4 channels, the sums over the N rows in f64x2. */
-function forwardRows(x: usize, weight: usize, bias: usize, y: usize, mean: usize, invstd: usize, varOut: usize, N: i32, C: i32, eps: f64): void {
+function forwardRows(x: usize, weight: usize, bias: usize, y: usize, mean: usize, invstd: usize, varOut: usize, N: i32, C: i32,
+  c0: i32, c1: i32, eps: f64): void {
   const cnt = <f64>N;
   const rowBytes = <usize>C << 2;
-  let c = 0;
-  for (; c + 4 <= C; c += 4) {
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
     const o = <usize>c << 2;
     let lo = f64x2.splat(0), hi = f64x2.splat(0);
     for (let n = 0; n < N; n++) {
@@ -207,7 +209,7 @@ function forwardRows(x: usize, weight: usize, bias: usize, y: usize, mean: usize
       affineLanes(x + r, y + r, vm, va, vb, true);
     }
   }
-  for (; c < C; c++) {
+  for (; c < c1; c++) {
     const o = <usize>c << 2;
     let total: f64 = 0;
     for (let n = 0; n < N; n++) total += <f64>load<f32>(x + o + <usize>n * rowBytes);
@@ -233,20 +235,21 @@ function forwardRows(x: usize, weight: usize, bias: usize, y: usize, mean: usize
 }
 
 /**
- * Backward of batchnorm_forward_f32 from dy, x (contiguous [N, C, S]) and the saved mean, invstd: per channel,
+ * Backward of batchnorm_forward_f32 from dy, x (contiguous [N, C, S]) and the saved mean, invstd, for the
+ * channels c0 <= c < c1: per channel,
  * sdy = sum dy, sdyx = sum dy * (x - mean); dbias = sdy, dweight = sdyx * invstd;
  * dx = (dy - sdy / cnt - (x - mean) * (sdyx * invstd² / cnt)) * (invstd * weight[c]). weight 0 = 1;
  * dx, dweight, dbias: 0 = not wanted.
  */
 export function batchnorm_backward_f32(dy: usize, x: usize, mean: usize, invstd: usize, weight: usize, dx: usize, dweight: usize,
-  dbias: usize, N: i32, C: i32, S: i32): void {
+  dbias: usize, N: i32, C: i32, S: i32, c0: i32, c1: i32): void {
   const cnt = <f64>N * <f64>S;
   if (S == 1) {
-    backwardRows(dy, x, mean, invstd, weight, dx, dweight, dbias, N, C);
+    backwardRows(dy, x, mean, invstd, weight, dx, dweight, dbias, N, C, c0, c1);
     return;
   }
   const rowBytes = <usize>C * <usize>S << 2;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const base = <usize>c * <usize>S << 2;
     const o = <usize>c << 2;
     const m = load<f32>(mean + o), is = load<f32>(invstd + o);
@@ -277,11 +280,12 @@ export function batchnorm_backward_f32(dy: usize, x: usize, mean: usize, invstd:
 }
 
 /** The backward for S = 1: lanes are 4 channels, the sums over the N rows in f64x2. */
-function backwardRows(dy: usize, x: usize, mean: usize, invstd: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, N: i32, C: i32): void {
+function backwardRows(dy: usize, x: usize, mean: usize, invstd: usize, weight: usize, dx: usize, dweight: usize, dbias: usize, N: i32, C: i32,
+  c0: i32, c1: i32): void {
   const cnt = <f64>N;
   const rowBytes = <usize>C << 2;
-  let c = 0;
-  for (; c + 4 <= C; c += 4) {
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
     const o = <usize>c << 2;
     const vm = v128.load(mean + o), vis = v128.load(invstd + o);
     let alo = f64x2.splat(0), ahi = f64x2.splat(0), blo = f64x2.splat(0), bhi = f64x2.splat(0);
@@ -307,7 +311,7 @@ function backwardRows(dy: usize, x: usize, mean: usize, invstd: usize, weight: u
       dxLanes(dy + r, x + r, dx + r, vm, vmdy, vk, vs, true);
     }
   }
-  for (; c < C; c++) {
+  for (; c < c1; c++) {
     const o = <usize>c << 2;
     const m = load<f32>(mean + o), is = load<f32>(invstd + o);
     let sdy: f64 = 0, sdyx: f64 = 0;

@@ -32,10 +32,13 @@ const putOrZero = (a: Float32Array | null): number => (a === null ? 0 : put(a));
 interface Fwd { y: Float32Array; mean: Float32Array; invstd: Float32Array; v: Float32Array }
 interface Bwd { dx: Float32Array; dw: Float32Array; db: Float32Array }
 
-function runForward(k: Kernels, x: Float32Array, w: Float32Array | null, b: Float32Array | null, N: number, C: number, S: number): Fwd {
+/** The kernel over channels [c0, c1) (default all); outputs start as 7 (what a range leaves alone stays 7). */
+function runForward(k: Kernels, x: Float32Array, w: Float32Array | null, b: Float32Array | null, N: number, C: number, S: number,
+  [c0, c1] = [0, C]): Fwd {
   const px = put(x), pw = putOrZero(w), pb = putOrZero(b);
-  const py = put(new Float32Array(x.length)), pm = put(new Float32Array(C)), pi = put(new Float32Array(C)), pv = put(new Float32Array(C));
-  k.batchnorm_forward_f32(px, pw, pb, py, pm, pi, pv, N, C, S, EPS);
+  const sentinel = (n: number) => put(new Float32Array(n).fill(7));
+  const py = sentinel(x.length), pm = sentinel(C), pi = sentinel(C), pv = sentinel(C);
+  k.batchnorm_forward_f32(px, pw, pb, py, pm, pi, pv, N, C, S, c0, c1, EPS);
   take(px, x.length);
   if (w) take(pw, C);
   if (b) take(pb, C);
@@ -43,12 +46,12 @@ function runForward(k: Kernels, x: Float32Array, w: Float32Array | null, b: Floa
 }
 
 function runBackward(k: Kernels, dy: Float32Array, x: Float32Array, mean: Float32Array, invstd: Float32Array, w: Float32Array | null,
-  N: number, C: number, S: number, want = { dx: true, dw: true, db: true }): Bwd {
+  N: number, C: number, S: number, want = { dx: true, dw: true, db: true }, [c0, c1] = [0, C]): Bwd {
   const pg = put(dy), px = put(x), pm = put(mean), pi = put(invstd), pw = putOrZero(w);
   const pdx = want.dx ? put(new Float32Array(x.length).fill(7)) : 0;
   const pdw = want.dw ? put(new Float32Array(C).fill(7)) : 0;
   const pdb = want.db ? put(new Float32Array(C).fill(7)) : 0;
-  k.batchnorm_backward_f32(pg, px, pm, pi, pw, pdx, pdw, pdb, N, C, S);
+  k.batchnorm_backward_f32(pg, px, pm, pi, pw, pdx, pdw, pdb, N, C, S, c0, c1);
   take(pg, x.length); take(px, x.length); take(pm, C); take(pi, C);
   if (w) take(pw, C);
   return {
@@ -152,6 +155,35 @@ describe('batchnorm_forward_f32 / batchnorm_backward_f32 against float64', () =>
       expect([...onlyDx.dx]).toEqual([...all.dx]);
       expect([...params.dw]).toEqual([...all.dw]);
       expect([...params.db]).toEqual([...all.db]);
+    });
+
+    it(`${name}: a range of channels [c0, c1) computes exactly those channels, with the full call's values`, () => {
+      const rng = mulberry32(6);
+      for (const S of [1, 5]) {
+        const N = 3, C = 11;
+        const x = randArray(rng, N * C * S, -1, 1), dy = randArray(rng, N * C * S, -1, 1);
+        const w = randArray(rng, C, 0.5, 2), b = randArray(rng, C, -1, 1);
+        const full = runForward(k, x, w, b, N, C, S);
+        const fullBw = runBackward(k, dy, x, full.mean, full.invstd, w, N, C, S);
+        for (const [c0, c1] of [[0, 4], [4, 11], [3, 6], [5, 5]] as const) {
+          const f = runForward(k, x, w, b, N, C, S, [c0, c1]);
+          const bw = runBackward(k, dy, x, full.mean, full.invstd, w, N, C, S, undefined, [c0, c1]);
+          const inside = (c: number) => c >= c0 && c < c1;
+          for (let c = 0; c < C; c++) {
+            const what = `S=${S} [${c0}, ${c1}) c=${c}`;
+            for (const [got, want] of [[f.mean, full.mean], [f.invstd, full.invstd], [f.v, full.v], [bw.dw, fullBw.dw], [bw.db, fullBw.db]]) {
+              expect(got![c], what).toBe(inside(c) ? want![c] : 7);
+            }
+            for (let n = 0; n < N; n++) {
+              for (let j = 0; j < S; j++) {
+                const i = (n * C + c) * S + j;
+                expect(f.y[i], what).toBe(inside(c) ? full.y[i] : 7);
+                expect(bw.dx[i], what).toBe(inside(c) ? fullBw.dx[i] : 7);
+              }
+            }
+          }
+        }
+      }
     });
 
     it(`${name}: NaN and Inf stay in their channel`, () => {

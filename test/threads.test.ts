@@ -251,6 +251,28 @@ describe.runIf(wasm)('threads', () => {
     });
   }
 
+  /** Training-mode batch norm of x [shape] with weight and bias, then backward: copies of y, dx, dw, db and the running stats. */
+  function batchNormRun(shape: number[], seed: number): Float32Array[] {
+    const C = shape[1]!;
+    const x = tensor(fill(shape.reduce((a, b) => a * b, 1), seed)).reshape(...shape).requiresGrad_();
+    const w = tensor(fill(C, seed + 1)).requiresGrad_(), b = tensor(fill(C, seed + 2)).requiresGrad_();
+    const rm = tensor(fill(C, seed + 3)), rv = tensor(fill(C, seed + 4)).abs();
+    const y = F.batchNorm(x, rm, rv, w, b, true, 0.1, 1e-5);
+    y.mul(tensor(fill(y.numel(), seed + 5)).reshape(...y.shape)).sum().backward();
+    return [y, x.grad!, w.grad!, b.grad!, rm, rv].map((t) => t.toArray() as Float32Array);
+  }
+
+  // S = 1 takes the kernels' 4-channels-per-lane path; 37 channels leave a part with a scalar tail
+  for (const shape of [[5, 37, 9], [64, 37], [3, 6, 4, 5]]) {
+    it(`batch norm ${shape.join('x')}: forward and backward split over channels, bit-identical`, () => {
+      const before = [splitCalls('batchnorm_forward_f32'), splitCalls('batchnorm_backward_f32')];
+      const [one, two] = offAndOn(() => batchNormRun(shape, 40));
+      expect(splitCalls('batchnorm_forward_f32')).toBeGreaterThan(before[0]!);
+      expect(splitCalls('batchnorm_backward_f32')).toBeGreaterThan(before[1]!);
+      for (let i = 0; i < one.length; i++) expect(firstDiff(two[i]!, one[i]!)).toBe(-1);
+    });
+  }
+
   it('conv2d of one large image splits its GEMMs instead, bit-identical', () => {
     const before = splitCalls('gemm_bias_f32');
     const [one, two] = offAndOn(() => convRun(1, 8, 16, 24, 30, { padding: 1 }), { convMacs: 1, gemmMacs: 1 });

@@ -35,7 +35,7 @@
  *   split  range             contiguous elementwise: ranges of `size`, every pointer moved to its range
  *          rows              strided elementwise: ranges of the meta shape's first dim
  *          gemm, sum, conv,  the custom splitters of those names in wasm/split.ts
- *          attention, winograd, cell
+ *          attention, winograd, cell, channels
  *          none              always runs on the calling thread
  * `returns: 'number'` marks the kernels that return a value (the others return nothing).
  */
@@ -444,10 +444,11 @@ export const KERNEL_TABLE = {
    *   mean[c] = sum x / cnt,  var = sum (x - mean[c])² / cnt (biased),  invstd[c] = 1 / sqrt(var + eps)
    *   y = (x - mean[c]) * (invstd[c] * weight[c]) + bias[c]     (weight 0: 1, bias 0: 0)
    * varOut[c] = var when varOut is not 0 (the running-variance update). mean, invstd, varOut: [C] each.
-   * Sums in f32x4 blocks added into f64 (f64 throughout in the reference).
+   * Sums in f32x4 blocks added into f64 (f64 throughout in the reference). Only the channels c0 <= c < c1 are
+   * computed (0, C: all); channels are independent, so threads take runs of them (bit-identical).
    */
-  batchnorm_forward_f32: { split: 'none', args: ['x:in', 'weight:in?', 'bias:in?', 'y:out', 'mean:out', 'invstd:out', 'varOut:out?',
-    'N', 'C', 'S', 'eps'] },
+  batchnorm_forward_f32: { split: 'channels', args: ['x:in', 'weight:in?', 'bias:in?', 'y:out', 'mean:out', 'invstd:out', 'varOut:out?',
+    'N', 'C', 'S', 'c0', 'c1', 'eps'] },
   /**
    * Backward of batchnorm_forward_f32 (PyTorch's batch_norm_backward) from dy and x (contiguous [N, C, S]) and
    * the saved mean, invstd ([C]): per channel, sdy = sum dy, sdyx = sum dy * (x - mean[c]);
@@ -455,8 +456,8 @@ export const KERNEL_TABLE = {
    *   dx = (dy - sdy / cnt - (x - mean[c]) * (sdyx * invstd[c]² / cnt)) * (invstd[c] * weight[c])
    * weight 0: 1; dx, dweight, dbias 0: not computed (dweight, dbias: [C]).
    */
-  batchnorm_backward_f32: { split: 'none', args: ['dy:in', 'x:in', 'mean:in', 'invstd:in', 'weight:in?', 'dx:out?', 'dweight:out?',
-    'dbias:out?', 'N', 'C', 'S'] },
+  batchnorm_backward_f32: { split: 'channels', args: ['dy:in', 'x:in', 'mean:in', 'invstd:in', 'weight:in?', 'dx:out?', 'dweight:out?',
+    'dbias:out?', 'N', 'C', 'S', 'c0', 'c1'] },
 
   // ---- layer norm (assembly/layernorm.ts) ----
   /**
@@ -482,7 +483,7 @@ export const KERNEL_TABLE = {
 const ROLES = ['in', 'out', 'inout', 'in?', 'out?', 'inout?', 'strided-in', 'strided-out', 'meta', 'size', 'work'] as const;
 export type Role = (typeof ROLES)[number] | 'number';
 /** How a kernel runs on several threads (see the file comment). */
-type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention' | 'winograd' | 'cell';
+type Split = 'range' | 'rows' | 'none' | 'gemm' | 'sum' | 'conv' | 'attention' | 'winograd' | 'cell' | 'channels';
 /** The splits done by a custom splitter of wasm/split.ts. */
 export type CustomSplit = Exclude<Split, 'range' | 'rows' | 'none'>;
 

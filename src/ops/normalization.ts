@@ -187,7 +187,7 @@ function batchNormTrainFused(
   const mean = Tensor.empty([C], 'float32');
   const invstd = Tensor.empty([C], 'float32');
   const v = withVar ? Tensor.empty([C], 'float32') : null;
-  kernels().batchnorm_forward_f32(src.ptr, w?.ptr ?? 0, b?.ptr ?? 0, y.ptr, mean.ptr, invstd.ptr, v?.ptr ?? 0, N, C, S, eps);
+  kernels().batchnorm_forward_f32(src.ptr, w?.ptr ?? 0, b?.ptr ?? 0, y.ptr, mean.ptr, invstd.ptr, v?.ptr ?? 0, N, C, S, 0, C, eps);
   if (src !== x) src.dispose();
   if (w !== null && w !== weight) w.dispose();
   if (b !== null && b !== bias) b.dispose();
@@ -200,7 +200,7 @@ function batchNormTrainFused(
     const dx = needs[0] ? Tensor.empty(xs!.shape, 'float32') : null;
     const dw = needs[1] ? Tensor.empty([C], 'float32') : null;
     const db = needs[2] ? Tensor.empty([C], 'float32') : null;
-    kernels().batchnorm_backward_f32(gd.ptr, xd.ptr, m!.ptr, is!.ptr, wd?.ptr ?? 0, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0, N, C, S);
+    kernels().batchnorm_backward_f32(gd.ptr, xd.ptr, m!.ptr, is!.ptr, wd?.ptr ?? 0, dx?.ptr ?? 0, dw?.ptr ?? 0, db?.ptr ?? 0, N, C, S, 0, C);
     if (gd !== g) gd.dispose();
     if (xd !== xs) xd.dispose();
     if (wd !== null && wd !== ws) wd.dispose();

@@ -6,11 +6,11 @@ import { heap } from '../memory.js';
 
 /** Per channel: mean, biased var, invstd = 1 / sqrt(var + eps); y = (x - mean) * invstd * weight + bias. */
 export function batchnorm_forward_f32(x: number, weight: number, bias: number, y: number, mean: number, invstd: number, varOut: number,
-  N: number, C: number, S: number, eps: number): void {
+  N: number, C: number, S: number, c0: number, c1: number, eps: number): void {
   const f32 = heap.f32;
   const xs = x >>> 2, ys = y >>> 2;
   const cnt = N * S;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     let total = 0;
     for (let n = 0; n < N; n++) {
       const r = xs + (n * C + c) * S;
@@ -44,11 +44,11 @@ export function batchnorm_forward_f32(x: number, weight: number, bias: number, y
  * dx = (dy - sdy / cnt - (x - mean) * sdyx * invstd² / cnt) * invstd * weight. Pointers 0: absent.
  */
 export function batchnorm_backward_f32(dy: number, x: number, mean: number, invstd: number, weight: number, dx: number, dweight: number,
-  dbias: number, N: number, C: number, S: number): void {
+  dbias: number, N: number, C: number, S: number, c0: number, c1: number): void {
   const f32 = heap.f32;
   const gs = dy >>> 2, xs = x >>> 2, ds = dx >>> 2;
   const cnt = N * S;
-  for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
     const m = f32[(mean >>> 2) + c]!, is = f32[(invstd >>> 2) + c]!;
     let sdy = 0, sdyx = 0;
     for (let n = 0; n < N; n++) {

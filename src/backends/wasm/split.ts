@@ -17,6 +17,7 @@
  *    to dW in thread order: deterministic for a given number of threads, and equal to one thread's result
  *    up to float32 rounding (the order of the sum over images changes).
  *  - recurrent cells (LSTM, GRU, forward and backward): runs of batch rows: bit-identical.
+ *  - batch norm (training forward and backward): runs of channels: bit-identical.
  *  - fused attention forward and backward: runs of groups (batch x heads), each thread with its own
  *    scratch: bit-identical.
  *  - Winograd conv2d: runs of tile rows, each thread with its own scratch: forward and input gradient
@@ -560,6 +561,32 @@ type CustomSplitters = { [S in CustomSplit]: (name: KernelsSplitBy<S>) => Fn };
  * The kernel table with large calls split across the worker pool, as each kernel's table entry says;
  * `constants` are the module's (exports.ts).
  */
+type ChannelKernel = 'batchnorm_forward_f32' | 'batchnorm_backward_f32';
+
+/**
+ * The batch-norm kernels split into runs of channels (their c0, c1 arguments, at multiples of 4 so each
+ * part keeps whole SIMD groups): every channel's statistics and outputs are computed on their own by the
+ * same instructions, so any split is bit-identical to one thread.
+ */
+function channelSplit(base: Kernels, name: ChannelKernel): Fn {
+  const f = base[name] as Fn;
+  const c0At = name === 'batchnorm_forward_f32' ? 10 : 11; // after N, C, S
+  return (...a: number[]) => {
+    const N = a[c0At - 3]!, C = a[c0At - 2]!, S = a[c0At - 1]!, c0 = a[c0At]!, c1 = a[c0At + 1]!;
+    const work = N * (c1 - c0) * S * 2;
+    const min = getThreads() > 1 ? minElements(work) : Infinity;
+    const p = work >= min ? threadsFor(work, min, Math.ceil((c1 - c0) / 4)) : 1;
+    if (p <= 1 || C <= 0) return f(...a);
+    const starts = cut(c1 - c0, p, 4);
+    runParts(name, starts.map((s, i) => {
+      const part = a.slice();
+      part[c0At] = c0 + s;
+      part[c0At + 1] = i + 1 < starts.length ? c0 + starts[i + 1]! : c1;
+      return part;
+    }), f);
+  };
+}
+
 export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
   const gemm = gemmSplit(base, constants.GEMM_MR);
   const custom: CustomSplitters = {
@@ -568,6 +595,7 @@ export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
     conv: (name: ConvKernel) => convSplit(base, name, gemm.gemm_bias_f32),
     attention: (name: AttentionKernel) => attentionSplit(base, name),
     cell: (name: CellKernel) => cellSplit(base, name),
+    channels: (name: ChannelKernel) => channelSplit(base, name),
     winograd: (name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32') => winogradSplit(base, name),
   };
   const out: Record<string, unknown> = { ...base };
