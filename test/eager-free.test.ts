@@ -294,3 +294,24 @@ describe('loss functions', () => {
   });
 });
 
+
+describe('fused attention', () => {
+  it('frees its copies of strided heads and its transposed keys and values once backward has used them', () => {
+    manualSeed(13);
+    const B = 2, T = 5, H = 3, D = 4, C = H * D;
+    // q, k, v as GPT makes them: split from one projection, then (B, T, H, D) -> (B, H, T, D): not contiguous
+    const qkv = randn(B, T, 3 * C).requiresGrad_();
+    const step = (): Tensor => {
+      const [q, k, v] = qkv.split(C, 2).map((t) => t.view(B, T, H, D).transpose(1, 2));
+      const y = F.scaledDotProductAttention(q!, k!, v!, null, 0, true);
+      y.backward(y.detach());
+      qkv.grad!.zero_();
+      return y;
+    };
+    step();
+    const before = inUse();
+    const y = step();
+    // only the output stays (the views share qkv's memory; qkv.grad is accumulated in place)
+    expect(inUse() - before).toBe(y.storage.blockBytes);
+  });
+});

@@ -173,10 +173,27 @@ export function attentionComposed(a: AttentionArgs): Tensor {
   return attn.matmul(v);
 }
 
-/** x expanded to `full` (batch dims broadcast), as a contiguous [groups, rows, cols] tensor. Differentiable. */
+/**
+ * x expanded to `full` (batch dims broadcast), as a contiguous [groups, rows, cols] tensor. Differentiable.
+ * When that took a copy, the copy's own tensor is released: the result (a view of it) is the only way to
+ * its memory, so the memory goes when the result does (attentionFused releases that to the graph).
+ */
 function grouped(x: Tensor, full: number[], groups: number): Tensor {
   const n = full.length;
-  return contiguous(x.expand(full)).reshape([groups, full[n - 2]!, full[n - 1]!]);
+  const c = contiguous(x.expand(full));
+  const out = c.reshape([groups, full[n - 2]!, full[n - 1]!]);
+  if (c !== x && out !== c) c._releaseToGraph();
+  return out;
+}
+
+/** A contiguous copy of the transpose [G, b, a] of x [G, a, b], outside autograd; its temporary views are released at once. */
+function transposedCopy(x: Tensor): Tensor {
+  const d = x.detach();
+  const t = d.transpose(1, 2);
+  const out = rawContiguous(t);
+  t.dispose();
+  d.dispose();
+  return out;
 }
 
 /** The additive mask of the kernels: float32 (bool false -> -Inf, true -> 0), contiguous, the mask's own shape. */
@@ -262,7 +279,7 @@ function attentionFused(a: AttentionArgs): Tensor {
   const rs = layout?.rs ?? 0, cs = layout?.cs ?? 0;
   const causal = isCausal ? 1 : 0;
   // the kernels read keys (and, backward, values) as columns: kᵀ [G, E, S], vᵀ [G, Ev, S]
-  const kt = rawContiguous(k.detach().transpose(1, 2));
+  const kt = transposedCopy(k);
   if (G * L > 0) {
     const work = heap.alloc(WORK_BYTES);
     try {
@@ -286,7 +303,7 @@ function attentionFused(a: AttentionArgs): Tensor {
     const dv = Tensor.empty([G, S, Ev], 'float32');
     const mp = sm !== undefined && sm.numel() > 0 ? sm.ptr : 0;
     if (G * L > 0) {
-      const vt = rawContiguous(sv_!.detach().transpose(1, 2));
+      const vt = transposedCopy(sv_!);
       const work = heap.alloc(WORK_BYTES);
       try {
         kernels().attention_backward_f32(sq!.ptr, sk!.ptr, skt!.ptr, sv_!.ptr, vt.ptr, mp, mp !== 0 ? soff!.ptr : 0, so!.ptr, sl!.ptr,
