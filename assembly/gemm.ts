@@ -32,7 +32,10 @@ const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 export const GEMM_MR: i32 = MR;
 const NR: i32 = 8;
 // Block sizes, tuned with `npm run bench`: KC = 512 rather than 256 makes fewer passes over C; MC and NC
-// matter little within L2.
+// matter little within L2. assembly/winograd4.ts writes its V matrices directly in packB's layout for a
+// B of one block (depth <= KC, width <= NC, NR-column panels, depth rounded up to GEMM_UNROLL);
+// test/winograd4.test.ts checks that this gives the bits of packing them here, so a change to NR, KC,
+// NC or GEMM_UNROLL must change packedPlaneBytes and the limits there too.
 /** Depth of a block: a B micro-panel (KC x 8 floats, 16 KiB) and an A micro-panel (12 KiB) stay in L1. */
 const KC: i32 = 512;
 /** Rows of a packed A block (MC x KC floats, 240 KiB) kept in L2; a multiple of both 6 and 5. */

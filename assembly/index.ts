@@ -10,6 +10,7 @@ export * from "./softmax";
 export * from "./conv";
 export * from "./conv-batch"; // conv2d over a run of images (one thread's share of a batch)
 export * from "./winograd"; // conv2d 3x3 stride 1 by Winograd F(2x2, 3x3)
+export * from "./winograd4"; // conv2d 3x3 stride 1 by Winograd F(4x4, 3x3)
 export * from "./indexing";
 export * from "./optim"; // optim: fused optimizer steps
 export * from "./activation"; // nn: erf

@@ -7,14 +7,14 @@
  * conv2d through Winograd against the direct path (values and all three gradients, non-contiguous input),
  * gradcheck, and the 2-thread split.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
 import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { init, tensor, Tensor } from '../src/index.js';
-import { conv2d, setWinograd } from '../src/ops/conv.js';
+import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
 import * as threads from '../src/backends/wasm/threads.js';
 import { setSplitThresholds } from '../src/backends/wasm/split.js';
 import { checkOp, mulberry32, nonContiguous, put, randArray, readF } from './helpers.js';
@@ -341,6 +341,14 @@ describe('Winograd accuracy on ResNet-like data (channels 16, 32, 64) against fl
 });
 
 describe('conv2d through Winograd against the direct path', () => {
+  // these cases are about F(2x2, 3x3); test/winograd4.test.ts has F(4x4, 3x3)'s
+  let variant: ReturnType<typeof setWinogradVariant> = 'auto';
+  beforeAll(() => {
+    variant = setWinogradVariant(2);
+  });
+  afterAll(() => {
+    setWinogradVariant(variant);
+  });
   /** y and the gradients of x, w, b of sum(y * r), with Winograd on or off. */
   function run(on: boolean, x: Tensor, w: Tensor, b: Tensor | null, padding: number): Float32Array[] {
     const was = setWinograd(on);

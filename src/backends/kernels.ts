@@ -303,6 +303,34 @@ export const KERNEL_TABLE = {
     'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'z:work', 'work:work'] },
   /** dw[oc][ic] = Gᵀ D G (3x3; f64, rounded once) with D[i][j] = du[4i+j][oc][ic] (du [16, o, c]): conv2d's weight gradient. */
   winograd_weights_backward_f32: { split: 'none', args: ['du:in', 'dw:out', 'o', 'c'] },
+  // ---- conv2d 3x3 stride 1 by Winograd F(4x4, 3x3) (assembly/winograd4.ts; points 0, ±3/4, ±3/2, ∞) ----
+  /**
+   * U = G g Gᵀ (6x6, f64 rounded once) of the 3x3 filters g of w [o, c, 3, 3], G = W4_G of
+   * src/backends/js/winograd4.ts: flip 0: U [36, o, c], U[6i+j][oc][ic] = (G g Gᵀ)[i][j] with g = w[oc][ic];
+   * flip 1: U [36, c, o] at [ξ][ic][oc] with g = w[oc][ic] rotated by 180°. The planes are o·c + 16 floats
+   * apart (u holds 36·(o·c + 16) floats).
+   */
+  winograd4_weights_f32: { split: 'none', args: ['w:in', 'u:out', 'o', 'c', 'flip'] },
+  /**
+   * conv2d_winograd_f32's convolution by Winograd F(4x4, 3x3) from u = winograd4_weights_f32's [36, o, c]:
+   * writes the outputs of tile rows row0 .. row0+rows (tile row r: output rows 4(r % tilesY) .. +3 of image
+   * r / tilesY, tilesY = ceil(oh / 4)). With T = blockRows·tx4 rounded up to a multiple of 4 (tx4 =
+   * winograd4TilesX(ow): ceil(ow / 4) rounded up to a multiple of 4, or 2 when at most 2), v holds 36·(ceil4(c)·ceil8(T) + 32) + 16 floats (V written as the GEMM packs its B when c <= 512
+   * and T <= 4096), m 36·(o·T + 16) floats, work gemm_f32_workspace(o, T, c) bytes (winograd4Scratch). The
+   * reference computes the same transforms and sums in f64.
+   */
+  conv2d_winograd4_f32: { split: 'winograd', args: ['x:in', 'u:in', 'bias:in?', 'y:out', 'n', 'c', 'h', 'wd', 'o', 'ph', 'pw',
+    'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'm:work', 'work:work'] },
+  /**
+   * The weight gradient's F(4x4, 3x3) sum over the tiles of tile rows row0 .. row0+rows:
+   * du[6i+j][oc][ci] += Σ over tiles of (A dY Aᵀ)[i][j] · (Bᵀ d B)[i][j] with dY the tile's 4x4 block of gy
+   * (zero outside), d its 6x6 input (W4_AT, W4_BT). With T as conv2d_winograd4_f32's: v holds 36·(c·T + 16) floats, z
+   * 36·(o·T + 16) + 48·tx4 + 192 floats, work gemm_f32_workspace(o, c, T) bytes (winograd4WeightScratch).
+   */
+  conv2d_winograd4_weight_f32: { split: 'winograd', args: ['gy:in', 'x:in', 'du:inout', 'n', 'c', 'h', 'wd', 'o', 'ph', 'pw',
+    'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'z:work', 'work:work'] },
+  /** dw[oc][ic] = Gᵀ D G (3x3; f64, rounded once) with D[i][j] = du[6i+j][oc][ic] (du [36, o, c]). */
+  winograd4_weights_backward_f32: { split: 'none', args: ['du:in', 'dw:out', 'o', 'c'] },
   /** The largest |x[i]| of n contiguous floats (0 when n = 0); +Infinity when one is infinite, NaN when one is NaN. */
   abs_max_f32: { split: 'none', returns: 'number', args: ['x:in', 'n:size'] },
 
@@ -454,7 +482,7 @@ export const KERNEL_TABLE = {
    * the saved mean, invstd ([C]): per channel, sdy = sum dy, sdyx = sum dy * (x - mean[c]);
    *   dbias[c] = sdy,  dweight[c] = sdyx * invstd[c]
    *   dx = (dy - sdy / cnt - (x - mean[c]) * (sdyx * invstd[c]² / cnt)) * (invstd[c] * weight[c])
-   * weight 0: 1; dx, dweight, dbias 0: not computed (dweight, dbias: [C]).
+   * weight 0: 1; dx, dweight, dbias 0: not computed (dweight, dbias: [C]). Channels c0 <= c < c1, as the forward.
    */
   batchnorm_backward_f32: { split: 'channels', args: ['dy:in', 'x:in', 'mean:in', 'invstd:in', 'weight:in?', 'dx:out?', 'dweight:out?',
     'dbias:out?', 'N', 'C', 'S', 'c0', 'c1'] },

@@ -6,8 +6,8 @@
  * weight gradient sums g·colsᵀ over the batch (cols are recomputed rather than kept). Dilation and groups
  * take a general path (dilated im2col/col2im, one GEMM per group); dilation 1 and groups 1 keep the fused
  * conv2d-over-images kernels. 3x3 stride-1 convolutions with enough channels take Winograd F(2x2, 3x3)
- * (assembly/winograd.ts) forward and for both gradients, when their operands are finite (winogradFits,
- * winogradSafe).
+ * (assembly/winograd.ts), or F(4x4, 3x3) (assembly/winograd4.ts) where it is faster (winogradTile), forward
+ * and for both gradients, when their operands are finite (winogradFits, winogradSafe).
  */
 import { kernels } from '../backends/index.js';
 import { heap } from '../backends/memory.js';
@@ -19,6 +19,7 @@ import { tensor, zeros } from '../tensor/creation.js';
 import { positionalOptions } from '../options.js';
 import { floatContiguous } from './elementwise-support.js';
 import { winogradScratch, winogradWeightScratch } from '../backends/js/winograd.js';
+import { W4_AT, W4_BT, W4_G, winograd4Scratch, winograd4TilesX, winograd4WeightScratch } from '../backends/js/winograd4.js';
 
 // ---------------------------------------------------------------- shared argument checks and geometry
 
@@ -237,7 +238,7 @@ function overGroups(kind: 'forward' | 'input' | 'weight', p0: number, p1: number
   }
 }
 
-// ---------------------------------------------------------------- Winograd F(2x2, 3x3)
+// ---------------------------------------------------------------- Winograd F(2x2, 3x3) and F(4x4, 3x3)
 
 /**
  * Fewest channels (summed over and produced) with which a 3x3 stride-1 convolution takes the Winograd
@@ -254,16 +255,36 @@ export function setWinograd(on: boolean): boolean {
   return was;
 }
 
+/** Which Winograd kernels a convolution takes: chosen per shape (winogradTile), or forced by the tests. */
+type WinogradVariant = 'auto' | 2 | 4;
+let winogradVariant: WinogradVariant = 'auto';
+
+/** @internal Forces F(2x2, 3x3) (2) or F(4x4, 3x3) (4) wherever Winograd applies, or 'auto'; returns the previous setting. */
+export function setWinogradVariant(v: WinogradVariant): WinogradVariant {
+  const was = winogradVariant;
+  winogradVariant = v;
+  return was;
+}
+
 /** Bytes of the Winograd kernel's V and M per block of tile rows (kept within L2 between the transforms and the GEMMs). */
 const WINOGRAD_BLOCK_BYTES = 512 * 1024;
+/**
+ * The same for F(4x4, 3x3): larger blocks, whose GEMMs (36 per block, each packing its o x c block of U)
+ * have more tiles to share each packing with.
+ */
+const WINOGRAD4_BLOCK_BYTES = 1024 * 1024;
+/** Fewest output positions per channel (over the batch) with which a convolution takes F(4x4, 3x3). */
+const WINOGRAD4_MIN_OUTPUTS = 2048;
 
 /**
- * The Winograd kernels (assembly/winograd.ts) compute the convolution: 3x3 filters, stride 1, dilation 1,
- * one group, enough channels, and not while an ONNX export traces (its Conv node comes from the geometry).
- * Their results are those of the direct path up to float32 rounding: the transforms only add and subtract,
- * so an output's error is a few ulps of Σ over channels of (Σ|d|)(Σ|g|) over its 4x4 input tile d and filter
- * g; on ResNet-like data it stays within 4e-7 of Σ|x||w| and at most twice the direct path's error
- * (test/winograd.test.ts checks both against float64).
+ * The Winograd kernels (assembly/winograd.ts, assembly/winograd4.ts) compute the convolution: 3x3 filters,
+ * stride 1, dilation 1, one group, enough channels, and not while an ONNX export traces (its Conv node comes
+ * from the geometry). Their results are those of the direct path up to float32 rounding. F(2x2, 3x3)'s
+ * transforms only add and subtract, so an output's error is a few ulps of Σ over channels of (Σ|d|)(Σ|g|)
+ * over its 4x4 input tile d and filter g; on ResNet-like data it stays within 4e-7 of Σ|x||w| and at most
+ * twice the direct path's error (test/winograd.test.ts). F(4x4, 3x3)'s transforms multiply by dyadic
+ * constants up to 27/8 over 6x6 tiles: within 1.5e-6 of Σ|x||w| forward and for the input gradient, 2e-6
+ * for the weight gradient, and within 10x (input gradient 15x) the direct path's (test/winograd4.test.ts).
  */
 function winogradFits(g: Geometry): boolean {
   return winogradEnabled && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.groups === 1 &&
@@ -276,8 +297,8 @@ function winogradFits(g: Geometry): boolean {
  * gives Inf - Inf = NaN where the direct sum gives ±Inf, a NaN weight would reach input-gradient positions
  * the direct path leaves finite (0·NaN from the zero padding), and huge finite values could overflow inside
  * the transforms. Every intermediate is bounded by factor·max|x|·max|w| (+ max|b| at the end), with factor
- * 81·c for a convolution summing c channels, so below 2^127 nothing overflows; NaN or Inf anywhere (a
- * diverged run) takes the direct path.
+ * 81·c for an F(2x2) convolution summing c channels (WINOGRAD4_FORWARD_FACTOR·c for F(4x4)), so below
+ * 2^127 nothing overflows; NaN or Inf anywhere (a diverged run) takes the direct path.
  */
 function winogradSafe(x: Tensor, w: Tensor, bias: Tensor | null, factor: number): boolean {
   const kern = kernels();
@@ -285,41 +306,93 @@ function winogradSafe(x: Tensor, w: Tensor, bias: Tensor | null, factor: number)
   return bound + (bias !== null ? kern.abs_max_f32(bias.ptr, bias.numel()) : 0) < 2 ** 127;
 }
 
+/** The largest absolute row sum of a matrix (the ∞-norm: |M v| <= it · max|v|). */
+const rowNorm = (m: readonly (readonly number[])[]): number => Math.max(...m.map((r) => r.reduce((a, v) => a + Math.abs(v), 0)));
+/** The largest absolute column sum (the ∞-norm of the transpose). */
+const colNorm = (m: readonly (readonly number[])[]): number => Math.max(...m[0]!.map((_, j) => m.reduce((a, r) => a + Math.abs(r[j]!), 0)));
+
+/**
+ * Bounds on every intermediate of the F(4x4, 3x3) kernels per unit of max|x|·max|w| (forward, per summed
+ * channel) and of max|gy|·max|x| (weight gradient, per tile): a transform applies its matrix along both
+ * dimensions, so |Bᵀ d B| <= ‖Bᵀ‖²·max|d| with ‖·‖ the largest absolute row sum (which also bounds the
+ * partial sums inside it), likewise G g Gᵀ and Aᵀ M A; the adjoints A dY Aᵀ and Gᵀ dU G take the largest
+ * column sums. (F(2x2): 81 and 64, the same products for its matrices.)
+ */
+const WINOGRAD4_FORWARD_FACTOR = (rowNorm(W4_BT) * rowNorm(W4_G) * rowNorm(W4_AT)) ** 2;
+const WINOGRAD4_WEIGHT_FACTOR = (colNorm(W4_AT) * rowNorm(W4_BT) * colNorm(W4_G)) ** 2;
+
+/**
+ * The Winograd tile for a convolution that fits (winogradFits): 4 for F(4x4, 3x3), 2 for F(2x2, 3x3), per
+ * pass (the forward and input gradient run the same kernels, on (c, oh, ow) and on (o, h, w)).
+ */
+function winogradTile(g: Geometry, pass: 'forward' | 'input' | 'weight'): 2 | 4 {
+  if (winogradVariant !== 'auto') return winogradVariant;
+  // the outputs of the kernel call: the input gradient's are x's positions
+  const oh = pass === 'input' ? g.h : g.oh, ow = pass === 'input' ? g.w : g.ow;
+  // GEMM columns · planes of each: rows of tiles padded to multiples of 4 tiles (F(4x4): rows of at most 2
+  // tiles go in pairs, as 2)
+  const cost4 = 36 * Math.ceil(oh / 4) * winograd4TilesX(ow);
+  const cost2 = 16 * Math.ceil(oh / 2) * ((Math.ceil(ow / 2) + 3) & ~3);
+  // F(2x2) is the more accurate: small convolutions, with little time to gain, keep it
+  return cost4 <= 0.75 * cost2 && g.n * oh * ow >= WINOGRAD4_MIN_OUTPUTS ? 4 : 2;
+}
+
+/** The safety factor of winogradSafe for a convolution summing `c` channels through tiles of `tile`. */
+function convFactor(tile: 2 | 4, c: number): number {
+  return (tile === 4 ? WINOGRAD4_FORWARD_FACTOR : 81) * c;
+}
+
 /**
  * y [n, o, oh, ow] = the 3x3 stride-1 convolution of x [n, c, h, wd] padded by (ph, pw) (+ bias) through
- * the Winograd kernels, with the filters of w [wo, wc, 3, 3] as they are (flip 0: o = wo, c = wc) or
- * rotated and transposed (flip 1: o = wc, c = wo; conv2d's input gradient). Every output is written.
+ * the Winograd kernels with tiles of `tile` (F(2x2) or F(4x4)), with the filters of w [wo, wc, 3, 3] as
+ * they are (flip 0: o = wo, c = wc) or rotated and transposed (flip 1: o = wc, c = wo; conv2d's input
+ * gradient). Every output is written.
  */
-function winogradConv(x: number, w: number, flip: 0 | 1, wo: number, wc: number, bias: number, y: number,
+function winogradConv(tile: 2 | 4, x: number, w: number, flip: 0 | 1, wo: number, wc: number, bias: number, y: number,
   n: number, c: number, h: number, wd: number, o: number, ph: number, pw: number, oh: number, ow: number): void {
   const kern = kernels();
-  const tilesY = (oh + 1) >> 1, rows = n * tilesY;
-  const rowBytes = winogradScratch(c, o, ow, 1, () => 0);
-  const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.m))));
-  const bytes = winogradScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
-  withScratch([16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
-    kern.winograd_weights_f32(w, u!, wo, wc, flip);
-    kern.conv2d_winograd_f32(x, u!, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, m!, work!);
+  const f4 = tile === 4;
+  const scratch = f4 ? winograd4Scratch : winogradScratch;
+  const tilesY = Math.ceil(oh / tile), rows = n * tilesY;
+  const rowBytes = scratch(c, o, ow, 1, () => 0);
+  const blockRows = Math.max(1, Math.min(rows, Math.floor((f4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (rowBytes.v + rowBytes.m))));
+  const bytes = scratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
+  // U: F(4x4)'s planes are o·c + 16 floats apart
+  withScratch([f4 ? 36 * (o * c + 16) * 4 : 16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
+    if (f4) {
+      kern.winograd4_weights_f32(w, u!, wo, wc, flip);
+      kern.conv2d_winograd4_f32(x, u!, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, m!, work!);
+    } else {
+      kern.winograd_weights_f32(w, u!, wo, wc, flip);
+      kern.conv2d_winograd_f32(x, u!, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, m!, work!);
+    }
   });
 }
 
 /**
  * dW [o, c, 3, 3] of the 3x3 stride-1 convolution of x [n, c, h, wd] (padding ph, pw) from its output
- * gradient gy [n, o, oh, ow] through the Winograd kernels: the tiles' products summed into du [16, o, c],
- * then dW = Gᵀ du G.
+ * gradient gy [n, o, oh, ow] through the Winograd kernels with tiles of `tile`: the tiles' products summed
+ * into du [(tile + 2)², o, c], then dW = Gᵀ du G.
  */
-function winogradWeightGrad(gy: number, x: number, dw: number, n: number, c: number, h: number, wd: number, o: number,
-  ph: number, pw: number, oh: number, ow: number): void {
+function winogradWeightGrad(tile: 2 | 4, gy: number, x: number, dw: number, n: number, c: number, h: number, wd: number,
+  o: number, ph: number, pw: number, oh: number, ow: number): void {
   const kern = kernels();
-  const tilesY = (oh + 1) >> 1, rows = n * tilesY;
-  const rowBytes = winogradWeightScratch(c, o, ow, 1, () => 0);
-  const blockRows = Math.max(1, Math.min(rows, Math.floor(WINOGRAD_BLOCK_BYTES / (rowBytes.v + rowBytes.z))));
-  const bytes = winogradWeightScratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
-  const duBytes = 16 * o * c * 4;
+  const f4 = tile === 4;
+  const scratch = f4 ? winograd4WeightScratch : winogradWeightScratch;
+  const tilesY = Math.ceil(oh / tile), rows = n * tilesY;
+  const rowBytes = scratch(c, o, ow, 1, () => 0);
+  const blockRows = Math.max(1, Math.min(rows, Math.floor((f4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (rowBytes.v + rowBytes.z))));
+  const bytes = scratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
+  const duBytes = (tile + 2) ** 2 * o * c * 4;
   withScratch([duBytes, bytes.v, bytes.z, bytes.work], ([du, v, z, work]) => {
     heap.f32.fill(0, du! >>> 2, (du! + duBytes) >>> 2);
-    kern.conv2d_winograd_weight_f32(gy, x, du!, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, z!, work!);
-    kern.winograd_weights_backward_f32(du!, dw, o, c);
+    if (f4) {
+      kern.conv2d_winograd4_weight_f32(gy, x, du!, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, z!, work!);
+      kern.winograd4_weights_backward_f32(du!, dw, o, c);
+    } else {
+      kern.conv2d_winograd_weight_f32(gy, x, du!, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, z!, work!);
+      kern.winograd_weights_backward_f32(du!, dw, o, c);
+    }
   });
 }
 
@@ -343,8 +416,9 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
     overGroups('forward', x.ptr, w.ptr, bias !== null ? bias.ptr : 0, out.ptr, g);
     return out;
   }
-  if (winogradFits(g) && winogradSafe(x, w, bias, 81 * g.c)) {
-    winogradConv(x.ptr, w.ptr, 0, g.o, g.c, bias !== null ? bias.ptr : 0, out.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
+  const tile = winogradFits(g) ? winogradTile(g, 'forward') : 0;
+  if (tile !== 0 && winogradSafe(x, w, bias, convFactor(tile, g.c))) {
+    winogradConv(tile, x.ptr, w.ptr, 0, g.o, g.c, bias !== null ? bias.ptr : 0, out.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
     return out;
   }
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
@@ -355,10 +429,11 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
 /** dL/dx: for each image, col2im(Wᵀ · g). */
 function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
-  if (L > 0 && g.n * g.c * g.h * g.w > 0 && winogradFits(g) && winogradSafe(gy, w, null, 81 * g.o)) {
+  const tile = L > 0 && g.n * g.c * g.h * g.w > 0 && winogradFits(g) ? winogradTile(g, 'input') : 0;
+  if (tile !== 0 && winogradSafe(gy, w, null, convFactor(tile, g.o))) {
     // the 3x3 stride-1 convolution of gy with the rotated, transposed filters, padded by 2 - p
     const dx = Tensor.empty([g.n, g.c, g.h, g.w], 'float32');
-    winogradConv(gy.ptr, w.ptr, 1, g.o, g.c, 0, dx.ptr, g.n, g.o, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w);
+    winogradConv(tile, gy.ptr, w.ptr, 1, g.o, g.c, 0, dx.ptr, g.n, g.o, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w);
     return dx;
   }
   const dx = zeros([g.n, g.c, g.h, g.w]);
@@ -371,11 +446,12 @@ function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 /** dL/dW = Σ over images of g · colsᵀ. */
 function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
-  // the sum runs over every tile of the batch: each term is at most 16·max|gy|·max|x|, and Gᵀ du G 4x du
-  const tiles = g.n * ((g.oh + 1) >> 1) * ((g.ow + 1) >> 1);
-  if (L > 0 && g.n > 0 && winogradFits(g) && winogradSafe(gy, x, null, 64 * tiles)) {
+  const tile = L > 0 && g.n > 0 && winogradFits(g) ? winogradTile(g, 'weight') : 0;
+  // the sum runs over every tile of the batch: F(2x2) each term at most 16·max|gy|·max|x|, and Gᵀ du G 4x du
+  const tiles = g.n * Math.ceil(g.oh / (tile || 2)) * Math.ceil(g.ow / (tile || 2));
+  if (tile !== 0 && winogradSafe(gy, x, null, (tile === 4 ? WINOGRAD4_WEIGHT_FACTOR : 64) * tiles)) {
     const dw = Tensor.empty([g.o, g.c, 3, 3], 'float32');
-    winogradWeightGrad(gy.ptr, x.ptr, dw.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
+    winogradWeightGrad(tile, gy.ptr, x.ptr, dw.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
     return dw;
   }
   const dw = zeros([g.o, g.c / g.groups, g.kh, g.kw]);

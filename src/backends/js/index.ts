@@ -24,10 +24,11 @@ import * as reduce from './reduce.js';
 import * as rnn from './rnn.js';
 import * as softmax from './softmax.js';
 import * as winograd from './winograd.js';
+import * as winograd4 from './winograd4.js';
 
 const families: Kernels = {
   ...activation, ...attention, ...convBatch, ...conv, ...elementwise, ...fused, ...gemm, ...indexing, ...math, ...optim, ...pool, ...reduce,
-  ...softmax, ...rnn, ...batchnorm, ...layernorm, ...random, ...winograd,
+  ...softmax, ...rnn, ...batchnorm, ...layernorm, ...random, ...winograd, ...winograd4,
 };
 
 /** The reference kernel table: exactly the kernels of the table (the families' helpers left out). */

@@ -20,8 +20,9 @@
  *  - batch norm (training forward and backward): runs of channels: bit-identical.
  *  - fused attention forward and backward: runs of groups (batch x heads), each thread with its own
  *    scratch: bit-identical.
- *  - Winograd conv2d: runs of tile rows, each thread with its own scratch: forward and input gradient
- *    bit-identical; weight gradient: per-thread partials added in thread order, as conv2d's above.
+ *  - Winograd conv2d (F(2x2) and F(4x4)): runs of tile rows, each thread with its own scratch: forward
+ *    and input gradient bit-identical; weight gradient: per-thread partials added in thread order, as
+ *    conv2d's above.
  * Calls below a size threshold (setSplitThresholds) stay on the calling thread, as do all calls while
  * the workers are starting.
  */
@@ -34,6 +35,7 @@ import { available, getThreads, runParts, workersSpinning } from './threads.js';
 import type { WasmConstants } from './exports.js';
 import { convOverImages } from '../js/conv-batch.js';
 import { winogradScratch, winogradWeightScratch } from '../js/winograd.js';
+import { winograd4Scratch, winograd4WeightScratch } from '../js/winograd4.js';
 
 /**
  * Sizes below which a call stays on the calling thread. Elementwise kernels are memory-bound and waking a
@@ -414,6 +416,9 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
   };
 }
 
+/** The Winograd kernels with tile-row splits: F(2x2, 3x3) and F(4x4, 3x3), forward and weight gradient. */
+type WinogradKernel = 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32' | 'conv2d_winograd4_f32' | 'conv2d_winograd4_weight_f32';
+
 /**
  * The Winograd kernels split into runs of their tile rows, each thread with its own v, m/z and GEMM
  * workspace (allocated here, on the calling thread). conv2d_winograd_f32: each thread writes the outputs of
@@ -421,21 +426,24 @@ function gemmSplit(base: Kernels, mr: number): Pick<Kernels, GemmKernel> {
  * conv2d_winograd_weight_f32: each thread sums its tiles into its own zeroed partial du (the calling
  * thread's into du), and the partials are added to du in thread order, as the conv2d weight gradient does.
  */
-function winogradSplit(base: Kernels, name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32'): Fn {
+function winogradSplit(base: Kernels, name: WinogradKernel): Fn {
   const f = base[name] as Fn;
-  const isWeight = name === 'conv2d_winograd_weight_f32';
+  const isWeight = name === 'conv2d_winograd_weight_f32' || name === 'conv2d_winograd4_weight_f32';
+  // F(4x4): 36 planes, tile rows of 4 output rows
+  const f4 = name === 'conv2d_winograd4_f32' || name === 'conv2d_winograd4_weight_f32';
+  const planes = f4 ? 36 : 16, tileRows = f4 ? 4 : 2;
   // the weight kernel has no bias: (gy, x, du, n, c, ...) against (x, u, bias, y, n, c, ...)
   const g = isWeight ? 3 : 4;
   return (...a: number[]) => {
     const c = a[g + 1]!, o = a[g + 4]!, ow = a[g + 8]!, row0 = a[g + 9]!, rows = a[g + 10]!, blockRows = a[g + 11]!;
     // multiply-adds of the direct convolution these tile rows stand for
-    const macs = rows * 2 * ow * o * c * 9;
+    const macs = rows * tileRows * ow * o * c * 9;
     const p = getThreads() > 1 ? threadsFor(macs, thresholds.convMacs, rows) : 1;
     if (p <= 1) return f(...a);
-    const sizes = isWeight ? winogradWeightScratch(c, o, ow, blockRows, base.gemm_f32_workspace)
-      : winogradScratch(c, o, ow, blockRows, base.gemm_f32_workspace);
+    const sizes = isWeight ? (f4 ? winograd4WeightScratch : winogradWeightScratch)(c, o, ow, blockRows, base.gemm_f32_workspace)
+      : (f4 ? winograd4Scratch : winogradScratch)(c, o, ow, blockRows, base.gemm_f32_workspace);
     const bytes = [sizes.v, 'z' in sizes ? sizes.z : sizes.m, sizes.work];
-    const duBytes = 16 * o * c * 4;
+    const duBytes = planes * o * c * 4;
     const per = isWeight ? 4 : 3;
     const starts = cut(rows, p, 1);
     const scratch: [number, number][] = [];
@@ -460,7 +468,7 @@ function winogradSplit(base: Kernels, name: 'conv2d_winograd_f32' | 'conv2d_wino
         return part;
       }), f);
       if (isWeight) {
-        for (let i = 0; i + 1 < starts.length; i++) base.axpy_f32(scratch[per * i + 3]![0], a[2]!, 16 * o * c, 1);
+        for (let i = 0; i + 1 < starts.length; i++) base.axpy_f32(scratch[per * i + 3]![0], a[2]!, planes * o * c, 1);
       }
     } finally {
       for (const [ptr, b] of scratch) heap.free(ptr, b);
@@ -554,13 +562,6 @@ function attentionSplit(base: Kernels, name: AttentionKernel): Fn {
   };
 }
 
-/** The custom splitters the kernel table names, each taking exactly the kernels whose entry names it. */
-type CustomSplitters = { [S in CustomSplit]: (name: KernelsSplitBy<S>) => Fn };
-
-/**
- * The kernel table with large calls split across the worker pool, as each kernel's table entry says;
- * `constants` are the module's (exports.ts).
- */
 type ChannelKernel = 'batchnorm_forward_f32' | 'batchnorm_backward_f32';
 
 /**
@@ -587,6 +588,13 @@ function channelSplit(base: Kernels, name: ChannelKernel): Fn {
   };
 }
 
+/** The custom splitters the kernel table names, each taking exactly the kernels whose entry names it. */
+type CustomSplitters = { [S in CustomSplit]: (name: KernelsSplitBy<S>) => Fn };
+
+/**
+ * The kernel table with large calls split across the worker pool, as each kernel's table entry says;
+ * `constants` are the module's (exports.ts).
+ */
 export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
   const gemm = gemmSplit(base, constants.GEMM_MR);
   const custom: CustomSplitters = {
@@ -596,7 +604,7 @@ export function withThreads(base: Kernels, constants: WasmConstants): Kernels {
     attention: (name: AttentionKernel) => attentionSplit(base, name),
     cell: (name: CellKernel) => cellSplit(base, name),
     channels: (name: ChannelKernel) => channelSplit(base, name),
-    winograd: (name: 'conv2d_winograd_f32' | 'conv2d_winograd_weight_f32') => winogradSplit(base, name),
+    winograd: (name: WinogradKernel) => winogradSplit(base, name),
   };
   const out: Record<string, unknown> = { ...base };
   for (const name of KERNEL_NAMES) {

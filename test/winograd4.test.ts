@@ -1,0 +1,490 @@
+/**
+ * Winograd F(4x4, 3x3) convolution (assembly/winograd4.ts, src/backends/js/winograd4.ts): the kernels
+ * (WebAssembly and the plain-TS reference) against a float64 direct convolution at odd sizes and paddings
+ * (the input gradient's 2 - p can be negative), blocks and row ranges (bit-identical on the wasm side), the
+ * weight transforms; NaN at kernel level and NaN/Inf/huge operands falling back at op level; accuracy on
+ * ResNet-like data against float64 next to F(2x2)'s and the direct path's; conv2d through F(4x4) against
+ * the direct path (values and the three gradients), gradcheck, and the 2-thread split.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Kernels } from '../src/backends/kernels.js';
+import { jsKernels } from '../src/backends/js/index.js';
+import { winograd4Scratch, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
+import { heap } from '../src/backends/memory.js';
+import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
+import { init, tensor, Tensor } from '../src/index.js';
+import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
+import * as threads from '../src/backends/wasm/threads.js';
+import { setSplitThresholds } from '../src/backends/wasm/split.js';
+import { checkOp, mulberry32, put, randArray, readF } from './helpers.js';
+
+const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
+const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
+
+interface Conv {
+  n: number; c: number; h: number; wd: number; o: number; ph: number; pw: number; oh: number; ow: number;
+}
+const geo = (n: number, c: number, h: number, wd: number, o: number, ph: number, pw = ph): Conv =>
+  ({ n, c, h, wd, o, ph, pw, oh: h + 2 * ph - 2, ow: wd + 2 * pw - 2 });
+
+/**
+ * The float64 direct convolution (filters g [o, c, 3, 3]) and two error scales per output: Σ|x||g| + |b|
+ * (a direct sum's), and F(4x4)'s, Σ over channels of (Σ|d| over the output's 6x6 input tile)·(Σ|g|) + |b|.
+ */
+function direct64(x: Float32Array, g: Float32Array, b: Float32Array | null, q: Conv): { y: Float64Array; scale: Float64Array; wscale: Float64Array } {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const y = new Float64Array(n * o * oh * ow), scale = new Float64Array(y.length), wscale = new Float64Array(y.length);
+  const at = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
+  const sg = new Float64Array(o * c);
+  for (let k = 0; k < o * c; k++) for (let t = 0; t < 9; t++) sg[k] += Math.abs(g[k * 9 + t]!);
+  for (let i = 0; i < n; i++) for (let oc = 0; oc < o; oc++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    let acc = b ? b[oc]! : 0, s = b ? Math.abs(b[oc]!) : 0;
+    for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < 3; ki++) for (let kj = 0; kj < 3; kj++) {
+      const iy = oy - ph + ki, ix = ox - pw + kj;
+      if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+      const xv = x[((i * c + ci) * h + iy) * wd + ix]!, gv = g[((oc * c + ci) * 3 + ki) * 3 + kj]!;
+      acc += xv * gv;
+      s += Math.abs(xv * gv);
+    }
+    let ws = b ? Math.abs(b[oc]!) : 0;
+    const ty = oy - (oy & 3) - ph, tx = ox - (ox & 3) - pw;
+    for (let ci = 0; ci < c; ci++) {
+      let sd = 0;
+      for (let k = 0; k < 36; k++) sd += Math.abs(at(i, ci, ty + Math.floor(k / 6), tx + (k % 6)));
+      ws += sd * sg[oc * c + ci]!;
+    }
+    const idx = ((i * o + oc) * oh + oy) * ow + ox;
+    y[idx] = acc;
+    scale[idx] = s;
+    wscale[idx] = ws;
+  }
+  return { y, scale, wscale };
+}
+
+/** g [c, o, 3, 3] = w [o, c, 3, 3] transposed and rotated by 180° (the input gradient's filters). */
+function flipTranspose(w: Float32Array, o: number, c: number): Float32Array {
+  const g = new Float32Array(w.length);
+  for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) for (let t = 0; t < 9; t++) g[(ci * o + oc) * 9 + t] = w[(oc * c + ci) * 9 + 8 - t]!;
+  return g;
+}
+
+/**
+ * Runs winograd4_weights_f32 and conv2d_winograd4_f32 on `k` for the tile rows [row0, row0 + rows) (all by
+ * default) into `y0` (copied to the output first), blocks of blockRows. w is [o, c, 3, 3] (flip 0) or, with
+ * flip 1, [c, o, 3, 3] whose rotated transpose is the filter bank.
+ */
+function runKernel(k: Kernels, x: Float32Array, w: Float32Array, flip: 0 | 1, b: Float32Array | null, q: Conv,
+  opts: { blockRows?: number; row0?: number; rows?: number; y0?: Float32Array } = {}): Float32Array {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const tilesY = (oh + 3) >> 2;
+  const blockRows = opts.blockRows ?? n * tilesY;
+  const bytes = winograd4Scratch(c, o, ow, blockRows, k.gemm_f32_workspace);
+  const px = put(x), pw_ = put(w), pb = b ? put(b) : 0;
+  const py = put(opts.y0 ?? new Float32Array(n * o * oh * ow).fill(12345));
+  const uBytes = 36 * (o * c + 16) * 4;
+  const u = heap.alloc(uBytes), v = heap.alloc(bytes.v), m = heap.alloc(bytes.m), work = heap.alloc(bytes.work);
+  try {
+    if (flip) k.winograd4_weights_f32(pw_, u, c, o, 1);
+    else k.winograd4_weights_f32(pw_, u, o, c, 0);
+    k.conv2d_winograd4_f32(px, u, pb, py, n, c, h, wd, o, ph, pw, oh, ow, opts.row0 ?? 0, opts.rows ?? n * tilesY, blockRows, v, m, work);
+    return readF(py, n * o * oh * ow);
+  } finally {
+    heap.free(px, x.length * 4);
+    heap.free(pw_, w.length * 4);
+    if (b) heap.free(pb, b.length * 4);
+    heap.free(py, Math.max(4, n * o * oh * ow * 4));
+    heap.free(u, uBytes);
+    heap.free(v, bytes.v);
+    heap.free(m, bytes.m);
+    heap.free(work, bytes.work);
+  }
+}
+
+/** Expects |y - ref| <= tol * (F(4x4)'s error scale) elementwise. */
+function expectNear(y: Float32Array, ref: { y: Float64Array; wscale: Float64Array }, tol: number, what: string): void {
+  expect(y.length, what).toBe(ref.y.length);
+  for (let i = 0; i < y.length; i++) {
+    const err = Math.abs(y[i]! - ref.y[i]!);
+    if (!(err <= tol * ref.wscale[i]! + 1e-30)) throw new Error(`${what}: element ${i} is ${y[i]}, float64 ${ref.y[i]} (scale ${ref.wscale[i]})`);
+  }
+}
+
+const bits = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
+
+/** dW [o, c, 3, 3] through conv2d_winograd4_weight_f32 (runs [row0, count, blockRows]) and winograd4_weights_backward_f32. */
+function runWeight(k: Kernels, gy: Float32Array, x: Float32Array, q: Conv, runs: [number, number, number][] | null = null): Float32Array {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const rows = n * ((oh + 3) >> 2);
+  const pg = put(gy), px = put(x), du = put(new Float32Array(36 * o * c)), dw = put(new Float32Array(o * c * 9).fill(7));
+  try {
+    for (const [row0, count, blockRows] of runs ?? [[0, rows, rows]]) {
+      const bytes = winograd4WeightScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
+      const v = heap.alloc(bytes.v), z = heap.alloc(bytes.z), work = heap.alloc(bytes.work);
+      k.conv2d_winograd4_weight_f32(pg, px, du, n, c, h, wd, o, ph, pw, oh, ow, row0, count, blockRows, v, z, work);
+      heap.free(v, bytes.v);
+      heap.free(z, bytes.z);
+      heap.free(work, bytes.work);
+    }
+    k.winograd4_weights_backward_f32(du, dw, o, c);
+    return readF(dw, o * c * 9);
+  } finally {
+    heap.free(pg, gy.length * 4);
+    heap.free(px, x.length * 4);
+    heap.free(du, 36 * o * c * 4);
+    heap.free(dw, o * c * 9 * 4);
+  }
+}
+
+/**
+ * The float64 weight gradient Σ gy[oc](oy, ox) x[ci](oy - ph + ki, ox - pw + kj), its direct error scale
+ * Σ|gy||x| and its F(4x4) error scale per (oc, ci): Σ over tiles of (Σ|dY| over the 4x4 block)(Σ|d| over
+ * the 6x6 input).
+ */
+function weightGrad64(gy: Float32Array, x: Float32Array, q: Conv): { y: Float64Array; scale: Float64Array; wscale: Float64Array } {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const y = new Float64Array(o * c * 9), scale = new Float64Array(o * c * 9), wscale = new Float64Array(o * c * 9);
+  const xa = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
+  const ga = (i: number, oc: number, oy: number, ox: number) => (oy >= oh || ox >= ow ? 0 : gy[((i * o + oc) * oh + oy) * ow + ox]!);
+  for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) {
+    let sc = 0;
+    for (let i = 0; i < n; i++) for (let ty = 0; ty < oh; ty += 4) for (let tx = 0; tx < ow; tx += 4) {
+      let sgy = 0, sd = 0;
+      for (let k = 0; k < 16; k++) sgy += Math.abs(ga(i, oc, ty + (k >> 2), tx + (k & 3)));
+      for (let k = 0; k < 36; k++) sd += Math.abs(xa(i, ci, ty - ph + Math.floor(k / 6), tx - pw + (k % 6)));
+      sc += sgy * sd;
+    }
+    for (let i = 0; i < n; i++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+      const gv = ga(i, oc, oy, ox);
+      for (let t = 0; t < 9; t++) {
+        const xv = xa(i, ci, oy - ph + Math.floor(t / 3), ox - pw + (t % 3));
+        y[(oc * c + ci) * 9 + t] += gv * xv;
+        scale[(oc * c + ci) * 9 + t] += Math.abs(gv * xv);
+      }
+    }
+    for (let t = 0; t < 9; t++) wscale[(oc * c + ci) * 9 + t] = sc;
+  }
+  return { y, scale, wscale };
+}
+
+describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
+  // float32 ulps of F(4x4)'s error scale (direct64): the transforms' coefficients reach 81/64 and 27/8
+  const TOL = 2 ** -23 * 16;
+  for (const [name, k] of backends) {
+    it(`${name}: H, W in 1, 3, 5, 7, 17; C, O in 1, 3, 16, 17; batch 1 and 3; padding 0, 1, 2 and -1`, () => {
+      const rnd = mulberry32(31);
+      let cases = 0;
+      for (const h of [1, 3, 5, 7, 17]) for (const wd of [1, 3, 5, 7, 17]) for (const c of [1, 3, 16, 17]) for (const o of [1, 3, 16, 17]) {
+        for (const n of [1, 3]) for (const p of [0, 1, 2, 3]) {
+          // p = 3 stands for the padding (-1, 1) below
+          const ph = p === 3 ? -1 : p, pw = p === 3 ? 1 : p;
+          const q = geo(n, c, h, wd, o, ph, pw);
+          if (q.oh <= 0 || q.ow <= 0) continue;
+          // a sample of the combinations (every one on wasm would take long in the float64 reference)
+          const key = h * 31 + wd * 7 + c * 5 + o * 3 + n + p;
+          if (key % (name === 'js' ? 23 : 5) !== 0) continue;
+          const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = (c + o) % 2 ? randArray(rnd, o) : null;
+          const y = runKernel(k, x, w, 0, b, q);
+          expectNear(y, direct64(x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+          cases++;
+        }
+      }
+      expect(cases).toBeGreaterThan(name === 'js' ? 25 : 120);
+    });
+
+    it(`${name}: the flipped, transposed weights (conv2d's input gradient), paddings 2 - p`, () => {
+      const rnd = mulberry32(32);
+      for (const [c, o, h, wd, ph, pw] of [[3, 17, 5, 7, 1, 1], [17, 3, 17, 3, 0, 2], [1, 3, 3, 1, 2, 2], [5, 16, 9, 8, 1, -1],
+        [16, 16, 7, 17, 2, 1]] as const) {
+        const q = geo(2, c, h, wd, o, ph, pw);
+        const x = randArray(rnd, 2 * c * h * wd), wT = randArray(rnd, c * o * 9); // wT: [c, o, 3, 3] as conv2d's weight
+        const y = runKernel(k, x, wT, 1, null, q);
+        expectNear(y, direct64(x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
+      }
+    });
+
+    it(`${name}: the weight gradient at odd sizes and paddings 0, 1, 2, -1`, () => {
+      const rnd = mulberry32(33);
+      for (const [n, c, h, wd, o, ph, pw] of [[1, 1, 3, 3, 1, 0, 0], [3, 3, 17, 5, 17, 1, 1], [2, 17, 4, 9, 3, 2, 2], [1, 3, 1, 1, 3, 1, 1],
+        [3, 5, 7, 17, 2, 0, 0], [2, 16, 6, 6, 5, 1, 1], [1, 4, 7, 5, 16, -1, 1]] as const) {
+        const q = geo(n, c, h, wd, o, ph, pw);
+        const x = randArray(rnd, n * c * h * wd), gy = randArray(rnd, n * o * q.oh * q.ow);
+        expectNear(runWeight(k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 32, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+      }
+    });
+  }
+
+  it('the float64 check can fail: a wrong tap in the weights is caught', () => {
+    const rnd = mulberry32(34);
+    const q = geo(1, 3, 7, 7, 3, 1);
+    const x = randArray(rnd, 3 * 49), w = randArray(rnd, 3 * 3 * 9);
+    const y = runKernel(wasm, x, w, 0, null, q);
+    const bad = w.slice();
+    bad[4]! += 1e-3;
+    expect(() => expectNear(y, direct64(x, bad, null, q), TOL, 'perturbed')).toThrow();
+  });
+
+  it('wasm: any blocks and any runs of tile rows give the same bits (the thread split relies on it)', () => {
+    const rnd = mulberry32(35);
+    for (const [n, c, h, wd, o] of [[3, 17, 17, 13, 9], [2, 8, 8, 8, 16], [3, 3, 5, 31, 17]] as const) {
+      const q = geo(n, c, h, wd, o, 1);
+      const tilesY = (q.oh + 3) >> 2, rows = n * tilesY;
+      const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
+      const whole = runKernel(wasm, x, w, 0, b, q);
+      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
+      const cutAt = Math.floor(rows / 2) + 1;
+      let y = runKernel(wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
+      y = runKernel(wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
+      expect(bits(y)).toEqual(bits(whole));
+    }
+  });
+
+  it('wasm: V packed by the input transform (blocks of <= 4096 tiles) gives the bits of the GEMM packing it (larger blocks)', () => {
+    const rnd = mulberry32(44);
+    // 17 columns: 8 stored tiles per tile row, so 513 tile rows make a block of 4104 tiles, past the packed limit
+    for (const [n, c, o, hw] of [[103, 3, 5, 17], [103, 17, 2, 17]] as const) {
+      const q = geo(n, c, hw, hw, o, 1);
+      const rows = n * ((q.oh + 3) >> 2);
+      expect(rows).toBeGreaterThanOrEqual(513);
+      const x = randArray(rnd, n * c * hw * hw), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
+      const unpacked = runKernel(wasm, x, w, 0, b, q, { blockRows: rows });
+      for (const blockRows of [1, 3, 512]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(unpacked));
+    }
+  });
+
+  it('wasm: the weight gradient summed in runs of tile rows and blocks is close to one run', () => {
+    const rnd = mulberry32(36);
+    const q = geo(3, 6, 9, 11, 5, 1);
+    const x = randArray(rnd, 3 * 6 * 9 * 11), gy = randArray(rnd, 3 * 5 * 9 * 11);
+    const rows = 3 * 3;
+    const whole = runWeight(wasm, gy, x, q);
+    const parts = runWeight(wasm, gy, x, q, [[0, 4, 2], [4, rows - 4, 3]]);
+    const ref = weightGrad64(gy, x, q);
+    expectNear(parts, ref, 2 ** -23 * 32, 'runs');
+    for (let i = 0; i < whole.length; i++) expect(Math.abs(parts[i]! - whole[i]!)).toBeLessThanOrEqual(2 ** -23 * 32 * ref.wscale[i]!);
+    // outputs at most 8 wide: tile rows in pairs, odd blocks and runs padded
+    const q2 = geo(3, 5, 10, 8, 4, 1);
+    const x2 = randArray(rnd, 3 * 5 * 80), gy2 = randArray(rnd, 3 * 4 * 80);
+    const ref2 = weightGrad64(gy2, x2, q2);
+    for (const runs of [null, [[0, 3, 3], [3, 6, 1]], [[0, 1, 1], [1, 5, 2], [6, 3, 5]]] as [number, number, number][][]) {
+      expectNear(runWeight(wasm, gy2, x2, q2, runs), ref2, 2 ** -23 * 32, `pairs ${JSON.stringify(runs)}`);
+    }
+  });
+
+  it('wasm and js weight transforms agree within one rounding (f64, rounded once)', () => {
+    const rnd = mulberry32(37);
+    for (const [o, c] of [[1, 1], [3, 17], [17, 3], [16, 16]] as const) {
+      const w = randArray(rnd, o * c * 9, -3, 3);
+      for (const flip of [0, 1]) {
+        const out = backends.map(([, k]) => {
+          const pw = put(w), u = heap.alloc(36 * (o * c + 16) * 4);
+          k.winograd4_weights_f32(pw, u, o, c, flip);
+          // the planes without their 16 floats of padding
+          const all = readF(u, 36 * (o * c + 16));
+          const r = new Float32Array(36 * o * c).map((_, i) => all[Math.floor(i / (o * c)) * (o * c + 16) + (i % (o * c))]!);
+          heap.free(pw, w.length * 4);
+          heap.free(u, 36 * (o * c + 16) * 4);
+          return r;
+        });
+        for (let i = 0; i < out[0]!.length; i++) {
+          expect(Math.abs(out[0]![i]! - out[1]![i]!)).toBeLessThanOrEqual(2 ** -23 * Math.abs(out[1]![i]!));
+        }
+      }
+    }
+  });
+
+  it('NaN in the input reaches every output whose window holds it (and may reach more of its tile: conv2d sends NaN down the direct path)', () => {
+    const q = geo(1, 2, 6, 7, 3, 1);
+    const rnd = mulberry32(38);
+    const w = randArray(rnd, 3 * 2 * 9, 0.5, 1);
+    for (const [name, k] of backends) {
+      const x = randArray(rnd, 2 * 6 * 7);
+      x[17] = NaN;
+      const ref = direct64(x, w, null, q);
+      const y = runKernel(k, x, w, 0, null, q);
+      for (let i = 0; i < y.length; i++) if (Number.isNaN(ref.y[i]!)) expect(Number.isNaN(y[i]!), `${name} output ${i}`).toBe(true);
+    }
+  });
+});
+
+/** ResNet-like data: ReLU'd normal activations, Kaiming-normal weights, small biases; output gradients ~ N(0, 1e-3). */
+function resnetLike(rnd: () => number, n: number, c: number, hw: number, o: number) {
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const x = new Float32Array(n * c * hw * hw).map(() => Math.max(0, normal()));
+  const w = new Float32Array(o * c * 9).map(() => normal() * Math.sqrt(2 / (9 * c)));
+  const b = new Float32Array(o).map(() => normal() * 0.05);
+  const gy = new Float32Array(n * o * hw * hw).map(() => normal() * 1e-3);
+  return { x, w, b, gy };
+}
+
+/** Max and mean of |y - ref| / scale. */
+function relErr(y: Float32Array, ref: Float64Array, scale: Float64Array): { max: number; mean: number } {
+  let max = 0, sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    const e = Math.abs(y[i]! - ref[i]!) / scale[i]!;
+    max = Math.max(max, e);
+    sum += e;
+  }
+  return { max, mean: sum / y.length };
+}
+
+describe('Winograd F(4x4) accuracy on ResNet-like data (channels 16, 32, 64) against float64', () => {
+  /** conv2d's y, dx, dw for the data with the given path, as float32 arrays. */
+  function op(variant: 'direct' | 2 | 4, d: ReturnType<typeof resnetLike>, n: number, c: number, hw: number): Float32Array[] {
+    const wasOn = setWinograd(variant !== 'direct');
+    const was = setWinogradVariant(variant === 'direct' ? 'auto' : variant);
+    try {
+      const x = tensor(d.x).reshape(n, c, hw, hw).requiresGrad_(), w = tensor(d.w).reshape(c, c, 3, 3).requiresGrad_();
+      const y = conv2d(x, w, tensor(d.b), { padding: 1 });
+      y.backward(tensor(d.gy).reshape(n, c, hw, hw));
+      return [y, x.grad!, w.grad!].map((t) => t.toArray() as Float32Array);
+    } finally {
+      setWinograd(wasOn);
+      setWinogradVariant(was);
+    }
+  }
+
+  it('max error relative to Σ|x||w| within 1.5e-6 (forward, input gradient) and 2e-6 (weight gradient), within 10x (15x) the direct path\'s', () => {
+    const rnd = mulberry32(39);
+    const rows: string[] = [];
+    for (const [c, hw] of [[16, 32], [32, 16], [64, 8]] as const) {
+      const n = 2;
+      const d = resnetLike(rnd, n, c, hw, c);
+      const q = geo(n, c, hw, hw, c, 1);
+      const ref = [direct64(d.x, d.w, d.b, q), direct64(d.gy, flipTranspose(d.w, c, c), null, q), weightGrad64(d.gy, d.x, q)];
+      const errs = (['direct', 2, 4] as const).map((v) => op(v, d, n, c, hw).map((y, i) => relErr(y, ref[i]!.y, ref[i]!.scale)));
+      rows.push(`c ${c}: ` + ['y', 'dx', 'dw'].map((what, i) => `${what} ${errs.map((e) => `${e[i]!.max.toExponential(1)}/${e[i]!.mean.toExponential(1)}`).join(' ')}`).join('; '));
+      const [dir, , f4] = errs;
+      // forward and weight gradient within 10x the direct path's max error, the input gradient (whose direct
+      // path, a GEMM then col2im's sums of 9, is the most accurate) within 15x
+      for (let i = 0; i < 3; i++) {
+        expect(f4![i]!.max, `c ${c} ${i}`).toBeLessThanOrEqual(i === 2 ? 2e-6 : 1.5e-6);
+        expect(f4![i]!.max, `c ${c} ${i}`).toBeLessThanOrEqual((i === 1 ? 15 : 10) * dir![i]!.max);
+      }
+    }
+    if (process.env.WINOGRAD4_ACCURACY) console.log(`(max/mean of |err| / Σ|x||w|: direct F2 F4)\n${rows.join('\n')}`);
+  });
+});
+
+describe('conv2d through F(4x4) against the direct path', () => {
+  /** y and the gradients of x, w, b of sum(y * r), with F(4x4) forced or Winograd off. */
+  function run(on: boolean, x: Tensor, w: Tensor, b: Tensor | null, padding: number): Float32Array[] {
+    const wasOn = setWinograd(on), was = setWinogradVariant(4);
+    try {
+      const xs = x.detach().requiresGrad_(), ws = w.detach().requiresGrad_(), bs = b ? b.detach().requiresGrad_() : null;
+      const y = conv2d(xs, ws, bs, { padding });
+      const r = tensor(new Float32Array(y.numel()).map((_, i) => Math.sin(i * 0.7))).reshape(...y.shape);
+      y.mul(r).sum().backward();
+      return [y.toArray() as Float32Array, xs.grad!.toArray() as Float32Array, ws.grad!.toArray() as Float32Array,
+        ...(bs ? [bs.grad!.toArray() as Float32Array] : [])];
+    } finally {
+      setWinograd(wasOn);
+      setWinogradVariant(was);
+    }
+  }
+  const close = (a: Float32Array, b: Float32Array, what: string) => {
+    let m = 0;
+    for (const v of b) m = Math.max(m, Math.abs(v));
+    for (let i = 0; i < a.length; i++) {
+      if (!(Math.abs(a[i]! - b[i]!) <= 2e-5 * m)) throw new Error(`${what}: element ${i}: ${a[i]} vs direct ${b[i]} (max ${m})`);
+    }
+  };
+
+  for (const [n, c, h, wd, o, p, bias] of [[3, 16, 17, 13, 17, 1, true], [1, 17, 8, 8, 16, 0, false], [2, 16, 5, 4, 16, 2, true],
+    [2, 16, 1, 1, 18, 1, true], [1, 18, 7, 6, 16, 3, false]] as const) {
+    it(`[${n}, ${c}, ${h}, ${wd}] -> ${o} channels, padding ${p}${bias ? ', bias' : ''}: values and the three gradients`, () => {
+      const rnd = mulberry32(41 + n + c + h);
+      const x = tensor(randArray(rnd, n * c * h * wd)).reshape(n, c, h, wd);
+      const w = tensor(randArray(rnd, o * c * 9)).reshape(o, c, 3, 3);
+      const b = bias ? tensor(randArray(rnd, o)) : null;
+      const on = run(true, x, w, b, p), off = run(false, x, w, b, p);
+      ['y', 'dx', 'dw', 'db'].slice(0, on.length).forEach((what, i) => close(on[i]!, off[i]!, what));
+      expect(bits(on[0]!)).not.toEqual(bits(off[0]!));
+    });
+  }
+
+  it('NaN, Inf and huge values in an operand send the results computed from it down the direct path (same bits)', () => {
+    const rnd = mulberry32(42);
+    const base = randArray(rnd, 2 * 16 * 6 * 6);
+    const w = tensor(randArray(rnd, 16 * 16 * 9, 0.1, 1)).reshape(16, 16, 3, 3);
+    const both = (x: Tensor, wt = w, bad = 0) => [true, false].map((on) => {
+      const wasOn = setWinograd(on), was = setWinogradVariant(4);
+      try {
+        const xs = x.detach().requiresGrad_(), ws = wt.detach().requiresGrad_();
+        const y = conv2d(xs, ws, null, { padding: 1 });
+        const r = new Float32Array(y.numel()).fill(0.5);
+        r[3] = bad;
+        y.mul(tensor(r).reshape(...y.shape)).sum().backward();
+        return [y, xs.grad!, ws.grad!].map((t) => t.toArray() as Float32Array);
+      } finally {
+        setWinograd(wasOn);
+        setWinogradVariant(was);
+      }
+    });
+    const same = ([a, b]: Float32Array[][], which: number[]) => which.forEach((i) => expect(bits(a![i]!)).toEqual(bits(b![i]!)));
+    const withAt = (v: number, at: number) => {
+      const a = base.slice();
+      a[at] = v;
+      return tensor(a).reshape(2, 16, 6, 6);
+    };
+    for (const at of [0, 7, 100, 2 * 16 * 36 - 1]) {
+      // 1e35 passes F(2x2)'s bound (81·16·1e35·max|w| < 2^127) but not F(4x4)'s (3545·16·1e35·max|w|)
+      for (const v of [NaN, Infinity, -Infinity, 3e37, 1e35]) same(both(withAt(v, at)), [0, 2]);
+    }
+    for (const v of [NaN, Infinity]) {
+      const wBad = w.toArray() as Float32Array;
+      wBad[5] = v;
+      same(both(tensor(base).reshape(2, 16, 6, 6), tensor(wBad).reshape(16, 16, 3, 3)), [0, 1]);
+      same(both(tensor(base).reshape(2, 16, 6, 6), w, v), [1, 2]);
+    }
+    const [on, off] = both(tensor(base).reshape(2, 16, 6, 6));
+    for (let i = 0; i < 3; i++) expect(bits(on[i]!)).not.toEqual(bits(off[i]!));
+  });
+
+  it('gradcheck through conv2d at a small size (16 channels, F(4x4))', () => {
+    const was = setWinogradVariant(4);
+    try {
+      // conv2d is linear in each operand, so central differences are exact for any step: a large one keeps
+      // F(4x4)'s float32 rounding (a few 1e-6 of Σ|x||w|) out of the numeric derivative
+      checkOp('conv2d winograd4', (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }), [[1, 16, 5, 6], [16, 16, 3, 3], [16]], { eps: 0.05 });
+    } finally {
+      setWinogradVariant(was);
+    }
+  });
+});
+
+const threaded = process.env.WASMGRAD_BACKEND !== 'js' && process.env.WASMGRAD_THREADS?.trim() !== '1';
+describe.runIf(threaded)('Winograd F(4x4) on 2 threads', () => {
+  it('conv2d forward and input gradient split over tile rows, bit-identical to one thread; the weight gradient close', async () => {
+    await init({ threads: 2 });
+    const was = setWinogradVariant(4);
+    const rnd = mulberry32(43);
+    const x = tensor(randArray(rnd, 3 * 16 * 9 * 11)).reshape(3, 16, 9, 11).requiresGrad_();
+    const w = tensor(randArray(rnd, 16 * 16 * 9)).reshape(16, 16, 3, 3);
+    w.requiresGrad_();
+    const runOnce = () => {
+      x.grad = null;
+      w.grad = null;
+      const y = conv2d(x, w, null, { padding: 1 });
+      y.mul(tensor(new Float32Array(y.numel()).map((_, i) => Math.cos(i))).reshape(...y.shape)).sum().backward();
+      return [y.toArray() as Float32Array, x.grad!.toArray() as Float32Array, w.grad!.toArray() as Float32Array];
+    };
+    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity, gemmMacsSpinning: Infinity, elementsSpinning: Infinity };
+    const old = setSplitThresholds(none);
+    try {
+      const one = runOnce();
+      setSplitThresholds({ ...old, convMacs: 1 });
+      const before = threads.parallelCalls.get('conv2d_winograd4_f32') ?? 0;
+      const beforeW = threads.parallelCalls.get('conv2d_winograd4_weight_f32') ?? 0;
+      const two = runOnce();
+      expect(threads.parallelCalls.get('conv2d_winograd4_f32') ?? 0).toBeGreaterThan(before);
+      expect(threads.parallelCalls.get('conv2d_winograd4_weight_f32') ?? 0).toBeGreaterThan(beforeW);
+      expect(bits(two[0]!)).toEqual(bits(one[0]!));
+      expect(bits(two[1]!)).toEqual(bits(one[1]!));
+      for (let i = 0; i < one[2]!.length; i++) expect(Math.abs(two[2]![i]! - one[2]![i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(one[2]![i]!)));
+      expect(bits(runOnce()[2]!)).toEqual(bits(two[2]!));
+    } finally {
+      setSplitThresholds(old);
+      setWinogradVariant(was);
+    }
+  });
+});
