@@ -7,11 +7,12 @@
  * conv2d through Winograd against the direct path (values and all three gradients, non-contiguous input),
  * gradcheck, and the 2-thread split.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
 import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
 import { heap } from '../src/backends/memory.js';
+import { kernels } from '../src/backends/index.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { init, tensor, Tensor } from '../src/index.js';
 import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
@@ -473,5 +474,24 @@ describe.runIf(threaded)('Winograd on 2 threads', () => {
     } finally {
       setSplitThresholds(old);
     }
+  });
+});
+
+describe('the finite checks of the Winograd path', () => {
+  it('a conv2d forward + backward reads max|·| of each operand once: x and w in the forward, the gradient once for both gradients', () => {
+    const rnd = mulberry32(23);
+    const x = tensor(randArray(rnd, 2 * 16 * 8 * 8)).reshape(2, 16, 8, 8).requiresGrad_();
+    const w = tensor(randArray(rnd, 16 * 16 * 9)).reshape(16, 16, 3, 3).requiresGrad_();
+    const r = tensor(randArray(rnd, 2 * 16 * 8 * 8)).reshape(2, 16, 8, 8);
+    const spy = vi.spyOn(kernels(), 'abs_max_f32');
+    try {
+      conv2d(x, w, null, { padding: 1 }).mul(r).sum().backward();
+      // the input gradient reuses w's, the weight gradient the gradient's and x's
+      expect(spy.mock.calls.map((call) => call[1])).toEqual([x.numel(), w.numel(), r.numel()]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(x.grad).not.toBeNull();
+    expect(w.grad).not.toBeNull();
   });
 });

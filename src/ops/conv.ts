@@ -300,10 +300,27 @@ function winogradFits(g: Geometry): boolean {
  * 81·c for an F(2x2) convolution summing c channels (WINOGRAD4_FORWARD_FACTOR·c for F(4x4)), so below
  * 2^127 nothing overflows; NaN or Inf anywhere (a diverged run) takes the direct path.
  */
-function winogradSafe(x: Tensor, w: Tensor, bias: Tensor | null, factor: number): boolean {
-  const kern = kernels();
-  const bound = factor * kern.abs_max_f32(x.ptr, x.numel()) * kern.abs_max_f32(w.ptr, w.numel());
-  return bound + (bias !== null ? kern.abs_max_f32(bias.ptr, bias.numel()) : 0) < 2 ** 127;
+function winogradSafe(x: Tensor, w: Tensor, bias: Tensor | null, factor: number, memo: AbsMaxMemo | null): boolean {
+  const bound = factor * absMax(x, memo) * absMax(w, memo);
+  return bound + (bias !== null ? absMax(bias, memo) : 0) < 2 ** 127;
+}
+
+/**
+ * The results of absMax over the operands of one convolution node, its forward and its gradients: the input
+ * is checked by the forward and again by the weight gradient, the incoming gradient by both gradients, the
+ * weight by the forward and the input gradient. Autograd refuses a backward whose saved operands were
+ * modified in place since the forward; the storage version is kept anyway, so a modified tensor is read again.
+ * Weak, so the node's memo keeps no tensor alive. @internal
+ */
+export type AbsMaxMemo = WeakMap<Tensor, { version: number; value: number }>;
+
+/** The largest |t[i]| of a contiguous float32 tensor (abs_max_f32), remembered in `memo` when given. */
+function absMax(t: Tensor, memo: AbsMaxMemo | null): number {
+  const seen = memo?.get(t);
+  if (seen !== undefined && seen.version === t.storage.version) return seen.value;
+  const value = kernels().abs_max_f32(t.ptr, t.numel());
+  memo?.set(t, { version: t.storage.version, value });
+  return value;
 }
 
 /** The largest absolute row sum of a matrix (the ∞-norm: |M v| <= it · max|v|). */
@@ -408,7 +425,7 @@ function withScratch(sizes: readonly number[], fn: (ptrs: number[]) => void): vo
 }
 
 /** y = conv(x, w) (+ bias[o] per output channel, added by the GEMM as it stores; bias contiguous float32). */
-function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Tensor {
+function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null, memo: AbsMaxMemo | null = null): Tensor {
   const out = Tensor.empty([g.n, g.o, g.oh, g.ow], 'float32');
   if (out.numel() === 0) return out;
   if (!plain(g)) {
@@ -417,7 +434,7 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
     return out;
   }
   const tile = winogradFits(g) ? winogradTile(g, 'forward') : 0;
-  if (tile !== 0 && winogradSafe(x, w, bias, convFactor(tile, g.c))) {
+  if (tile !== 0 && winogradSafe(x, w, bias, convFactor(tile, g.c), memo)) {
     winogradConv(tile, x.ptr, w.ptr, 0, g.o, g.c, bias !== null ? bias.ptr : 0, out.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
     return out;
   }
@@ -427,10 +444,10 @@ function convForward(x: Tensor, w: Tensor, g: Geometry, bias: Tensor | null): Te
 }
 
 /** dL/dx: for each image, col2im(Wᵀ · g). */
-function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
+function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry, memo: AbsMaxMemo | null): Tensor {
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   const tile = L > 0 && g.n * g.c * g.h * g.w > 0 && winogradFits(g) ? winogradTile(g, 'input') : 0;
-  if (tile !== 0 && winogradSafe(gy, w, null, convFactor(tile, g.o))) {
+  if (tile !== 0 && winogradSafe(gy, w, null, convFactor(tile, g.o), memo)) {
     // the 3x3 stride-1 convolution of gy with the rotated, transposed filters, padded by 2 - p
     const dx = Tensor.empty([g.n, g.c, g.h, g.w], 'float32');
     winogradConv(tile, gy.ptr, w.ptr, 1, g.o, g.c, 0, dx.ptr, g.n, g.o, g.oh, g.ow, g.c, 2 - g.ph, 2 - g.pw, g.h, g.w);
@@ -444,12 +461,12 @@ function convBackwardInput(gy: Tensor, w: Tensor, g: Geometry): Tensor {
 }
 
 /** dL/dW = Σ over images of g · colsᵀ. */
-function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
+function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry, memo: AbsMaxMemo | null): Tensor {
   const L = g.oh * g.ow, CKK = g.c * g.kh * g.kw;
   const tile = L > 0 && g.n > 0 && winogradFits(g) ? winogradTile(g, 'weight') : 0;
   // the sum runs over every tile of the batch: F(2x2) each term at most 16·max|gy|·max|x|, and Gᵀ du G 4x du
   const tiles = g.n * Math.ceil(g.oh / (tile || 2)) * Math.ceil(g.ow / (tile || 2));
-  if (tile !== 0 && winogradSafe(gy, x, null, (tile === 4 ? WINOGRAD4_WEIGHT_FACTOR : 64) * tiles)) {
+  if (tile !== 0 && winogradSafe(gy, x, null, (tile === 4 ? WINOGRAD4_WEIGHT_FACTOR : 64) * tiles, memo)) {
     const dw = Tensor.empty([g.o, g.c, 3, 3], 'float32');
     winogradWeightGrad(tile, gy.ptr, x.ptr, dw.ptr, g.n, g.c, g.h, g.w, g.o, g.ph, g.pw, g.oh, g.ow);
     return dw;
@@ -465,11 +482,12 @@ function convBackwardWeight(gy: Tensor, x: Tensor, g: Geometry): Tensor {
  * conv2d's input gradient as a differentiable op of (g, w): it is bilinear, so its own backward is a
  * convolution of the incoming gradient with w (for g) and a weight gradient of g against it (for w).
  * Recorded only under createGraph (grad mode on inside backward); otherwise it is the plain kernel call.
+ * `memo`: the absMax results of conv2d's node when called from its backward.
  * @internal Also the transposed convolution's forward and backward (conv-more.ts).
  */
-export function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
+export function inputGrad(g: Tensor, w: Tensor, geo: Geometry, memo: AbsMaxMemo | null = null): Tensor {
   const gc = floatContiguous(g), wc = floatContiguous(w);
-  const dx = convBackwardInput(gc, wc, geo);
+  const dx = convBackwardInput(gc, wc, geo, memo);
   if (gc !== g) gc.dispose();
   if (wc !== w) wc.dispose();
   return record(dx, 'ConvolutionBackwardBackward0', [g, w], [g, w], (gg, [gs, ws], needs) => [
@@ -479,9 +497,9 @@ export function inputGrad(g: Tensor, w: Tensor, geo: Geometry): Tensor {
 }
 
 /** @internal conv2d's weight gradient as a differentiable op of (g, x), bilinear like inputGrad. */
-export function weightGrad(g: Tensor, x: Tensor, geo: Geometry): Tensor {
+export function weightGrad(g: Tensor, x: Tensor, geo: Geometry, memo: AbsMaxMemo | null = null): Tensor {
   const gc = floatContiguous(g), xc = floatContiguous(x);
-  const dw = convBackwardWeight(gc, xc, geo);
+  const dw = convBackwardWeight(gc, xc, geo, memo);
   if (gc !== g) gc.dispose();
   if (xc !== x) xc.dispose();
   return record(dw, 'ConvolutionBackwardBackward0', [g, x], [g, x], (gg, [gs, xs], needs) => [
@@ -498,11 +516,12 @@ export function convolution(x: Tensor, weight: Tensor, bias: Tensor | null, geo:
   // x is saved for the weight's gradient and the weight for x's, only when needed (as PyTorch)
   const saveX = weight.requiresGrad, saveW = x.requiresGrad;
   const saved = saveX && saveW ? [xc, wt] : saveX ? [xc] : saveW ? [wt] : [];
-  const y = record(convForward(xc, wt, geo, bc), 'ConvolutionBackward0', [x, weight, bias], saved, (g, s, needs) => {
+  const memo: AbsMaxMemo = new WeakMap();
+  const y = record(convForward(xc, wt, geo, bc, memo), 'ConvolutionBackward0', [x, weight, bias], saved, (g, s, needs) => {
     const xs = saveX ? s[0]! : null, ws = saveW ? s[saveX ? 1 : 0]! : null;
     return [
-      needs[0] ? inputGrad(g, ws!, geo) : null,
-      needs[1] ? weightGrad(g, xs!, geo) : null,
+      needs[0] ? inputGrad(g, ws!, geo, memo) : null,
+      needs[1] ? weightGrad(g, xs!, geo, memo) : null,
       needs[2] ? g.sum([0, 2, 3]) : null,
     ];
   });
