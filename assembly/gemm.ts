@@ -6,6 +6,8 @@
 //       for each block of MC rows           (ic)  pack A[ic..][pc..] into MR-row panels (kc x MR each)
 //         for each 8-column panel of B      (jr)  (stays in L1 while the A panels stream from L2)
 //           for each MR-row panel of A      (ir)  micro-kernel: one MR x 8 tile of C in registers
+// A or B can also be packed once for many products (gemm_pack_a_f32 / gemm_pack_b_f32, then
+// gemm_packed_a_f32, gemm_packed_b_f32 or gemm_packed_ab_f32, with the same bits).
 // Transposed (or otherwise strided) operands are absorbed by the packing routines, which have SIMD
 // fast paths for unit row stride and unit column stride. Panels are zero padded past m, n and to a
 // multiple of GEMM_UNROLL in k, so the micro-kernel's k loop has no edge branches. A tile with fewer
@@ -35,7 +37,9 @@ const NR: i32 = 8;
 // matter little within L2. assembly/winograd4.ts writes its V matrices directly in packB's layout for a
 // B of one block (depth <= KC, width <= NC, NR-column panels, depth rounded up to GEMM_UNROLL);
 // test/winograd4.test.ts checks that this gives the bits of packing them here, so a change to NR, KC,
-// NC or GEMM_UNROLL must change packedPlaneBytes and the limits there too.
+// NC or GEMM_UNROLL must change packedPlaneBytes and the limits there too. Its weight transform writes U
+// in packA's layout for an A of one depth block (depth <= KC: PACKED_U_MAX_DEPTH there, MR-row panels,
+// depth rounded up to GEMM_UNROLL), tested against gemm_pack_a_f32.
 /** Depth of a block: a B micro-panel (KC x 8 floats, 16 KiB) and an A micro-panel (12 KiB) stay in L1. */
 const KC: i32 = 512;
 /** Rows of a packed A block (MC x KC floats, 240 KiB) kept in L2; a multiple of both 6 and 5. */
@@ -360,17 +364,21 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
  * rows, tile one MR x 8 tile.
  */
 function gemmBlock(a: usize, sa0: i32, sa1: i32, packedB: usize, packedA: usize, tile: usize, c: usize, ldc: usize,
-  m: i32, k: i32, mcStep: i32, jc: i32, nc: i32, pc: i32, kc: i32, kcp: i32, beta: f32, bias: usize, biasFlags: i32, relu: i32): void {
+  m: i32, k: i32, mcStep: i32, jc: i32, nc: i32, pc: i32, kc: i32, kcp: i32, beta: f32, bias: usize, biasFlags: i32, relu: i32,
+  aBlock: usize = 0): void {
   let flags = pc == 0 ? (beta != 0 ? GEMM_ACC : 0) | biasFlags : GEMM_ACC;
   if (relu != 0 && pc + kc >= k) flags |= GEMM_RELU;
   for (let ic = 0; ic < m; ic += mcStep) {
     const mc = min(mcStep, m - ic);
-    packA(a, sa0, sa1, ic, mc, pc, kc, kcp, packedA);
+    // A packed already (aBlock: this depth block of gemm_pack_a_f32's layout): its rows ic.. are the panels from ic*kcp
+    let pa = packedA;
+    if (aBlock != 0) pa = aBlock + (<usize>(ic * kcp) << 2);
+    else packA(a, sa0, sa1, ic, mc, pc, kc, kcp, packedA);
     for (let jr = 0; jr < nc; jr += NR) {
       const bp = packedB + (<usize>(jr * kcp) << 2);
       const nr = min(NR, nc - jr);
       for (let ir = 0; ir < mc; ir += MR) {
-        const ap = packedA + (<usize>(ir * kcp) << 2);
+        const ap = pa + (<usize>(ir * kcp) << 2);
         const cp = c + (<usize>(ic + ir) * ldc) + (<usize>(jc + jr) << 2);
         const bptr = flags & GEMM_BIAS_COL ? bias + (<usize>(jc + jr) << 2)
           : flags & GEMM_BIAS_ROW ? bias + (<usize>(ic + ir) << 2) : 0;
@@ -466,4 +474,93 @@ export function gemm_packed_b_f32(a: usize, packed: usize, c: usize, m: i32, n: 
       gemmBlock(a, sa0, sa1, packedB, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, roundUp(kc, GEMM_UNROLL), beta, bias, biasFlags, relu);
     }
   }
+}
+
+// ---- GEMM with A packed once ----
+// A product with the same A for many B (the 36 Winograd weight planes U[ξ] of conv2d_winograd4_f32, the
+// same for every block of tiles) packs A once: gemm_pack_a_f32 writes every (pc, ic) block of A exactly as
+// gemm_bias_f32's packA does, and gemm_packed_a_f32 / gemm_packed_ab_f32 run the same gemmBlock over it:
+// the micro-kernels see the same panels in the same order, so the results are bit-identical to
+// gemm_bias_f32's. Layout: the depth blocks (kcStep = blockSize(k, KC, GEMM_UNROLL)) one after the other,
+// roundUp(m, MR) * kcStep floats apart; in block pc (kc deep, kcp = roundUp(kc, GEMM_UNROLL)) panel q holds
+// rows q*MR .. q*MR+MR-1 as kcp rows of MR floats, zero past m and past kc. With k <= KC (one block) that is
+// ceil(m / MR) panels of kcp x MR floats (assembly/winograd4.ts writes U[ξ] so).
+
+/** Floats between the depth blocks of a packed A (m x k): roundUp(m, MR) * kcStep. */
+@inline function packedABlockFloats(m: i32, k: i32): i32 {
+  return roundUp(m, MR) * blockSize(k, KC, GEMM_UNROLL);
+}
+
+/** Bytes of the buffer gemm_pack_a_f32 writes for an m x k A (0 when m or k is 0). */
+export function gemm_pack_a_bytes(m: i32, k: i32): i32 {
+  if (m <= 0 || k <= 0) return 0;
+  return (ceilDiv(k, blockSize(k, KC, GEMM_UNROLL)) * packedABlockFloats(m, k)) << 2;
+}
+
+/**
+ * Packs A (m x k, A[i][p] at a + 4*(i*sa0 + p*sa1)) into `packed` (gemm_pack_a_bytes(m, k) bytes) for
+ * gemm_packed_a_f32 and gemm_packed_ab_f32.
+ */
+export function gemm_pack_a_f32(a: usize, m: i32, k: i32, sa0: i32, sa1: i32, packed: usize): void {
+  if (m <= 0 || k <= 0) return;
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const blockBytes = <usize>packedABlockFloats(m, k) << 2;
+  for (let pc = 0; pc < k; pc += kcStep) {
+    const kc = min(kcStep, k - pc);
+    packA(a, sa0, sa1, 0, m, pc, kc, roundUp(kc, GEMM_UNROLL), packed + <usize>(pc / kcStep) * blockBytes);
+  }
+}
+
+/**
+ * The product over A packed by gemm_pack_a_f32 (for the same m and k) and B packed by gemm_pack_b_f32 (for
+ * the same n and k; 0: B strided at b, sb0, sb1, packed here block by block as gemm_bias_f32 does).
+ */
+function gemmPackedA(packedA: usize, b: usize, sb0: i32, sb1: i32, bPacked: usize, c: usize, m: i32, n: i32, k: i32,
+  beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    gemm_bias_f32(0, 0, c, m, n, k, 0, 0, 0, 0, beta, bias, biasMode, relu, work);
+    return;
+  }
+  const kcStep = blockSize(k, KC, GEMM_UNROLL);
+  const mcStep = blockSize(m, MC, MR);
+  const ncStep = blockSize(n, NC, NR);
+  const blockBytes = <usize>packedABlockFloats(m, k) << 2;
+  const packedB = (work + 63) & ~(<usize>63);
+  // gemm_f32_workspace's layout: B block, A block (unused here), tile
+  const tile = packedB + (<usize>(kcStep * ncStep) << 2) + (<usize>(kcStep * mcStep) << 2);
+  const ldc = <usize>n << 2;
+  const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
+  for (let jc = 0; jc < n; jc += ncStep) {
+    const nc = min(ncStep, n - jc);
+    for (let pc = 0; pc < k; pc += kcStep) {
+      const kc = min(kcStep, k - pc);
+      const kcp = roundUp(kc, GEMM_UNROLL);
+      let bp = packedB;
+      if (bPacked != 0) bp = packedBlock(bPacked, n, k, jc, pc, kcStep, ncStep);
+      else packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
+      gemmBlock(0, 0, 0, bp, 0, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, kcp, beta, bias, biasFlags, relu,
+        packedA + <usize>(pc / kcStep) * blockBytes);
+    }
+  }
+}
+
+/**
+ * gemm_bias_f32 with A given packed by gemm_pack_a_f32 (for the same m and k): C = A·B (+ C when beta = 1)
+ * (+ bias) (then ReLU), B[p][j] at b + 4*(p*sb0 + j*sb1); bit-identical to gemm_bias_f32 with the unpacked
+ * A. work holds gemm_f32_workspace(m, n, k) bytes.
+ */
+export function gemm_packed_a_f32(packedA: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  sb0: i32, sb1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
+  gemmPackedA(packedA, b, sb0, sb1, 0, c, m, n, k, beta, bias, biasMode, relu, work);
+}
+
+/**
+ * gemm_bias_f32 with A packed by gemm_pack_a_f32 (same m, k) and B packed by gemm_pack_b_f32 (same n, k):
+ * no packing at all; bit-identical to gemm_bias_f32 on the unpacked operands. work holds
+ * gemm_f32_workspace(m, n, k) bytes.
+ */
+export function gemm_packed_ab_f32(packedA: usize, packedB: usize, c: usize, m: i32, n: i32, k: i32,
+  beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
+  gemmPackedA(packedA, 0, 0, 0, packedB, c, m, n, k, beta, bias, biasMode, relu, work);
 }

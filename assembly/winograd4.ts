@@ -27,11 +27,12 @@
 // Layout: U [36, o, c], V [36, c, T], M [36, o, T] with ξ = 6i + j (planes padded), T = tiles of a block
 // of whole tile rows, each tile row padded to a multiple of 4 tiles so the transforms run on 4 adjacent
 // tiles per f32x4 (rows of at most 2 tiles go in pairs of tile rows instead, see paddedTilesX).
-// The forward writes V straight in the layout the GEMM packs its B into (gemm_packed_b_f32 then skips
-// packing it; same bits). The transforms read the input through zero-padded copies of its rows (the
+// The forward writes V straight in the layout the GEMM packs its B into, and the weight transform U in the
+// layout it packs its A into (once per call: U is the same for every block), so gemm_packed_ab_f32 packs
+// neither (same bits). The transforms read the input through zero-padded copies of its rows (the
 // strip), so every group of 4 tiles takes plain loads.
 
-import { gemm_f32, gemm_packed_b_f32 } from "./gemm";
+import { GEMM_MR, gemm_f32, gemm_pack_a_bytes, gemm_packed_a_f32, gemm_packed_ab_f32 } from "./gemm";
 
 /** Floats between the 36 planes of V and M beyond their c*T (o*T) floats (against L1 set conflicts). */
 const PLANE_PAD: i32 = 16;
@@ -111,15 +112,73 @@ const PLANE_PAD: i32 = 16;
   g6Store(h50, h51, h52, dst + 30 * plane, plane, pair);
 }
 
+/** Most channels (GEMM depth) for which U is stored in the GEMM's packed-A layout: one depth block (gemm.ts KC). */
+const PACKED_U_MAX_DEPTH: i32 = 512;
+
+/**
+ * Bytes between U's planes for a convolution of o outputs and c channels (U[ξ] the o x c GEMM A): with
+ * 0 < c <= 512, U[ξ] packed as gemm_pack_a_f32 packs an o x c A (ceil(o / GEMM_MR) panels of ceil4(c) rows of
+ * GEMM_MR floats) and 16 floats; else o*c + 16 floats.
+ */
+@inline function weightPlaneBytes(o: i32, c: i32): usize {
+  return c > 0 && c <= PACKED_U_MAX_DEPTH ? <usize>gemm_pack_a_bytes(o, c) + (<usize>PLANE_PAD << 2) : <usize>(o * c + PLANE_PAD) << 2;
+}
+
+/** Bytes of the u winograd4_weights_f32 writes for a convolution of o outputs and c channels (either flip). */
+export function winograd4_weights_bytes(o: i32, c: i32): i32 {
+  return 36 * <i32>weightPlaneBytes(o, c);
+}
+
+/**
+ * Zeroes the padding of the 36 packed U planes (`plane` bytes apart; rows x depth in panels of MR rows, kcp =
+ * ceil4(depth) deep): depths depth .. kcp of every panel, the last panel's rows past `rows`, and the 16
+ * floats after each plane.
+ */
+function zeroPackedUPads(u: usize, plane: usize, rows: i32, depth: i32, MR: i32, kcp: i32): void {
+  const panels = (rows + MR - 1) / MR, used = rows - (panels - 1) * MR;
+  const panelBytes = <usize>(MR * kcp) << 2, ps = <usize>MR << 2;
+  for (let xi = 0; xi < 36; xi++) {
+    const base = u + <usize>xi * plane;
+    if (depth < kcp) {
+      for (let q = 0; q < panels; q++) memory.fill(base + <usize>q * panelBytes + <usize>depth * ps, 0, <usize>(kcp - depth) * ps);
+    }
+    if (used < MR) {
+      const last = base + <usize>(panels - 1) * panelBytes + (<usize>used << 2);
+      for (let p = 0; p < depth; p++) memory.fill(last + <usize>p * ps, 0, <usize>(MR - used) << 2);
+    }
+    memory.fill(base + <usize>panels * panelBytes, 0, <usize>PLANE_PAD << 2);
+  }
+}
+
 /**
  * The weight transform U[ξ] = G g Gᵀ (f64, rounded once) of the 3x3 filters of w [o, c, 3, 3]: flip = 0:
  * U [36, o, c] with g = w[oc][ic]; flip = 1: U [36, c, o] with g = w[oc][ic] rotated by 180° at U[ξ][ic][oc].
- * The planes are o*c + 16 floats apart (with o*c a power of two the 36 store streams would share L1 sets).
+ * U[ξ] (rows x depth: o x c, or c x o when flipped) is stored as the GEMM's A: with 0 < depth <= 512, in
+ * gemm_pack_a_f32's packed layout (panels of GEMM_MR rows, zero past the rows and past depth to ceil4(depth)),
+ * which conv2d_winograd4_f32 multiplies without packing it again; else row-major. The planes are
+ * weightPlaneBytes apart (16 floats of padding: with planes a power of two apart the 36 store streams would
+ * share L1 sets); u holds winograd4_weights_bytes(rows, depth) bytes.
  */
 export function winograd4_weights_f32(w: usize, u: usize, o: i32, c: i32, flip: i32): void {
-  const plane = <usize>(o * c + PLANE_PAD) << 2;
   const outer = flip ? c : o, inner = flip ? o : c;
+  const plane = weightPlaneBytes(outer, inner);
   const bStep: usize = flip ? <usize>(c * 36) : 36, aStep: usize = flip ? 36 : <usize>(c * 36);
+  if (inner > 0 && inner <= PACKED_U_MAX_DEPTH) {
+    // packed: row a, depth b at panel a / MR, offset b*MR + a % MR: pairs of adjacent rows of a panel
+    const MR = GEMM_MR, kcp = (inner + 3) & ~3;
+    zeroPackedUPads(u, plane, outer, inner, MR, kcp);
+    for (let a0 = 0; a0 < outer; a0 += MR) {
+      const rows = min(MR, outer - a0);
+      const panel = u + (<usize>(a0 * kcp) << 2);
+      for (let b = 0; b < inner; b++) {
+        const g = w + <usize>a0 * aStep + <usize>b * bStep, d = panel + (<usize>(b * MR) << 2);
+        let r = 0;
+        for (; r + 2 <= rows; r += 2) weights2(g + <usize>r * aStep, aStep, d + (<usize>r << 2), plane, flip, true);
+        if (r < rows) weights2(g + <usize>r * aStep, 0, d + (<usize>r << 2), plane, flip, false);
+      }
+    }
+    return;
+  }
   for (let a = 0; a < outer; a++) {
     let b = 0;
     for (; b + 2 <= inner; b += 2) {
@@ -441,12 +500,13 @@ function zeroPackedPads(vb: usize, c: i32, T: i32, kcp: i32, plane: usize): void
  * y[img][oc][oy][ox] = Σ over ci, ki, kj < 3 of x[img][ci][oy - ph + ki][ox - pw + kj] · g[oc][ci][ki][kj]
  * (+ bias[oc] when bias != 0), x zero outside h x wd, for the tile rows row0 .. row0+rows (tile row r:
  * output rows 4(r % tilesY) .. +3 of image r / tilesY, tilesY = ceil(oh / 4)), by Winograd F(4x4, 3x3) from
- * u = winograd4_weights_f32's [36, o, c] (planes o*c + 16 floats apart). ph, pw any integers. Blocks of blockRows tile rows: with
+ * u = winograd4_weights_f32's [36, o, c] (U[ξ] in the GEMM's packed-A layout when c <= 512, planes
+ * weightPlaneBytes(o, c) apart: the GEMMs never pack it). ph, pw any integers. Blocks of blockRows tile rows: with
  * T = blockTiles(blockRows, tx4) (tx4 = paddedTilesX(ow): ceil(ow / 4) rounded up to a multiple of 4, or
  * 2 when at most 2, then tile rows go in pairs), v holds
  * 36*(ceil4(c)*ceil8(T) + 32) + 16 floats, m 36*(o*T + 16) floats, work gemm_f32_workspace(o, T, c) bytes.
  * When c <= 512 and T <= 4096 the input transform writes V already packed as the GEMM packs its B
- * (packedPlaneBytes) and the GEMMs skip packing it (gemm_packed_b_f32: the same bits as gemm_f32).
+ * (packedPlaneBytes) and the GEMMs pack neither operand (gemm_packed_ab_f32: the same bits as gemm_f32).
  */
 export function conv2d_winograd4_f32(x: usize, u: usize, bias: usize, y: usize, n: i32, c: i32, h: i32, wd: i32, o: i32,
   ph: i32, pw: i32, oh: i32, ow: i32, row0: i32, rows: i32, blockRows: i32, v: usize, m: usize, work: usize): void {
@@ -464,14 +524,18 @@ export function conv2d_winograd4_f32(x: usize, u: usize, bias: usize, y: usize, 
       zeroPackedPads(vb, c, T, kcp, plane);
       inputTransform(x, vb, m, c, h, wd, ph, pw, tilesY, tx4, r, br, T, kcp);
       for (let xi = 0; xi < 36; xi++) {
-        gemm_packed_b_f32(u + (<usize>(xi * (o * c + PLANE_PAD)) << 2), vb + <usize>xi * plane, m + (<usize>xi * <usize>(o * T + PLANE_PAD) << 2),
-          o, T, c, c, 1, 0, 0, 0, 0, work);
+        // U[ξ] packed by winograd4_weights_f32 (c <= 512), V[ξ] by the input transform: no packing here
+        gemm_packed_ab_f32(u + <usize>xi * weightPlaneBytes(o, c), vb + <usize>xi * plane, m + (<usize>xi * <usize>(o * T + PLANE_PAD) << 2),
+          o, T, c, 0, 0, 0, 0, work);
       }
     } else {
       inputTransform(x, v, m, c, h, wd, ph, pw, tilesY, tx4, r, br, T, 0);
       for (let xi = 0; xi < 36; xi++) {
-        gemm_f32(u + (<usize>(xi * (o * c + PLANE_PAD)) << 2), v + (<usize>xi * <usize>(c * T + PLANE_PAD) << 2), m + (<usize>xi * <usize>(o * T + PLANE_PAD) << 2),
-          o, T, c, c, 1, T, 1, 0, work);
+        const ux = u + <usize>xi * weightPlaneBytes(o, c), vx = v + (<usize>xi * <usize>(c * T + PLANE_PAD) << 2);
+        const mx = m + (<usize>xi * <usize>(o * T + PLANE_PAD) << 2);
+        // U[ξ] packed when 0 < c <= 512 (blocks of more than 4096 tiles), else row-major
+        if (c > 0 && c <= PACKED_U_MAX_DEPTH) gemm_packed_a_f32(ux, vx, mx, o, T, c, T, 1, 0, 0, 0, 0, work);
+        else gemm_f32(ux, vx, mx, o, T, c, c, 1, T, 1, 0, work);
       }
     }
     outputTransform(m, bias, y, v, o, oh, ow, tilesY, tilesX, tx4, r, br, T);

@@ -1,6 +1,7 @@
 /**
  * The GEMM with B packed once (gemm_pack_b_f32 + gemm_packed_b_f32, used for the recurrent weight of
- * nn.RNN / LSTM / GRU): bit-identical to gemm_bias_f32 on the unpacked B, in both WebAssembly builds and in
+ * nn.RNN / LSTM / GRU), with A packed once (gemm_pack_a_f32 + gemm_packed_a_f32, and both packed:
+ * gemm_packed_ab_f32, used for the Winograd weights of conv2d_winograd4_f32): bit-identical to gemm_bias_f32 on the unpacked B, in both WebAssembly builds and in
  * the js reference, for every layout of A and B, odd sizes, sizes crossing the cache blocks (KC = 512 deep,
  * NC = 4096 columns, MC = 120 rows), every epilogue, k = 0 and NaN / ±Infinity inputs; and split across two
  * threads with the bits of one thread.
@@ -112,6 +113,87 @@ describe.each(builds)('gemm_packed_b_f32, %s, bit-identical to gemm_bias_f32', (
     for (const specials of [[NaN], [Infinity], [-Infinity], [NaN, Infinity, -Infinity]]) {
       expectSame(K, { m: 13, n: 21, k: 17, specials, biasMode: 1 });
       expectSame(K, { m: 13, n: 21, k: 17, specials, relu: 1, tb: true });
+    }
+  });
+});
+
+/**
+ * C from gemm_bias_f32, from gemm_packed_a_f32 on A packed by gemm_pack_a_f32, and from gemm_packed_ab_f32 on
+ * A and B packed, as raw bits.
+ */
+function packedA(K: Kernels, c: Case): Int32Array[] {
+  const { m, n, k, ta = false, tb = false, step = 1, beta = 0, biasMode = 0, relu = 0, specials = [] } = c;
+  const aData = randArray(rng, m * k * step), bData = randArray(rng, k * n * step);
+  for (const v of specials) {
+    if (aData.length > 0) aData[Math.floor(rng() * aData.length)] = v;
+    if (bData.length > 0) bData[Math.floor(rng() * bData.length)] = v;
+  }
+  const [sa0, sa1] = ta ? [step, m * step] : [k * step, step];
+  const [sb0, sb1] = tb ? [step, k * step] : [n * step, step];
+  const biasLen = biasMode === 1 ? n : biasMode === 2 ? m : 0;
+  const c0 = randArray(rng, m * n);
+  const a = put(aData), b = put(bData), bias = biasLen > 0 ? put(randArray(rng, biasLen)) : 0;
+  const wsBytes = K.gemm_f32_workspace(m, n, k), pbBytes = K.gemm_pack_b_bytes(n, k), paBytes = K.gemm_pack_a_bytes(m, k);
+  const ws = wsBytes > 0 ? heap.alloc(wsBytes) : 0;
+  const pb = pbBytes > 0 ? heap.alloc(pbBytes) : 0, pa = paBytes > 0 ? heap.alloc(paBytes) : 0;
+  try {
+    const cs = [put(c0), put(c0), put(c0)];
+    K.gemm_bias_f32(a, b, cs[0]!, m, n, k, sa0, sa1, sb0, sb1, beta, bias, biasMode, relu, ws);
+    K.gemm_pack_a_f32(a, m, k, sa0, sa1, pa);
+    K.gemm_packed_a_f32(pa, b, cs[1]!, m, n, k, sb0, sb1, beta, bias, biasMode, relu, ws);
+    K.gemm_pack_b_f32(b, n, k, sb0, sb1, pb);
+    K.gemm_packed_ab_f32(pa, pb, cs[2]!, m, n, k, beta, bias, biasMode, relu, ws);
+    const out = cs.map((p) => readI(p, m * n));
+    for (const p of cs) heap.free(p, Math.max(4, m * n * 4));
+    return out;
+  } finally {
+    if (ws !== 0) heap.free(ws, wsBytes);
+    if (pb !== 0) heap.free(pb, pbBytes);
+    if (pa !== 0) heap.free(pa, paBytes);
+    heap.free(a, Math.max(4, aData.length * 4));
+    heap.free(b, Math.max(4, bData.length * 4));
+    if (bias !== 0) heap.free(bias, biasLen * 4);
+  }
+}
+
+function expectSameA(K: Kernels, c: Case): void {
+  const [want, gotA, gotAB] = packedA(K, c);
+  expect(gotA, `packed A ${JSON.stringify(c)}`).toEqual(want);
+  expect(gotAB, `packed A and B ${JSON.stringify(c)}`).toEqual(want);
+}
+
+describe.each(builds)('gemm_packed_a_f32 and gemm_packed_ab_f32, %s, bit-identical to gemm_bias_f32', (_name, K) => {
+  it('odd sizes (1, 3, 17, 129), every transpose combination, beta 0/1', () => {
+    for (const m of [1, 3, 17, 129]) {
+      for (const [n, k] of [[1, 1], [3, 17], [17, 3], [129, 129], [16, 5], [1, 129], [129, 1]]) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) expectSameA(K, { m, n: n!, k: k!, ta, tb, beta: (m + n! + k!) & 1 });
+        }
+      }
+    }
+  });
+
+  it('every count of rows in the last row panel, blocks crossed in k, n and m (MC = 120, KC = 512, NC = 4096)', () => {
+    for (let m = 1; m <= 13; m++) expectSameA(K, { m, n: 40, k: 9, biasMode: 1 });
+    expectSameA(K, { m: 16, n: 128, k: 512 });
+    expectSameA(K, { m: 5, n: 24, k: 1030, beta: 1, relu: 1 });
+    expectSameA(K, { m: 131, n: 17, k: 1100, ta: true, biasMode: 2 });
+    expectSameA(K, { m: 2, n: 4100, k: 6, tb: true });
+    expectSameA(K, { m: 250, n: 9, k: 20, ta: true, biasMode: 2 });
+  });
+
+  it('general strides, every epilogue, k = 0, NaN and ±Infinity', () => {
+    expectSameA(K, { m: 7, n: 19, k: 11, step: 3, ta: true, tb: true, beta: 1 });
+    for (const biasMode of [0, 1, 2]) {
+      for (const relu of [0, 1]) {
+        for (const beta of [0, 1]) {
+          expectSameA(K, { m: 9, n: 13, k: 6, biasMode, relu, beta });
+          expectSameA(K, { m: 4, n: 5, k: 0, biasMode, relu, beta });
+        }
+      }
+    }
+    for (const specials of [[NaN], [Infinity], [-Infinity], [NaN, Infinity, -Infinity]]) {
+      expectSameA(K, { m: 13, n: 21, k: 17, specials, relu: 1, tb: true });
     }
   });
 });

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
-import { winograd4Scratch, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
+import { W4_REFERENCE_MR, winograd4Layout, winograd4Scratch, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
+import { wasmConstants } from '../src/backends/wasm/exports.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { init, tensor, Tensor } from '../src/index.js';
@@ -20,6 +21,8 @@ import { checkOp, mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
 const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
+/** The micro-kernel height of each backend's packed U (winograd4_weights_f32's layout). */
+const uMR = (k: Kernels): number => (k === wasm ? wasmConstants(wasm).GEMM_MR : W4_REFERENCE_MR);
 
 interface Conv {
   n: number; c: number; h: number; wd: number; o: number; ph: number; pw: number; oh: number; ow: number;
@@ -81,7 +84,7 @@ function runKernel(k: Kernels, x: Float32Array, w: Float32Array, flip: 0 | 1, b:
   const bytes = winograd4Scratch(c, o, ow, blockRows, k.gemm_f32_workspace);
   const px = put(x), pw_ = put(w), pb = b ? put(b) : 0;
   const py = put(opts.y0 ?? new Float32Array(n * o * oh * ow).fill(12345));
-  const uBytes = 36 * (o * c + 16) * 4;
+  const uBytes = k.winograd4_weights_bytes(o, c);
   const u = heap.alloc(uBytes), v = heap.alloc(bytes.v), m = heap.alloc(bytes.m), work = heap.alloc(bytes.work);
   try {
     if (flip) k.winograd4_weights_f32(pw_, u, c, o, 1);
@@ -272,21 +275,59 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
 
   it('wasm and js weight transforms agree within one rounding (f64, rounded once)', () => {
     const rnd = mulberry32(37);
-    for (const [o, c] of [[1, 1], [3, 17], [17, 3], [16, 16]] as const) {
+    for (const [o, c] of [[1, 1], [3, 17], [17, 3], [16, 16], [7, 513], [130, 5]] as const) {
       const w = randArray(rnd, o * c * 9, -3, 3);
       for (const flip of [0, 1]) {
         const out = backends.map(([, k]) => {
-          const pw = put(w), u = heap.alloc(36 * (o * c + 16) * 4);
+          // U [36, rows, depth] in the GEMM's packed-A layout: unpacked to row-major planes
+          const rows = flip ? c : o, depth = flip ? o : c;
+          const uBytes = k.winograd4_weights_bytes(rows, depth);
+          const { plane, at } = winograd4Layout(rows, depth, uMR(k));
+          expect(uBytes).toBe(36 * plane * 4);
+          const pw = put(w), u = heap.alloc(uBytes);
           k.winograd4_weights_f32(pw, u, o, c, flip);
-          // the planes without their 16 floats of padding
-          const all = readF(u, 36 * (o * c + 16));
-          const r = new Float32Array(36 * o * c).map((_, i) => all[Math.floor(i / (o * c)) * (o * c + 16) + (i % (o * c))]!);
+          const all = readF(u, 36 * plane);
+          const r = new Float32Array(36 * o * c).map((_, i) => all[Math.floor(i / (o * c)) * plane + at(Math.floor((i % (o * c)) / depth), i % depth)]!);
+          // the padding (rows past the last, depth to a multiple of 4, the 16 floats after each plane) is zero
+          const used = new Set<number>();
+          for (let xi = 0; xi < 36; xi++) for (let q = 0; q < rows; q++) for (let p = 0; p < depth; p++) used.add(xi * plane + at(q, p));
+          for (let i = 0; i < all.length; i++) if (!used.has(i)) expect(all[i], `padding ${i}`).toBe(0);
           heap.free(pw, w.length * 4);
-          heap.free(u, 36 * (o * c + 16) * 4);
+          heap.free(u, uBytes);
           return r;
         });
         for (let i = 0; i < out[0]!.length; i++) {
           expect(Math.abs(out[0]![i]! - out[1]![i]!)).toBeLessThanOrEqual(2 ** -23 * Math.abs(out[1]![i]!));
+        }
+      }
+    }
+  });
+
+  it('wasm: U as written is gemm_pack_a_f32 of its row-major planes (the GEMMs over it give gemm_f32\'s bits)', () => {
+    const rnd = mulberry32(45);
+    const mr = uMR(wasm);
+    for (const [o, c] of [[5, 3], [16, 16], [17, 33], [130, 7], [1, 512]] as const) {
+      const w = randArray(rnd, o * c * 9, -3, 3);
+      for (const flip of [0, 1]) {
+        const rows = flip ? c : o, depth = flip ? o : c;
+        const { plane, at } = winograd4Layout(rows, depth, mr);
+        const uBytes = wasm.winograd4_weights_bytes(rows, depth), paBytes = wasm.gemm_pack_a_bytes(rows, depth);
+        expect(paBytes + 64).toBe(plane * 4);
+        const pw = put(w), u = heap.alloc(uBytes), flat = heap.alloc(rows * depth * 4), pa = heap.alloc(paBytes);
+        try {
+          wasm.winograd4_weights_f32(pw, u, o, c, flip);
+          const all = new Int32Array(readF(u, 36 * plane).buffer);
+          for (let xi = 0; xi < 36; xi++) {
+            const row = new Float32Array(new Int32Array(rows * depth).map((_, i) => all[xi * plane + at(Math.floor(i / depth), i % depth)]!).buffer);
+            heap.f32.set(row, flat >>> 2);
+            wasm.gemm_pack_a_f32(flat, rows, depth, depth, 1, pa);
+            expect(Array.from(all.subarray(xi * plane, xi * plane + paBytes / 4)), `plane ${xi}`).toEqual(Array.from(new Int32Array(readF(pa, paBytes / 4).buffer)));
+          }
+        } finally {
+          heap.free(pw, w.length * 4);
+          heap.free(u, uBytes);
+          heap.free(flat, rows * depth * 4);
+          heap.free(pa, paBytes);
         }
       }
     }

@@ -204,6 +204,27 @@ export const KERNEL_TABLE = {
    */
   gemm_packed_b_f32: { split: 'gemm', args: ['a:in', 'packed:in', 'c:inout', 'm', 'n', 'k', 'sa0', 'sa1', 'beta',
     'bias:in?', 'biasMode', 'relu', 'work:work'] },
+  /** Bytes of the packed A of an m×k product that gemm_pack_a_f32 writes (0 when m or k is 0). */
+  gemm_pack_a_bytes: { split: 'none', returns: 'number', args: ['m', 'k'] },
+  /**
+   * Packs A (m×k, A[i][p] at a + 4*(i*sa0 + p*sa1)) into `packed` (gemm_pack_a_bytes(m, k) bytes, a layout
+   * only gemm_packed_a_f32 and gemm_packed_ab_f32 read; the WebAssembly one is the GEMM's MR-row panels, which
+   * winograd4_weights_f32 writes directly), for many products with the same A.
+   */
+  gemm_pack_a_f32: { split: 'none', args: ['a:in', 'm', 'k', 'sa0', 'sa1', 'packed:out'] },
+  /**
+   * gemm_bias_f32 with A packed by gemm_pack_a_f32 for the same m and k (B[p][j] at b + 4*(p*sb0 + j*sb1));
+   * results bit-identical to gemm_bias_f32 with the unpacked A. `work` holds gemm_f32_workspace(m, n, k) bytes.
+   */
+  gemm_packed_a_f32: { split: 'none', args: ['packedA:in', 'b:in', 'c:inout', 'm', 'n', 'k', 'sb0', 'sb1', 'beta',
+    'bias:in?', 'biasMode', 'relu', 'work:work'] },
+  /**
+   * gemm_bias_f32 with A packed by gemm_pack_a_f32 (same m, k) and B by gemm_pack_b_f32 (same n, k): packs
+   * nothing; results bit-identical to gemm_bias_f32 on the unpacked operands. `work` holds
+   * gemm_f32_workspace(m, n, k) bytes.
+   */
+  gemm_packed_ab_f32: { split: 'none', args: ['packedA:in', 'packedB:in', 'c:inout', 'm', 'n', 'k', 'beta',
+    'bias:in?', 'biasMode', 'relu', 'work:work'] },
   /** y[i] += alpha * x[i], contiguous (gradient accumulation). */
   axpy_f32: { split: 'range', args: ['x:in', 'y:inout', 'n:size', 'alpha'] },
 
@@ -307,17 +328,23 @@ export const KERNEL_TABLE = {
   /**
    * U = G g Gᵀ (6x6, f64 rounded once) of the 3x3 filters g of w [o, c, 3, 3], G = W4_G of
    * src/backends/js/winograd4.ts: flip 0: U [36, o, c], U[6i+j][oc][ic] = (G g Gᵀ)[i][j] with g = w[oc][ic];
-   * flip 1: U [36, c, o] at [ξ][ic][oc] with g = w[oc][ic] rotated by 180°. The planes are o·c + 16 floats
-   * apart (u holds 36·(o·c + 16) floats).
+   * flip 1: U [36, c, o] at [ξ][ic][oc] with g = w[oc][ic] rotated by 180°. Each plane U[ξ] (rows × depth:
+   * o × c, or c × o flipped) is the conv GEMM's A: with 0 < depth <= 512 stored in the GEMM's packed-A layout
+   * (panels of MR rows, MR = the module's GEMM_MR, 6 in the reference: U[ξ][r][p] at panel ⌊r/MR⌋·MR·ceil4(depth)
+   * + p·MR + r % MR, zero past the rows and to ceil4(depth)), else row-major; planes 16 floats apart beyond
+   * that; u holds winograd4_weights_bytes(rows, depth) bytes. Only conv2d_winograd4_f32 reads it.
    */
   winograd4_weights_f32: { split: 'none', args: ['w:in', 'u:out', 'o', 'c', 'flip'] },
+  /** Bytes of winograd4_weights_f32's u for a convolution of o outputs and c channels (U[ξ] o × c: flip 0's o, c; flip 1's c, o). */
+  winograd4_weights_bytes: { split: 'none', returns: 'number', args: ['o', 'c'] },
   /**
-   * conv2d_winograd_f32's convolution by Winograd F(4x4, 3x3) from u = winograd4_weights_f32's [36, o, c]:
-   * writes the outputs of tile rows row0 .. row0+rows (tile row r: output rows 4(r % tilesY) .. +3 of image
-   * r / tilesY, tilesY = ceil(oh / 4)). With T = blockRows·tx4 rounded up to a multiple of 4 (tx4 =
-   * winograd4TilesX(ow): ceil(ow / 4) rounded up to a multiple of 4, or 2 when at most 2), v holds 36·(ceil4(c)·ceil8(T) + 32) + 16 floats (V written as the GEMM packs its B when c <= 512
-   * and T <= 4096), m 36·(o·T + 16) floats, work gemm_f32_workspace(o, T, c) bytes (winograd4Scratch). The
-   * reference computes the same transforms and sums in f64.
+   * conv2d_winograd_f32's convolution by Winograd F(4x4, 3x3) from u = winograd4_weights_f32's 36 planes U[ξ]
+   * (o x c, in the layout that entry describes): writes the outputs of tile rows row0 .. row0+rows (tile row
+   * r: output rows 4(r % tilesY) .. +3 of image r / tilesY, tilesY = ceil(oh / 4)). With T = blockRows·tx4
+   * rounded up to a multiple of 4 (tx4 = winograd4TilesX(ow): ceil(ow / 4) rounded up to a multiple of 4, or
+   * 2 when at most 2), v holds 36·(ceil4(c)·ceil8(T) + 32) + 16 floats (V written as the GEMM packs its B
+   * when c <= 512 and T <= 4096), m 36·(o·T + 16) floats, work gemm_f32_workspace(o, T, c) bytes
+   * (winograd4Scratch). The reference computes the same transforms and sums in f64.
    */
   conv2d_winograd4_f32: { split: 'winograd', args: ['x:in', 'u:in', 'bias:in?', 'y:out', 'n', 'c', 'h', 'wd', 'o', 'ph', 'pw',
     'oh', 'ow', 'row0', 'rows', 'blockRows', 'v:work', 'm:work', 'work:work'] },

@@ -374,8 +374,8 @@ function winogradConv(tile: 2 | 4, x: number, w: number, flip: 0 | 1, wo: number
   const rowBytes = scratch(c, o, ow, 1, () => 0);
   const blockRows = Math.max(1, Math.min(rows, Math.floor((f4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (rowBytes.v + rowBytes.m))));
   const bytes = scratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
-  // U: F(4x4)'s planes are o·c + 16 floats apart
-  withScratch([f4 ? 36 * (o * c + 16) * 4 : 16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
+  // U: F(4x4)'s planes in the GEMM's packed-A layout (winograd4_weights_bytes)
+  withScratch([f4 ? kern.winograd4_weights_bytes(o, c) : 16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
     if (f4) {
       kern.winograd4_weights_f32(w, u!, wo, wc, flip);
       kern.conv2d_winograd4_f32(x, u!, bias, y, n, c, h, wd, o, ph, pw, oh, ow, 0, rows, blockRows, v!, m!, work!);

@@ -68,6 +68,32 @@ export function gemm_packed_b_f32(a: number, packed: number, c: number, m: numbe
   gemm_bias_f32(a, packed, c, m, n, k, sa0, sa1, n, 1, beta, bias, biasMode, relu, work);
 }
 
+/** The reference's packed A is A itself, m×k row-major: m*k floats. */
+export function gemm_pack_a_bytes(m: number, k: number): number {
+  return m > 0 && k > 0 ? m * k * 4 : 0;
+}
+
+/** Copies A (A[i][p] = a[i*sa0 + p*sa1]) row-major into packed: packed[i*k + p] = A[i][p]. */
+export function gemm_pack_a_f32(a: number, m: number, k: number, sa0: number, sa1: number, packed: number): void {
+  const f32 = heap.f32;
+  const as = a >>> 2, ps = packed >>> 2;
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) f32[ps + i * k + p] = f32[as + i * sa0 + p * sa1]!;
+  }
+}
+
+/** gemm_bias_f32 on the A that gemm_pack_a_f32 stored row-major in packedA. */
+export function gemm_packed_a_f32(packedA: number, b: number, c: number, m: number, n: number, k: number,
+  sb0: number, sb1: number, beta: number, bias: number, biasMode: number, relu: number, work: number): void {
+  gemm_bias_f32(packedA, b, c, m, n, k, k, 1, sb0, sb1, beta, bias, biasMode, relu, work);
+}
+
+/** gemm_bias_f32 on the A and B that gemm_pack_a_f32 and gemm_pack_b_f32 stored row-major. */
+export function gemm_packed_ab_f32(packedA: number, packedB: number, c: number, m: number, n: number, k: number,
+  beta: number, bias: number, biasMode: number, relu: number, work: number): void {
+  gemm_bias_f32(packedA, packedB, c, m, n, k, k, 1, n, 1, beta, bias, biasMode, relu, work);
+}
+
 /** y[i] += alpha * x[i], contiguous. */
 export function axpy_f32(x: number, y: number, n: number, alpha: number): void {
   const f32 = heap.f32;

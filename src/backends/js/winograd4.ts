@@ -81,20 +81,45 @@ function sandwich(L: readonly (readonly number[])[], X: Float64Array, lx: number
 const transpose = (m: readonly (readonly number[])[]): number[][] => m[0]!.map((_, j) => m.map((r) => r[j]!));
 const W4_A = transpose(W4_AT), W4_GT = transpose(W4_G);
 
+/** The GEMM micro-kernel height of the reference's packed U layout (the WebAssembly module's GEMM_MR in the relaxed build). */
+export const W4_REFERENCE_MR = 6;
+
+/**
+ * Float offset of U[ξ][r][p] (rows × depth, r < rows, p < depth) within a plane, and the floats between
+ * planes: with 0 < depth <= 512, the GEMM's packed-A layout with `mr`-row panels (panel ⌊r/mr⌋ at
+ * ⌊r/mr⌋·mr·ceil4(depth), then p·mr + r % mr; zeros past the rows and to ceil4(depth)), else row-major;
+ * 16 floats of padding after each plane.
+ */
+export function winograd4Layout(rows: number, depth: number, mr: number): { plane: number; at: (r: number, p: number) => number } {
+  if (depth > 0 && depth <= 512) {
+    const kcp = (depth + 3) & ~3;
+    return { plane: Math.ceil(rows / mr) * mr * kcp + 16, at: (r, p) => Math.floor(r / mr) * mr * kcp + p * mr + (r % mr) };
+  }
+  return { plane: rows * depth + 16, at: (r, p) => r * depth + p };
+}
+
+/** Bytes of winograd4_weights_f32's u for a convolution of o outputs and c channels (U[ξ] o × c). */
+export function winograd4_weights_bytes(o: number, c: number): number {
+  return 36 * winograd4Layout(o, c, W4_REFERENCE_MR).plane * 4;
+}
+
 /**
  * U = G g Gᵀ of w [o, c, 3, 3]: flip 0, U [36, o, c] at [ξ][oc][ic]; flip 1, U [36, c, o] at [ξ][ic][oc]
- * with g rotated by 180°; planes o·c + 16 floats apart. f64, rounded once.
+ * with g rotated by 180°; each plane in winograd4Layout (packed-A panels of W4_REFERENCE_MR rows when the
+ * depth is at most 512). f64, rounded once.
  */
 export function winograd4_weights_f32(w: number, u: number, o: number, c: number, flip: number): void {
   const f32 = heap.f32;
-  const plane = o * c + 16;
+  const rows = flip ? c : o, depth = flip ? o : c;
+  const { plane, at } = winograd4Layout(rows, depth, W4_REFERENCE_MR);
+  f32.fill(0, u >>> 2, (u >>> 2) + 36 * plane);
   const g = new Float64Array(9);
   for (let oc = 0; oc < o; oc++) {
     for (let ic = 0; ic < c; ic++) {
       const src = (w >>> 2) + (oc * c + ic) * 9;
       for (let t = 0; t < 9; t++) g[t] = f32[src + (flip ? 8 - t : t)]!;
       const U = sandwich(W4_G, g, 3, W4_G);
-      const dst = (u >>> 2) + (flip ? ic * o + oc : oc * c + ic);
+      const dst = (u >>> 2) + (flip ? at(ic, oc) : at(oc, ic));
       for (let xi = 0; xi < 36; xi++) f32[dst + xi * plane] = U[xi]!;
     }
   }
@@ -124,7 +149,7 @@ export function conv2d_winograd4_f32(x: number, u: number, bias: number, y: numb
   const f32 = heap.f32;
   const tilesY = (oh + 3) >> 2, tilesX = (ow + 3) >> 2;
   const us = u >>> 2, ys = y >>> 2;
-  const plane = o * c + 16;
+  const { plane, at } = winograd4Layout(o, c, W4_REFERENCE_MR);
   const V = new Float64Array(36 * c), M = new Float64Array(36);
   for (let r = row0; r < row0 + rows; r++) {
     const img = Math.floor(r / tilesY), ty = r - img * tilesY;
@@ -136,8 +161,8 @@ export function conv2d_winograd4_f32(x: number, u: number, bias: number, y: numb
       for (let oc = 0; oc < o; oc++) {
         for (let xi = 0; xi < 36; xi++) {
           let acc = 0;
-          const uRow = us + xi * plane + oc * c;
-          for (let ci = 0; ci < c; ci++) acc += f32[uRow + ci]! * V[xi * c + ci]!;
+          const uPlane = us + xi * plane;
+          for (let ci = 0; ci < c; ci++) acc += f32[uPlane + at(oc, ci)]! * V[xi * c + ci]!;
           M[xi] = acc;
         }
         const Y = sandwich(W4_AT, M, 6, W4_AT);
