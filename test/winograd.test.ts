@@ -4,21 +4,20 @@
  * gradient's 2 - p can be negative), blocks and row ranges (bit-identical on the wasm side), the weight
  * transform and abs_max_f32; NaN and Inf (what the kernel does, and that conv2d falls back to the direct path
  * where Winograd would differ); accuracy on ResNet-like data against float64 next to the direct path's; and
- * conv2d through Winograd against the direct path (values and all three gradients, non-contiguous input),
- * gradcheck, and the 2-thread split.
+ * the conv2d-level cases of test/winograd-cases.ts (against the direct path, NaN/Inf fallback, gradcheck,
+ * the 2-thread split) for F(2x2); and that a conv2d node reads max|·| of each operand once.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
 import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
 import { heap } from '../src/backends/memory.js';
 import { kernels } from '../src/backends/index.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
-import { init, tensor, Tensor } from '../src/index.js';
-import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
-import * as threads from '../src/backends/wasm/threads.js';
-import { setSplitThresholds } from '../src/backends/wasm/split.js';
-import { checkOp, mulberry32, nonContiguous, put, randArray, readF } from './helpers.js';
+import { tensor } from '../src/index.js';
+import { conv2d } from '../src/ops/conv.js';
+import { winogradConvCases } from './winograd-cases.js';
+import { mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
 const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
@@ -341,141 +340,7 @@ describe('Winograd accuracy on ResNet-like data (channels 16, 32, 64) against fl
   });
 });
 
-describe('conv2d through Winograd against the direct path', () => {
-  // these cases are about F(2x2, 3x3); test/winograd4.test.ts has F(4x4, 3x3)'s
-  let variant: ReturnType<typeof setWinogradVariant> = 'auto';
-  beforeAll(() => {
-    variant = setWinogradVariant(2);
-  });
-  afterAll(() => {
-    setWinogradVariant(variant);
-  });
-  /** y and the gradients of x, w, b of sum(y * r), with Winograd on or off. */
-  function run(on: boolean, x: Tensor, w: Tensor, b: Tensor | null, padding: number): Float32Array[] {
-    const was = setWinograd(on);
-    try {
-      const xs = x.detach().requiresGrad_(), ws = w.detach().requiresGrad_(), bs = b ? b.detach().requiresGrad_() : null;
-      // a non-contiguous x takes the contiguous copy first
-      const xin = x.isContiguous() ? xs : xs.transpose(2, 3).contiguous().transpose(2, 3);
-      const y = conv2d(xin, ws, bs, { padding });
-      const r = tensor(new Float32Array(y.numel()).map((_, i) => Math.sin(i * 0.7))).reshape(...y.shape);
-      y.mul(r).sum().backward();
-      return [y.toArray() as Float32Array, xs.grad!.toArray() as Float32Array, ws.grad!.toArray() as Float32Array,
-        ...(bs ? [bs.grad!.toArray() as Float32Array] : [])];
-    } finally {
-      setWinograd(was);
-    }
-  }
-  const close = (a: Float32Array, b: Float32Array, what: string) => {
-    let m = 0;
-    for (const v of b) m = Math.max(m, Math.abs(v));
-    for (let i = 0; i < a.length; i++) {
-      if (!(Math.abs(a[i]! - b[i]!) <= 2e-6 * m)) throw new Error(`${what}: element ${i}: ${a[i]} vs direct ${b[i]} (max ${m})`);
-    }
-  };
-
-  // at least 16 channels in and out (the Winograd path's threshold)
-  for (const [n, c, h, wd, o, p, bias] of [[3, 16, 17, 13, 17, 1, true], [1, 17, 8, 8, 16, 0, false], [2, 16, 5, 4, 16, 2, true],
-    [2, 16, 1, 1, 18, 1, true], [1, 18, 7, 6, 16, 3, false]] as const) {
-    it(`[${n}, ${c}, ${h}, ${wd}] -> ${o} channels, padding ${p}${bias ? ', bias' : ''}: values and the three gradients`, () => {
-      const rnd = mulberry32(17 + n + c + h);
-      const x = tensor(randArray(rnd, n * c * h * wd)).reshape(n, c, h, wd);
-      const w = tensor(randArray(rnd, o * c * 9)).reshape(o, c, 3, 3);
-      const b = bias ? tensor(randArray(rnd, o)) : null;
-      const on = run(true, x, w, b, p), off = run(false, x, w, b, p);
-      ['y', 'dx', 'dw', 'db'].slice(0, on.length).forEach((what, i) => close(on[i]!, off[i]!, what));
-      // the two paths do differ (so the comparison tests something): Winograd rounds differently
-      expect(bits(on[0]!)).not.toEqual(bits(off[0]!));
-    });
-  }
-
-  it('a non-contiguous input gives the contiguous input\'s result', () => {
-    const x = nonContiguous([2, 16, 6, 5], 'transpose');
-    const w = tensor(randArray(mulberry32(18), 16 * 16 * 9)).reshape(16, 16, 3, 3);
-    const a = conv2d(x, w, null, { padding: 1 }).toArray(), b = conv2d(x.contiguous(), w, null, { padding: 1 }).toArray();
-    expect(bits(a as Float32Array)).toEqual(bits(b as Float32Array));
-  });
-
-  it('NaN, Inf and huge values in an operand send the results computed from it down the direct path (same bits)', () => {
-    const rnd = mulberry32(19);
-    const base = randArray(rnd, 2 * 16 * 6 * 6);
-    const w = tensor(randArray(rnd, 16 * 16 * 9, 0.1, 1)).reshape(16, 16, 3, 3);
-    // y, then dx and dw of sum(y * r) with r holding the bad value too (the input gradient's operand)
-    const both = (x: Tensor, wt = w, bad = 0) => [true, false].map((on) => {
-      const was = setWinograd(on);
-      try {
-        const xs = x.detach().requiresGrad_(), ws = wt.detach().requiresGrad_();
-        const y = conv2d(xs, ws, null, { padding: 1 });
-        const r = new Float32Array(y.numel()).fill(0.5);
-        r[3] = bad;
-        y.mul(tensor(r).reshape(...y.shape)).sum().backward();
-        return [y, xs.grad!, ws.grad!].map((t) => t.toArray() as Float32Array);
-      } finally {
-        setWinograd(was);
-      }
-    });
-    // y comes from (x, w), dx from (gy, w), dw from (gy, x): those with the bad operand must match the direct path
-    const same = ([a, b]: Float32Array[][], which: number[]) => which.forEach((i) => expect(bits(a![i]!)).toEqual(bits(b![i]!)));
-    const withAt = (v: number, at: number) => {
-      const a = base.slice();
-      a[at] = v;
-      return tensor(a).reshape(2, 16, 6, 6);
-    };
-    for (const at of [0, 7, 100, 2 * 16 * 36 - 1]) {
-      for (const v of [NaN, Infinity, -Infinity, 3e37]) same(both(withAt(v, at)), [0, 2]);
-    }
-    for (const v of [NaN, Infinity]) {
-      const wBad = w.toArray() as Float32Array;
-      wBad[5] = v;
-      same(both(tensor(base).reshape(2, 16, 6, 6), tensor(wBad).reshape(16, 16, 3, 3)), [0, 1]);
-      same(both(tensor(base).reshape(2, 16, 6, 6), w, v), [1, 2]); // in the output gradient
-    }
-    // and the finite case does take the Winograd path (its rounding differs)
-    const [on, off] = both(tensor(base).reshape(2, 16, 6, 6));
-    for (let i = 0; i < 3; i++) expect(bits(on[i]!)).not.toEqual(bits(off[i]!));
-  });
-
-  it('gradcheck through conv2d at a small size (16 channels, the Winograd path)', () => {
-    checkOp('conv2d winograd', (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }), [[1, 16, 3, 4], [16, 16, 3, 3], [16]]);
-  });
-});
-
-const threaded = process.env.WASMGRAD_BACKEND !== 'js' && process.env.WASMGRAD_THREADS?.trim() !== '1';
-describe.runIf(threaded)('Winograd on 2 threads', () => {
-  it('conv2d forward and input gradient split over tile rows, bit-identical to one thread; the weight gradient close', async () => {
-    await init({ threads: 2 });
-    const rnd = mulberry32(20);
-    const x = tensor(randArray(rnd, 3 * 16 * 9 * 11)).reshape(3, 16, 9, 11).requiresGrad_();
-    const w = tensor(randArray(rnd, 16 * 16 * 9)).reshape(16, 16, 3, 3);
-    w.requiresGrad_();
-    const runOnce = () => {
-      x.grad = null;
-      w.grad = null;
-      const y = conv2d(x, w, null, { padding: 1 });
-      y.mul(tensor(new Float32Array(y.numel()).map((_, i) => Math.cos(i))).reshape(...y.shape)).sum().backward();
-      return [y.toArray() as Float32Array, x.grad!.toArray() as Float32Array, w.grad!.toArray() as Float32Array];
-    };
-    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity, gemmMacsSpinning: Infinity, elementsSpinning: Infinity };
-    const old = setSplitThresholds(none);
-    try {
-      const one = runOnce();
-      setSplitThresholds({ ...old, convMacs: 1 });
-      const before = threads.parallelCalls.get('conv2d_winograd_f32') ?? 0;
-      const beforeW = threads.parallelCalls.get('conv2d_winograd_weight_f32') ?? 0;
-      const two = runOnce();
-      expect(threads.parallelCalls.get('conv2d_winograd_f32') ?? 0).toBeGreaterThan(before);
-      expect(threads.parallelCalls.get('conv2d_winograd_weight_f32') ?? 0).toBeGreaterThan(beforeW);
-      expect(bits(two[0]!)).toEqual(bits(one[0]!));
-      expect(bits(two[1]!)).toEqual(bits(one[1]!));
-      // weight gradient: per-thread partials added in thread order (float32 rounding of a reordered sum),
-      // the same bits run after run
-      for (let i = 0; i < one[2]!.length; i++) expect(Math.abs(two[2]![i]! - one[2]![i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(one[2]![i]!)));
-      expect(bits(runOnce()[2]!)).toEqual(bits(two[2]!));
-    } finally {
-      setSplitThresholds(old);
-    }
-  });
-});
+winogradConvCases({ variant: 2, tolerance: 2e-6, seed: 17, huge: [3e37], gradcheck: { input: [1, 16, 3, 4] } });
 
 describe('the finite checks of the Winograd path', () => {
   it('a conv2d forward + backward reads max|·| of each operand once: x and w in the forward, the gradient once for both gradients', () => {

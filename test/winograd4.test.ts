@@ -3,8 +3,8 @@
  * (WebAssembly and the plain-TS reference) against a float64 direct convolution at odd sizes and paddings
  * (the input gradient's 2 - p can be negative), blocks and row ranges (bit-identical on the wasm side), the
  * weight transforms; NaN at kernel level and NaN/Inf/huge operands falling back at op level; accuracy on
- * ResNet-like data against float64 next to F(2x2)'s and the direct path's; conv2d through F(4x4) against
- * the direct path (values and the three gradients), gradcheck, and the 2-thread split.
+ * ResNet-like data against float64 next to F(2x2)'s and the direct path's; and the conv2d-level cases of
+ * test/winograd-cases.ts (against the direct path, NaN/Inf/huge fallback, gradcheck, the 2-thread split).
  */
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
@@ -13,11 +13,10 @@ import { W4_REFERENCE_MR, winograd4Layout, winograd4Scratch, winograd4WeightScra
 import { wasmConstants } from '../src/backends/wasm/exports.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
-import { init, tensor, Tensor } from '../src/index.js';
+import { tensor } from '../src/index.js';
 import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
-import * as threads from '../src/backends/wasm/threads.js';
-import { setSplitThresholds } from '../src/backends/wasm/split.js';
-import { checkOp, mulberry32, put, randArray, readF } from './helpers.js';
+import { winogradConvCases } from './winograd-cases.js';
+import { mulberry32, put, randArray, readF } from './helpers.js';
 
 const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
 const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
@@ -406,126 +405,5 @@ describe('Winograd F(4x4) accuracy on ResNet-like data (channels 16, 32, 64) aga
   });
 });
 
-describe('conv2d through F(4x4) against the direct path', () => {
-  /** y and the gradients of x, w, b of sum(y * r), with F(4x4) forced or Winograd off. */
-  function run(on: boolean, x: Tensor, w: Tensor, b: Tensor | null, padding: number): Float32Array[] {
-    const wasOn = setWinograd(on), was = setWinogradVariant(4);
-    try {
-      const xs = x.detach().requiresGrad_(), ws = w.detach().requiresGrad_(), bs = b ? b.detach().requiresGrad_() : null;
-      const y = conv2d(xs, ws, bs, { padding });
-      const r = tensor(new Float32Array(y.numel()).map((_, i) => Math.sin(i * 0.7))).reshape(...y.shape);
-      y.mul(r).sum().backward();
-      return [y.toArray() as Float32Array, xs.grad!.toArray() as Float32Array, ws.grad!.toArray() as Float32Array,
-        ...(bs ? [bs.grad!.toArray() as Float32Array] : [])];
-    } finally {
-      setWinograd(wasOn);
-      setWinogradVariant(was);
-    }
-  }
-  const close = (a: Float32Array, b: Float32Array, what: string) => {
-    let m = 0;
-    for (const v of b) m = Math.max(m, Math.abs(v));
-    for (let i = 0; i < a.length; i++) {
-      if (!(Math.abs(a[i]! - b[i]!) <= 2e-5 * m)) throw new Error(`${what}: element ${i}: ${a[i]} vs direct ${b[i]} (max ${m})`);
-    }
-  };
-
-  for (const [n, c, h, wd, o, p, bias] of [[3, 16, 17, 13, 17, 1, true], [1, 17, 8, 8, 16, 0, false], [2, 16, 5, 4, 16, 2, true],
-    [2, 16, 1, 1, 18, 1, true], [1, 18, 7, 6, 16, 3, false]] as const) {
-    it(`[${n}, ${c}, ${h}, ${wd}] -> ${o} channels, padding ${p}${bias ? ', bias' : ''}: values and the three gradients`, () => {
-      const rnd = mulberry32(41 + n + c + h);
-      const x = tensor(randArray(rnd, n * c * h * wd)).reshape(n, c, h, wd);
-      const w = tensor(randArray(rnd, o * c * 9)).reshape(o, c, 3, 3);
-      const b = bias ? tensor(randArray(rnd, o)) : null;
-      const on = run(true, x, w, b, p), off = run(false, x, w, b, p);
-      ['y', 'dx', 'dw', 'db'].slice(0, on.length).forEach((what, i) => close(on[i]!, off[i]!, what));
-      expect(bits(on[0]!)).not.toEqual(bits(off[0]!));
-    });
-  }
-
-  it('NaN, Inf and huge values in an operand send the results computed from it down the direct path (same bits)', () => {
-    const rnd = mulberry32(42);
-    const base = randArray(rnd, 2 * 16 * 6 * 6);
-    const w = tensor(randArray(rnd, 16 * 16 * 9, 0.1, 1)).reshape(16, 16, 3, 3);
-    const both = (x: Tensor, wt = w, bad = 0) => [true, false].map((on) => {
-      const wasOn = setWinograd(on), was = setWinogradVariant(4);
-      try {
-        const xs = x.detach().requiresGrad_(), ws = wt.detach().requiresGrad_();
-        const y = conv2d(xs, ws, null, { padding: 1 });
-        const r = new Float32Array(y.numel()).fill(0.5);
-        r[3] = bad;
-        y.mul(tensor(r).reshape(...y.shape)).sum().backward();
-        return [y, xs.grad!, ws.grad!].map((t) => t.toArray() as Float32Array);
-      } finally {
-        setWinograd(wasOn);
-        setWinogradVariant(was);
-      }
-    });
-    const same = ([a, b]: Float32Array[][], which: number[]) => which.forEach((i) => expect(bits(a![i]!)).toEqual(bits(b![i]!)));
-    const withAt = (v: number, at: number) => {
-      const a = base.slice();
-      a[at] = v;
-      return tensor(a).reshape(2, 16, 6, 6);
-    };
-    for (const at of [0, 7, 100, 2 * 16 * 36 - 1]) {
-      // 1e35 passes F(2x2)'s bound (81·16·1e35·max|w| < 2^127) but not F(4x4)'s (3545·16·1e35·max|w|)
-      for (const v of [NaN, Infinity, -Infinity, 3e37, 1e35]) same(both(withAt(v, at)), [0, 2]);
-    }
-    for (const v of [NaN, Infinity]) {
-      const wBad = w.toArray() as Float32Array;
-      wBad[5] = v;
-      same(both(tensor(base).reshape(2, 16, 6, 6), tensor(wBad).reshape(16, 16, 3, 3)), [0, 1]);
-      same(both(tensor(base).reshape(2, 16, 6, 6), w, v), [1, 2]);
-    }
-    const [on, off] = both(tensor(base).reshape(2, 16, 6, 6));
-    for (let i = 0; i < 3; i++) expect(bits(on[i]!)).not.toEqual(bits(off[i]!));
-  });
-
-  it('gradcheck through conv2d at a small size (16 channels, F(4x4))', () => {
-    const was = setWinogradVariant(4);
-    try {
-      // conv2d is linear in each operand, so central differences are exact for any step: a large one keeps
-      // F(4x4)'s float32 rounding (a few 1e-6 of Σ|x||w|) out of the numeric derivative
-      checkOp('conv2d winograd4', (x, w, b) => conv2d(x!, w!, b!, { padding: 1 }), [[1, 16, 5, 6], [16, 16, 3, 3], [16]], { eps: 0.05 });
-    } finally {
-      setWinogradVariant(was);
-    }
-  });
-});
-
-const threaded = process.env.WASMGRAD_BACKEND !== 'js' && process.env.WASMGRAD_THREADS?.trim() !== '1';
-describe.runIf(threaded)('Winograd F(4x4) on 2 threads', () => {
-  it('conv2d forward and input gradient split over tile rows, bit-identical to one thread; the weight gradient close', async () => {
-    await init({ threads: 2 });
-    const was = setWinogradVariant(4);
-    const rnd = mulberry32(43);
-    const x = tensor(randArray(rnd, 3 * 16 * 9 * 11)).reshape(3, 16, 9, 11).requiresGrad_();
-    const w = tensor(randArray(rnd, 16 * 16 * 9)).reshape(16, 16, 3, 3);
-    w.requiresGrad_();
-    const runOnce = () => {
-      x.grad = null;
-      w.grad = null;
-      const y = conv2d(x, w, null, { padding: 1 });
-      y.mul(tensor(new Float32Array(y.numel()).map((_, i) => Math.cos(i))).reshape(...y.shape)).sum().backward();
-      return [y.toArray() as Float32Array, x.grad!.toArray() as Float32Array, w.grad!.toArray() as Float32Array];
-    };
-    const none = { elements: Infinity, convMacs: Infinity, gemmMacs: Infinity, gemmMacsSpinning: Infinity, elementsSpinning: Infinity };
-    const old = setSplitThresholds(none);
-    try {
-      const one = runOnce();
-      setSplitThresholds({ ...old, convMacs: 1 });
-      const before = threads.parallelCalls.get('conv2d_winograd4_f32') ?? 0;
-      const beforeW = threads.parallelCalls.get('conv2d_winograd4_weight_f32') ?? 0;
-      const two = runOnce();
-      expect(threads.parallelCalls.get('conv2d_winograd4_f32') ?? 0).toBeGreaterThan(before);
-      expect(threads.parallelCalls.get('conv2d_winograd4_weight_f32') ?? 0).toBeGreaterThan(beforeW);
-      expect(bits(two[0]!)).toEqual(bits(one[0]!));
-      expect(bits(two[1]!)).toEqual(bits(one[1]!));
-      for (let i = 0; i < one[2]!.length; i++) expect(Math.abs(two[2]![i]! - one[2]![i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(one[2]![i]!)));
-      expect(bits(runOnce()[2]!)).toEqual(bits(two[2]!));
-    } finally {
-      setSplitThresholds(old);
-      setWinogradVariant(was);
-    }
-  });
-});
+// 1e35 passes F(2x2)'s finite bound (81·16·1e35·max|w| < 2^127) but not F(4x4)'s (3545·16·1e35·max|w|)
+winogradConvCases({ variant: 4, tolerance: 2e-5, seed: 41, huge: [3e37, 1e35], gradcheck: { input: [1, 16, 5, 6], eps: 0.05 } });
