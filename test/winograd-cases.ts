@@ -10,8 +10,8 @@ import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
 import * as threads from '../src/backends/wasm/threads.js';
 import { setSplitThresholds } from '../src/backends/wasm/split.js';
 import { checkOp, mulberry32, nonContiguous, randArray } from './helpers.js';
+import { bits } from './winograd-reference.js';
 
-const bits = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
 export interface WinogradCases {
   variant: 2 | 4;

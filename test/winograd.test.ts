@@ -9,109 +9,15 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
-import { jsKernels } from '../src/backends/js/index.js';
-import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
+import { winogradWeightScratch } from '../src/backends/js/winograd.js';
 import { heap } from '../src/backends/memory.js';
 import { kernels } from '../src/backends/index.js';
-import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { tensor } from '../src/index.js';
 import { conv2d } from '../src/ops/conv.js';
 import { winogradConvCases } from './winograd-cases.js';
+import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, wasm, type Conv } from './winograd-reference.js';
 import { mulberry32, put, randArray, readF } from './helpers.js';
 
-const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
-const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
-
-interface Conv {
-  n: number; c: number; h: number; wd: number; o: number; ph: number; pw: number; oh: number; ow: number;
-}
-const geo = (n: number, c: number, h: number, wd: number, o: number, ph: number, pw = ph): Conv =>
-  ({ n, c, h, wd, o, ph, pw, oh: h + 2 * ph - 2, ow: wd + 2 * pw - 2 });
-
-/**
- * The float64 direct convolution (filters g [o, c, 3, 3]) and two error scales per output: Σ|x||g| + |b|
- * (a direct sum's), and Winograd's, Σ over channels of (Σ|d| over the output's 4x4 input tile)·(Σ|g|) + |b|:
- * every transformed weight is at most Σ|g| and every transformed input at most Σ|d|, and the output sums 9
- * channel sums of their products, so float32 rounding gives errors of a few ulps of that scale (the
- * transforms cancel: a lone product x·g comes out of sums of larger terms).
- */
-function direct64(x: Float32Array, g: Float32Array, b: Float32Array | null, q: Conv): { y: Float64Array; scale: Float64Array; wscale: Float64Array } {
-  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-  const y = new Float64Array(n * o * oh * ow), scale = new Float64Array(y.length), wscale = new Float64Array(y.length);
-  const at = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
-  for (let i = 0; i < n; i++) for (let oc = 0; oc < o; oc++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-    let acc = b ? b[oc]! : 0, s = b ? Math.abs(b[oc]!) : 0;
-    for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < 3; ki++) for (let kj = 0; kj < 3; kj++) {
-      const iy = oy - ph + ki, ix = ox - pw + kj;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-      const xv = x[((i * c + ci) * h + iy) * wd + ix]!, gv = g[((oc * c + ci) * 3 + ki) * 3 + kj]!;
-      acc += xv * gv;
-      s += Math.abs(xv * gv);
-    }
-    let ws = b ? Math.abs(b[oc]!) : 0;
-    const ty = oy - (oy & 1) - ph, tx = ox - (ox & 1) - pw;
-    for (let ci = 0; ci < c; ci++) {
-      let sd = 0, sg = 0;
-      for (let k = 0; k < 16; k++) sd += Math.abs(at(i, ci, ty + (k >> 2), tx + (k & 3)));
-      for (let k = 0; k < 9; k++) sg += Math.abs(g[(oc * c + ci) * 9 + k]!);
-      ws += sd * sg;
-    }
-    const idx = ((i * o + oc) * oh + oy) * ow + ox;
-    y[idx] = acc;
-    scale[idx] = s;
-    wscale[idx] = ws;
-  }
-  return { y, scale, wscale };
-}
-
-/** g [c, o, 3, 3] = w [o, c, 3, 3] transposed and rotated by 180° (the input gradient's filters). */
-function flipTranspose(w: Float32Array, o: number, c: number): Float32Array {
-  const g = new Float32Array(w.length);
-  for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) for (let t = 0; t < 9; t++) g[(ci * o + oc) * 9 + t] = w[(oc * c + ci) * 9 + 8 - t]!;
-  return g;
-}
-
-/**
- * Runs winograd_weights_f32 and conv2d_winograd_f32 on `k` for the tile rows [row0, row0 + rows) (all by
- * default) into `y0` (copied to the output first), blocks of blockRows. w is [o, c, 3, 3] (flip 0) or, with
- * flip 1, [c, o, 3, 3] whose rotated transpose is the filter bank.
- */
-function runKernel(k: Kernels, x: Float32Array, w: Float32Array, flip: 0 | 1, b: Float32Array | null, q: Conv,
-  opts: { blockRows?: number; row0?: number; rows?: number; y0?: Float32Array } = {}): Float32Array {
-  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-  const tilesY = (oh + 1) >> 1;
-  const blockRows = opts.blockRows ?? n * tilesY;
-  const bytes = winogradScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
-  const px = put(x), pw_ = put(w), pb = b ? put(b) : 0;
-  const py = put(opts.y0 ?? new Float32Array(n * o * oh * ow).fill(12345));
-  const u = heap.alloc(16 * o * c * 4), v = heap.alloc(bytes.v), m = heap.alloc(bytes.m), work = heap.alloc(bytes.work);
-  try {
-    if (flip) k.winograd_weights_f32(pw_, u, c, o, 1);
-    else k.winograd_weights_f32(pw_, u, o, c, 0);
-    k.conv2d_winograd_f32(px, u, pb, py, n, c, h, wd, o, ph, pw, oh, ow, opts.row0 ?? 0, opts.rows ?? n * tilesY, blockRows, v, m, work);
-    return readF(py, n * o * oh * ow);
-  } finally {
-    heap.free(px, x.length * 4);
-    heap.free(pw_, w.length * 4);
-    if (b) heap.free(pb, b.length * 4);
-    heap.free(py, Math.max(4, n * o * oh * ow * 4));
-    heap.free(u, 16 * o * c * 4);
-    heap.free(v, bytes.v);
-    heap.free(m, bytes.m);
-    heap.free(work, bytes.work);
-  }
-}
-
-/** Expects |y - ref| <= tol * (Winograd's error scale) elementwise. */
-function expectNear(y: Float32Array, ref: { y: Float64Array; wscale: Float64Array }, tol: number, what: string): void {
-  expect(y.length, what).toBe(ref.y.length);
-  for (let i = 0; i < y.length; i++) {
-    const err = Math.abs(y[i]! - ref.y[i]!);
-    if (!(err <= tol * ref.wscale[i]! + 1e-30)) throw new Error(`${what}: element ${i} is ${y[i]}, float64 ${ref.y[i]} (scale ${ref.wscale[i]})`);
-  }
-}
-
-const bits = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
 describe('Winograd kernels against a float64 direct convolution', () => {
   // 4 float32 ulps of Winograd's error scale (direct64)
@@ -129,8 +35,8 @@ describe('Winograd kernels against a float64 direct convolution', () => {
           // not every combination on the slow reference backend
           if (name === 'js' && (h * wd * c * o * n) % 7 !== 0 && h * wd > 9) continue;
           const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = (c + o) % 2 ? randArray(rnd, o) : null;
-          const y = runKernel(k, x, w, 0, b, q);
-          expectNear(y, direct64(x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+          const y = runKernel(2, k, x, w, 0, b, q);
+          expectNear(y, direct64(2, x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
           cases++;
         }
       }
@@ -142,8 +48,8 @@ describe('Winograd kernels against a float64 direct convolution', () => {
       for (const [c, o, h, wd, p] of [[3, 17, 5, 7, 1], [17, 3, 17, 3, 0], [1, 3, 3, 1, 2], [5, 4, 9, 8, 1]] as const) {
         const q = geo(2, c, h, wd, o, p);
         const x = randArray(rnd, 2 * c * h * wd), wT = randArray(rnd, c * o * 9); // wT: [c, o, 3, 3] as conv2d's weight
-        const y = runKernel(k, x, wT, 1, null, q);
-        expectNear(y, direct64(x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
+        const y = runKernel(2, k, x, wT, 1, null, q);
+        expectNear(y, direct64(2, x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
       }
     });
   }
@@ -154,12 +60,12 @@ describe('Winograd kernels against a float64 direct convolution', () => {
       const q = geo(n, c, h, wd, o, 1);
       const tilesY = (q.oh + 1) >> 1, rows = n * tilesY;
       const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
-      const whole = runKernel(wasm, x, w, 0, b, q);
-      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
+      const whole = runKernel(2, wasm, x, w, 0, b, q);
+      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(2, wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
       // two runs of rows into one output, each with its own blocks
       const cutAt = Math.floor(rows / 2) + 1;
-      let y = runKernel(wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
-      y = runKernel(wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
+      let y = runKernel(2, wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
+      y = runKernel(2, wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
       expect(bits(y)).toEqual(bits(whole));
     }
   });
@@ -283,15 +189,15 @@ describe('Winograd kernels against a float64 direct convolution', () => {
       for (let at = 0; at < 2 * 6 * 7; at += 5) {
         const x = randArray(rnd, 2 * 6 * 7);
         x[at] = NaN;
-        const ref = direct64(x, w, null, q);
-        const y = runKernel(k, x, w, 0, null, q);
+        const ref = direct64(2, x, w, null, q);
+        const y = runKernel(2, k, x, w, 0, null, q);
         for (let i = 0; i < y.length; i++) expect(Number.isNaN(y[i]!), `${name} NaN at ${at}, output ${i}`).toBe(Number.isNaN(ref.y[i]!));
       }
       // the transforms subtract neighbours: Inf - Inf. conv2d checks for this (abs_max_f32) and takes the direct path.
       const x = new Float32Array(2 * 6 * 7).fill(1);
       x[2 * 7 + 3] = Infinity;
-      const y = runKernel(k, x, w, 0, null, q);
-      const ref = direct64(x, w, null, q);
+      const y = runKernel(2, k, x, w, 0, null, q);
+      const ref = direct64(2, x, w, null, q);
       expect(ref.y.some((v) => v === Infinity)).toBe(true);
       expect(y.some((v, i) => Number.isNaN(v) && ref.y[i] === Infinity), name).toBe(true);
     }
@@ -313,8 +219,8 @@ describe('Winograd accuracy on ResNet-like data (channels 16, 32, 64) against fl
     for (const [c, hw] of [[16, 32], [32, 16], [64, 8]] as const) {
       const q = geo(2, c, hw, hw, c, 1);
       const { x, w, b } = resnetLike(rnd, 2, c, hw, c);
-      const ref = direct64(x, w, b, q);
-      const wino = runKernel(wasm, x, w, 0, b, q);
+      const ref = direct64(2, x, w, b, q);
+      const wino = runKernel(2, wasm, x, w, 0, b, q);
       // the direct path: conv2d_images_f32 (im2col + GEMM)
       const px = put(x), pw = put(w), pb = put(b), py = heap.alloc(wino.length * 4);
       const L = q.oh * q.ow, ckk = c * 9;

@@ -8,110 +8,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
-import { jsKernels } from '../src/backends/js/index.js';
-import { W4_REFERENCE_MR, winograd4Layout, winograd4Scratch, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
+import { W4_REFERENCE_MR, winograd4Layout, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
 import { wasmConstants } from '../src/backends/wasm/exports.js';
 import { heap } from '../src/backends/memory.js';
-import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { tensor } from '../src/index.js';
 import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
 import { winogradConvCases } from './winograd-cases.js';
+import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, wasm, type Conv } from './winograd-reference.js';
 import { mulberry32, put, randArray, readF } from './helpers.js';
 
-const wasm = instantiateKernelsSync(readWasmFileSync(defaultWasmUrl));
-const backends: [string, Kernels][] = [['wasm', wasm], ['js', jsKernels]];
-/** The micro-kernel height of each backend's packed U (winograd4_weights_f32's layout). */
+/** GEMM_MR of a backend's packed U: the module's, or the reference's. */
 const uMR = (k: Kernels): number => (k === wasm ? wasmConstants(wasm).GEMM_MR : W4_REFERENCE_MR);
-
-interface Conv {
-  n: number; c: number; h: number; wd: number; o: number; ph: number; pw: number; oh: number; ow: number;
-}
-const geo = (n: number, c: number, h: number, wd: number, o: number, ph: number, pw = ph): Conv =>
-  ({ n, c, h, wd, o, ph, pw, oh: h + 2 * ph - 2, ow: wd + 2 * pw - 2 });
-
-/**
- * The float64 direct convolution (filters g [o, c, 3, 3]) and two error scales per output: Σ|x||g| + |b|
- * (a direct sum's), and F(4x4)'s, Σ over channels of (Σ|d| over the output's 6x6 input tile)·(Σ|g|) + |b|.
- */
-function direct64(x: Float32Array, g: Float32Array, b: Float32Array | null, q: Conv): { y: Float64Array; scale: Float64Array; wscale: Float64Array } {
-  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-  const y = new Float64Array(n * o * oh * ow), scale = new Float64Array(y.length), wscale = new Float64Array(y.length);
-  const at = (i: number, ci: number, iy: number, ix: number) => (iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0 : x[((i * c + ci) * h + iy) * wd + ix]!);
-  const sg = new Float64Array(o * c);
-  for (let k = 0; k < o * c; k++) for (let t = 0; t < 9; t++) sg[k] += Math.abs(g[k * 9 + t]!);
-  for (let i = 0; i < n; i++) for (let oc = 0; oc < o; oc++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-    let acc = b ? b[oc]! : 0, s = b ? Math.abs(b[oc]!) : 0;
-    for (let ci = 0; ci < c; ci++) for (let ki = 0; ki < 3; ki++) for (let kj = 0; kj < 3; kj++) {
-      const iy = oy - ph + ki, ix = ox - pw + kj;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
-      const xv = x[((i * c + ci) * h + iy) * wd + ix]!, gv = g[((oc * c + ci) * 3 + ki) * 3 + kj]!;
-      acc += xv * gv;
-      s += Math.abs(xv * gv);
-    }
-    let ws = b ? Math.abs(b[oc]!) : 0;
-    const ty = oy - (oy & 3) - ph, tx = ox - (ox & 3) - pw;
-    for (let ci = 0; ci < c; ci++) {
-      let sd = 0;
-      for (let k = 0; k < 36; k++) sd += Math.abs(at(i, ci, ty + Math.floor(k / 6), tx + (k % 6)));
-      ws += sd * sg[oc * c + ci]!;
-    }
-    const idx = ((i * o + oc) * oh + oy) * ow + ox;
-    y[idx] = acc;
-    scale[idx] = s;
-    wscale[idx] = ws;
-  }
-  return { y, scale, wscale };
-}
-
-/** g [c, o, 3, 3] = w [o, c, 3, 3] transposed and rotated by 180° (the input gradient's filters). */
-function flipTranspose(w: Float32Array, o: number, c: number): Float32Array {
-  const g = new Float32Array(w.length);
-  for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) for (let t = 0; t < 9; t++) g[(ci * o + oc) * 9 + t] = w[(oc * c + ci) * 9 + 8 - t]!;
-  return g;
-}
-
-/**
- * Runs winograd4_weights_f32 and conv2d_winograd4_f32 on `k` for the tile rows [row0, row0 + rows) (all by
- * default) into `y0` (copied to the output first), blocks of blockRows. w is [o, c, 3, 3] (flip 0) or, with
- * flip 1, [c, o, 3, 3] whose rotated transpose is the filter bank.
- */
-function runKernel(k: Kernels, x: Float32Array, w: Float32Array, flip: 0 | 1, b: Float32Array | null, q: Conv,
-  opts: { blockRows?: number; row0?: number; rows?: number; y0?: Float32Array } = {}): Float32Array {
-  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-  const tilesY = (oh + 3) >> 2;
-  const blockRows = opts.blockRows ?? n * tilesY;
-  const bytes = winograd4Scratch(c, o, ow, blockRows, k.gemm_f32_workspace);
-  const px = put(x), pw_ = put(w), pb = b ? put(b) : 0;
-  const py = put(opts.y0 ?? new Float32Array(n * o * oh * ow).fill(12345));
-  const uBytes = k.winograd4_weights_bytes(o, c);
-  const u = heap.alloc(uBytes), v = heap.alloc(bytes.v), m = heap.alloc(bytes.m), work = heap.alloc(bytes.work);
-  try {
-    if (flip) k.winograd4_weights_f32(pw_, u, c, o, 1);
-    else k.winograd4_weights_f32(pw_, u, o, c, 0);
-    k.conv2d_winograd4_f32(px, u, pb, py, n, c, h, wd, o, ph, pw, oh, ow, opts.row0 ?? 0, opts.rows ?? n * tilesY, blockRows, v, m, work);
-    return readF(py, n * o * oh * ow);
-  } finally {
-    heap.free(px, x.length * 4);
-    heap.free(pw_, w.length * 4);
-    if (b) heap.free(pb, b.length * 4);
-    heap.free(py, Math.max(4, n * o * oh * ow * 4));
-    heap.free(u, uBytes);
-    heap.free(v, bytes.v);
-    heap.free(m, bytes.m);
-    heap.free(work, bytes.work);
-  }
-}
-
-/** Expects |y - ref| <= tol * (F(4x4)'s error scale) elementwise. */
-function expectNear(y: Float32Array, ref: { y: Float64Array; wscale: Float64Array }, tol: number, what: string): void {
-  expect(y.length, what).toBe(ref.y.length);
-  for (let i = 0; i < y.length; i++) {
-    const err = Math.abs(y[i]! - ref.y[i]!);
-    if (!(err <= tol * ref.wscale[i]! + 1e-30)) throw new Error(`${what}: element ${i} is ${y[i]}, float64 ${ref.y[i]} (scale ${ref.wscale[i]})`);
-  }
-}
-
-const bits = (a: Float32Array) => new Int32Array(a.buffer, a.byteOffset, a.length);
 
 /** dW [o, c, 3, 3] through conv2d_winograd4_weight_f32 (runs [row0, count, blockRows]) and winograd4_weights_backward_f32. */
 function runWeight(k: Kernels, gy: Float32Array, x: Float32Array, q: Conv, runs: [number, number, number][] | null = null): Float32Array {
@@ -185,8 +92,8 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
           const key = h * 31 + wd * 7 + c * 5 + o * 3 + n + p;
           if (key % (name === 'js' ? 23 : 5) !== 0) continue;
           const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = (c + o) % 2 ? randArray(rnd, o) : null;
-          const y = runKernel(k, x, w, 0, b, q);
-          expectNear(y, direct64(x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+          const y = runKernel(4, k, x, w, 0, b, q);
+          expectNear(y, direct64(4, x, w, b, q), TOL, `${name} n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
           cases++;
         }
       }
@@ -199,8 +106,8 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
         [16, 16, 7, 17, 2, 1]] as const) {
         const q = geo(2, c, h, wd, o, ph, pw);
         const x = randArray(rnd, 2 * c * h * wd), wT = randArray(rnd, c * o * 9); // wT: [c, o, 3, 3] as conv2d's weight
-        const y = runKernel(k, x, wT, 1, null, q);
-        expectNear(y, direct64(x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
+        const y = runKernel(4, k, x, wT, 1, null, q);
+        expectNear(y, direct64(4, x, flipTranspose(wT, c, o), null, q), TOL, `${name} flip c${c} o${o}`);
       }
     });
 
@@ -219,10 +126,10 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
     const rnd = mulberry32(34);
     const q = geo(1, 3, 7, 7, 3, 1);
     const x = randArray(rnd, 3 * 49), w = randArray(rnd, 3 * 3 * 9);
-    const y = runKernel(wasm, x, w, 0, null, q);
+    const y = runKernel(4, wasm, x, w, 0, null, q);
     const bad = w.slice();
     bad[4]! += 1e-3;
-    expect(() => expectNear(y, direct64(x, bad, null, q), TOL, 'perturbed')).toThrow();
+    expect(() => expectNear(y, direct64(4, x, bad, null, q), TOL, 'perturbed')).toThrow();
   });
 
   it('wasm: any blocks and any runs of tile rows give the same bits (the thread split relies on it)', () => {
@@ -231,11 +138,11 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
       const q = geo(n, c, h, wd, o, 1);
       const tilesY = (q.oh + 3) >> 2, rows = n * tilesY;
       const x = randArray(rnd, n * c * h * wd), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
-      const whole = runKernel(wasm, x, w, 0, b, q);
-      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
+      const whole = runKernel(4, wasm, x, w, 0, b, q);
+      for (const blockRows of [1, 2, 5]) expect(bits(runKernel(4, wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(whole));
       const cutAt = Math.floor(rows / 2) + 1;
-      let y = runKernel(wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
-      y = runKernel(wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
+      let y = runKernel(4, wasm, x, w, 0, b, q, { row0: 0, rows: cutAt, blockRows: 3 });
+      y = runKernel(4, wasm, x, w, 0, b, q, { row0: cutAt, rows: rows - cutAt, blockRows: 2, y0: y });
       expect(bits(y)).toEqual(bits(whole));
     }
   });
@@ -248,8 +155,8 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
       const rows = n * ((q.oh + 3) >> 2);
       expect(rows).toBeGreaterThanOrEqual(513);
       const x = randArray(rnd, n * c * hw * hw), w = randArray(rnd, o * c * 9), b = randArray(rnd, o);
-      const unpacked = runKernel(wasm, x, w, 0, b, q, { blockRows: rows });
-      for (const blockRows of [1, 3, 512]) expect(bits(runKernel(wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(unpacked));
+      const unpacked = runKernel(4, wasm, x, w, 0, b, q, { blockRows: rows });
+      for (const blockRows of [1, 3, 512]) expect(bits(runKernel(4, wasm, x, w, 0, b, q, { blockRows }))).toEqual(bits(unpacked));
     }
   });
 
@@ -339,8 +246,8 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
     for (const [name, k] of backends) {
       const x = randArray(rnd, 2 * 6 * 7);
       x[17] = NaN;
-      const ref = direct64(x, w, null, q);
-      const y = runKernel(k, x, w, 0, null, q);
+      const ref = direct64(4, x, w, null, q);
+      const y = runKernel(4, k, x, w, 0, null, q);
       for (let i = 0; i < y.length; i++) if (Number.isNaN(ref.y[i]!)) expect(Number.isNaN(y[i]!), `${name} output ${i}`).toBe(true);
     }
   });
@@ -390,7 +297,7 @@ describe('Winograd F(4x4) accuracy on ResNet-like data (channels 16, 32, 64) aga
       const n = 2;
       const d = resnetLike(rnd, n, c, hw, c);
       const q = geo(n, c, hw, hw, c, 1);
-      const ref = [direct64(d.x, d.w, d.b, q), direct64(d.gy, flipTranspose(d.w, c, c), null, q), weightGrad64(d.gy, d.x, q)];
+      const ref = [direct64(4, d.x, d.w, d.b, q), direct64(4, d.gy, flipTranspose(d.w, c, c), null, q), weightGrad64(d.gy, d.x, q)];
       const errs = (['direct', 2, 4] as const).map((v) => op(v, d, n, c, hw).map((y, i) => relErr(y, ref[i]!.y, ref[i]!.scale)));
       rows.push(`c ${c}: ` + ['y', 'dx', 'dw'].map((what, i) => `${what} ${errs.map((e) => `${e[i]!.max.toExponential(1)}/${e[i]!.mean.toExponential(1)}`).join(' ')}`).join('; '));
       const [dir, , f4] = errs;
