@@ -332,6 +332,18 @@ export function gemm_f32_workspace(m: i32, n: i32, k: i32): i32 {
  */
 export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
   sa0: i32, sa1: i32, sb0: i32, sb1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
+  gemmLoop(a, sa0, sa1, 0, b, sb0, sb1, 0, c, m, n, k, beta, bias, biasMode, relu, work);
+}
+
+/**
+ * The product of every entry point: A strided at a (sa0, sa1) or packed by gemm_pack_a_f32 (aPacked != 0),
+ * B strided at b (sb0, sb1) or packed by gemm_pack_b_f32 (bPacked != 0). A strided operand is packed block
+ * by block into `work` (gemm_f32_workspace(m, n, k) bytes: B block, A block, one tile); a packed one is read
+ * in place. The micro-kernels see the same panels in the same order either way: the results are
+ * bit-identical for every combination.
+ */
+function gemmLoop(a: usize, sa0: i32, sa1: i32, aPacked: usize, b: usize, sb0: i32, sb1: i32, bPacked: usize, c: usize,
+  m: i32, n: i32, k: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (beta == 0 && biasMode == BIAS_NONE) memory.fill(c, 0, <usize>(m * n) << 2);
@@ -344,6 +356,7 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
   const packedB = (work + 63) & ~(<usize>63);
   const packedA = packedB + (<usize>(kcStep * ncStep) << 2);
   const tile = packedA + (<usize>(kcStep * mcStep) << 2);
+  const aBlockBytes = <usize>packedABlockFloats(m, k) << 2;
   const ldc = <usize>n << 2;
   const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
   for (let jc = 0; jc < n; jc += ncStep) {
@@ -351,8 +364,11 @@ export function gemm_bias_f32(a: usize, b: usize, c: usize, m: i32, n: i32, k: i
     for (let pc = 0; pc < k; pc += kcStep) {
       const kc = min(kcStep, k - pc);
       const kcp = roundUp(kc, GEMM_UNROLL);
-      packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
-      gemmBlock(a, sa0, sa1, packedB, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, kcp, beta, bias, biasFlags, relu);
+      let bp = packedB;
+      if (bPacked != 0) bp = packedBlock(bPacked, n, k, jc, pc, kcStep, ncStep);
+      else packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
+      const aBlock = aPacked != 0 ? aPacked + <usize>(pc / kcStep) * aBlockBytes : 0;
+      gemmBlock(a, sa0, sa1, bp, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, kcp, beta, bias, biasFlags, relu, aBlock);
     }
   }
 }
@@ -453,27 +469,7 @@ export function gemm_pack_b_f32(b: usize, n: i32, k: i32, sb0: i32, sb1: i32, pa
  */
 export function gemm_packed_b_f32(a: usize, packed: usize, c: usize, m: i32, n: i32, k: i32,
   sa0: i32, sa1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    // no B to read: exactly gemm_bias_f32's k = 0 case
-    gemm_bias_f32(a, 0, c, m, n, k, sa0, sa1, 0, 0, beta, bias, biasMode, relu, work);
-    return;
-  }
-  const kcStep = blockSize(k, KC, GEMM_UNROLL);
-  const mcStep = blockSize(m, MC, MR);
-  const ncStep = blockSize(n, NC, NR);
-  const packedA = (work + 63) & ~(<usize>63);
-  const tile = packedA + (<usize>(kcStep * mcStep) << 2);
-  const ldc = <usize>n << 2;
-  const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
-  for (let jc = 0; jc < n; jc += ncStep) {
-    const nc = min(ncStep, n - jc);
-    for (let pc = 0; pc < k; pc += kcStep) {
-      const kc = min(kcStep, k - pc);
-      const packedB = packedBlock(packed, n, k, jc, pc, kcStep, ncStep);
-      gemmBlock(a, sa0, sa1, packedB, packedA, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, roundUp(kc, GEMM_UNROLL), beta, bias, biasFlags, relu);
-    }
-  }
+  gemmLoop(a, sa0, sa1, 0, 0, 0, 0, packed, c, m, n, k, beta, bias, biasMode, relu, work);
 }
 
 // ---- GEMM with A packed once ----
@@ -512,47 +508,13 @@ export function gemm_pack_a_f32(a: usize, m: i32, k: i32, sa0: i32, sa1: i32, pa
 }
 
 /**
- * The product over A packed by gemm_pack_a_f32 (for the same m and k) and B packed by gemm_pack_b_f32 (for
- * the same n and k; 0: B strided at b, sb0, sb1, packed here block by block as gemm_bias_f32 does).
- */
-function gemmPackedA(packedA: usize, b: usize, sb0: i32, sb1: i32, bPacked: usize, c: usize, m: i32, n: i32, k: i32,
-  beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    gemm_bias_f32(0, 0, c, m, n, k, 0, 0, 0, 0, beta, bias, biasMode, relu, work);
-    return;
-  }
-  const kcStep = blockSize(k, KC, GEMM_UNROLL);
-  const mcStep = blockSize(m, MC, MR);
-  const ncStep = blockSize(n, NC, NR);
-  const blockBytes = <usize>packedABlockFloats(m, k) << 2;
-  const packedB = (work + 63) & ~(<usize>63);
-  // gemm_f32_workspace's layout: B block, A block (unused here), tile
-  const tile = packedB + (<usize>(kcStep * ncStep) << 2) + (<usize>(kcStep * mcStep) << 2);
-  const ldc = <usize>n << 2;
-  const biasFlags = biasMode == BIAS_COL ? GEMM_BIAS_COL : biasMode == BIAS_ROW ? GEMM_BIAS_ROW : 0;
-  for (let jc = 0; jc < n; jc += ncStep) {
-    const nc = min(ncStep, n - jc);
-    for (let pc = 0; pc < k; pc += kcStep) {
-      const kc = min(kcStep, k - pc);
-      const kcp = roundUp(kc, GEMM_UNROLL);
-      let bp = packedB;
-      if (bPacked != 0) bp = packedBlock(bPacked, n, k, jc, pc, kcStep, ncStep);
-      else packB(b, sb0, sb1, pc, kc, kcp, jc, nc, packedB);
-      gemmBlock(0, 0, 0, bp, 0, tile, c, ldc, m, k, mcStep, jc, nc, pc, kc, kcp, beta, bias, biasFlags, relu,
-        packedA + <usize>(pc / kcStep) * blockBytes);
-    }
-  }
-}
-
-/**
  * gemm_bias_f32 with A given packed by gemm_pack_a_f32 (for the same m and k): C = A·B (+ C when beta = 1)
  * (+ bias) (then ReLU), B[p][j] at b + 4*(p*sb0 + j*sb1); bit-identical to gemm_bias_f32 with the unpacked
  * A. work holds gemm_f32_workspace(m, n, k) bytes.
  */
 export function gemm_packed_a_f32(packedA: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
   sb0: i32, sb1: i32, beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
-  gemmPackedA(packedA, b, sb0, sb1, 0, c, m, n, k, beta, bias, biasMode, relu, work);
+  gemmLoop(0, 0, 0, packedA, b, sb0, sb1, 0, c, m, n, k, beta, bias, biasMode, relu, work);
 }
 
 /**
@@ -562,5 +524,5 @@ export function gemm_packed_a_f32(packedA: usize, b: usize, c: usize, m: i32, n:
  */
 export function gemm_packed_ab_f32(packedA: usize, packedB: usize, c: usize, m: i32, n: i32, k: i32,
   beta: f32, bias: usize, biasMode: i32, relu: i32, work: usize): void {
-  gemmPackedA(packedA, 0, 0, 0, packedB, c, m, n, k, beta, bias, biasMode, relu, work);
+  gemmLoop(0, 0, 0, packedA, 0, 0, 0, packedB, c, m, n, k, beta, bias, biasMode, relu, work);
 }
