@@ -354,6 +354,11 @@ function winogradTile(g: Geometry, pass: 'forward' | 'input' | 'weight'): 2 | 4 
   return cost4 <= 0.75 * cost2 && g.n * oh * ow >= WINOGRAD4_MIN_OUTPUTS ? 4 : 2;
 }
 
+/** Tile rows per block of `rows`: as many as keep a block's two matrices (perRow bytes a row) within the variant's budget. */
+function winogradBlockRows(tile: 2 | 4, rows: number, perRow: number): number {
+  return Math.max(1, Math.min(rows, Math.floor((tile === 4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / perRow)));
+}
+
 /** The safety factor of winogradSafe for a convolution summing `c` channels through tiles of `tile`. */
 function convFactor(tile: 2 | 4, c: number): number {
   return (tile === 4 ? WINOGRAD4_FORWARD_FACTOR : 81) * c;
@@ -370,9 +375,9 @@ function winogradConv(tile: 2 | 4, x: number, w: number, flip: 0 | 1, wo: number
   const kern = kernels();
   const f4 = tile === 4;
   const scratch = f4 ? winograd4Scratch : winogradScratch;
-  const tilesY = Math.ceil(oh / tile), rows = n * tilesY;
-  const rowBytes = scratch(c, o, ow, 1, () => 0);
-  const blockRows = Math.max(1, Math.min(rows, Math.floor((f4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (rowBytes.v + rowBytes.m))));
+  const rows = n * Math.ceil(oh / tile);
+  const row = scratch(c, o, ow, 1, () => 0);
+  const blockRows = winogradBlockRows(tile, rows, row.v + row.m);
   const bytes = scratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
   // U: F(4x4)'s planes in the GEMM's packed-A layout (winograd4_weights_bytes)
   withScratch([f4 ? kern.winograd4_weights_bytes(o, c) : 16 * o * c * 4, bytes.v, bytes.m, bytes.work], ([u, v, m, work]) => {
@@ -396,9 +401,9 @@ function winogradWeightGrad(tile: 2 | 4, gy: number, x: number, dw: number, n: n
   const kern = kernels();
   const f4 = tile === 4;
   const scratch = f4 ? winograd4WeightScratch : winogradWeightScratch;
-  const tilesY = Math.ceil(oh / tile), rows = n * tilesY;
-  const rowBytes = scratch(c, o, ow, 1, () => 0);
-  const blockRows = Math.max(1, Math.min(rows, Math.floor((f4 ? WINOGRAD4_BLOCK_BYTES : WINOGRAD_BLOCK_BYTES) / (rowBytes.v + rowBytes.z))));
+  const rows = n * Math.ceil(oh / tile);
+  const row = scratch(c, o, ow, 1, () => 0);
+  const blockRows = winogradBlockRows(tile, rows, row.v + row.z);
   const bytes = scratch(c, o, ow, blockRows, kern.gemm_f32_workspace);
   const duBytes = (tile + 2) ** 2 * o * c * 4;
   withScratch([duBytes, bytes.v, bytes.z, bytes.work], ([du, v, z, work]) => {

@@ -138,6 +138,15 @@ function inputTile(f32: Float32Array, xs: number, img: number, ci: number, c: nu
   return sandwich(W4_BT, d, 6, W4_BT);
 }
 
+/** V[ξ*c + ci] = (Bᵀ d B)[ξ] of every channel ci of the tile (ty, tx) of image img. */
+function inputTiles(V: Float64Array, f32: Float32Array, xs: number, img: number, c: number, h: number, wd: number, ph: number,
+  pw: number, ty: number, tx: number): void {
+  for (let ci = 0; ci < c; ci++) {
+    const t = inputTile(f32, xs, img, ci, c, h, wd, ph, pw, ty, tx);
+    for (let xi = 0; xi < 36; xi++) V[xi * c + ci] = t[xi]!;
+  }
+}
+
 /**
  * y = the 3x3 stride-1 convolution of x (padding ph, pw, any integers) through Winograd F(4x4, 3x3) with
  * u = winograd4_weights_f32's [36, o, c] (+ bias), for tile rows row0 .. row0+rows; per tile, V = Bᵀ d B,
@@ -154,10 +163,7 @@ export function conv2d_winograd4_f32(x: number, u: number, bias: number, y: numb
   for (let r = row0; r < row0 + rows; r++) {
     const img = Math.floor(r / tilesY), ty = r - img * tilesY;
     for (let tx = 0; tx < tilesX; tx++) {
-      for (let ci = 0; ci < c; ci++) {
-        const t = inputTile(f32, x >>> 2, img, ci, c, h, wd, ph, pw, ty, tx);
-        for (let xi = 0; xi < 36; xi++) V[xi * c + ci] = t[xi]!;
-      }
+      inputTiles(V, f32, x >>> 2, img, c, h, wd, ph, pw, ty, tx);
       for (let oc = 0; oc < o; oc++) {
         for (let xi = 0; xi < 36; xi++) {
           let acc = 0;
@@ -192,10 +198,7 @@ export function conv2d_winograd4_weight_f32(gy: number, x: number, du: number, _
   for (let r = row0; r < row0 + rows; r++) {
     const img = Math.floor(r / tilesY), ty = r - img * tilesY;
     for (let tx = 0; tx < tilesX; tx++) {
-      for (let ci = 0; ci < c; ci++) {
-        const t = inputTile(f32, x >>> 2, img, ci, c, h, wd, ph, pw, ty, tx);
-        for (let xi = 0; xi < 36; xi++) V[xi * c + ci] = t[xi]!;
-      }
+      inputTiles(V, f32, x >>> 2, img, c, h, wd, ph, pw, ty, tx);
       for (let oc = 0; oc < o; oc++) {
         for (let k = 0; k < 16; k++) {
           const oy = 4 * ty + (k >> 2), ox = 4 * tx + (k & 3);
