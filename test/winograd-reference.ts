@@ -1,13 +1,14 @@
 /**
  * What the kernel-level Winograd tests of both variants share (test/winograd.test.ts for F(2x2, 3x3),
  * test/winograd4.test.ts for F(4x4, 3x3)): the two backends, a convolution's geometry, the float64 direct
- * convolution with the error scales the variants are checked against, and a runner for the forward kernels.
+ * convolution with the error scales the variants are checked against, and runners for the forward and
+ * weight-gradient kernels.
  */
 import { expect } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
 import { jsKernels } from '../src/backends/js/index.js';
-import { winogradScratch } from '../src/backends/js/winograd.js';
-import { winograd4Scratch } from '../src/backends/js/winograd4.js';
+import { winogradScratch, winogradWeightScratch } from '../src/backends/js/winograd.js';
+import { winograd4Scratch, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
 import { heap } from '../src/backends/memory.js';
 import { defaultWasmUrl, instantiateKernelsSync, readWasmFileSync } from '../src/backends/wasm/loader.js';
 import { put, readF } from './helpers.js';
@@ -104,6 +105,38 @@ export function runKernel(tile: Tile, k: Kernels, x: Float32Array, w: Float32Arr
     heap.free(v, bytes.v);
     heap.free(m, bytes.m);
     heap.free(work, bytes.work);
+  }
+}
+
+/**
+ * dW [o, c, 3, 3] through the F(tile x tile) weight-gradient kernel (runs of [row0, count, blockRows] tile
+ * rows; all at once by default) and its backward weight transform.
+ */
+export function runWeight(tile: Tile, k: Kernels, gy: Float32Array, x: Float32Array, q: Conv,
+  runs: [number, number, number][] | null = null): Float32Array {
+  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
+  const planes = (tile + 2) ** 2;
+  const rows = n * Math.ceil(oh / tile);
+  const scratch = tile === 4 ? winograd4WeightScratch : winogradWeightScratch;
+  const sum = tile === 4 ? k.conv2d_winograd4_weight_f32 : k.conv2d_winograd_weight_f32;
+  const back = tile === 4 ? k.winograd4_weights_backward_f32 : k.winograd_weights_backward_f32;
+  const pg = put(gy), px = put(x), du = put(new Float32Array(planes * o * c)), dw = put(new Float32Array(o * c * 9).fill(7));
+  try {
+    for (const [row0, count, blockRows] of runs ?? [[0, rows, rows]]) {
+      const bytes = scratch(c, o, ow, blockRows, k.gemm_f32_workspace);
+      const v = heap.alloc(bytes.v), z = heap.alloc(bytes.z), work = heap.alloc(bytes.work);
+      sum(pg, px, du, n, c, h, wd, o, ph, pw, oh, ow, row0, count, blockRows, v, z, work);
+      heap.free(v, bytes.v);
+      heap.free(z, bytes.z);
+      heap.free(work, bytes.work);
+    }
+    back(du, dw, o, c);
+    return readF(dw, o * c * 9);
+  } finally {
+    heap.free(pg, gy.length * 4);
+    heap.free(px, x.length * 4);
+    heap.free(du, planes * o * c * 4);
+    heap.free(dw, o * c * 9 * 4);
   }
 }
 

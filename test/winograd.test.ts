@@ -8,14 +8,12 @@
  * the 2-thread split) for F(2x2); and that a conv2d node reads max|·| of each operand once.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { Kernels } from '../src/backends/kernels.js';
-import { winogradWeightScratch } from '../src/backends/js/winograd.js';
 import { heap } from '../src/backends/memory.js';
 import { kernels } from '../src/backends/index.js';
 import { tensor } from '../src/index.js';
 import { conv2d } from '../src/ops/conv.js';
 import { winogradConvCases } from './winograd-cases.js';
-import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, wasm, type Conv } from './winograd-reference.js';
+import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, runWeight, wasm, type Conv } from './winograd-reference.js';
 import { mulberry32, put, randArray, readF } from './helpers.js';
 
 
@@ -70,30 +68,6 @@ describe('Winograd kernels against a float64 direct convolution', () => {
     }
   });
 
-  /** dW [o, c, 3, 3] through conv2d_winograd_weight_f32 (rows [row0, row0 + rows) runs) and winograd_weights_backward_f32. */
-  function runWeight(k: Kernels, gy: Float32Array, x: Float32Array, q: Conv, runs: [number, number, number][] | null = null): Float32Array {
-    const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-    const rows = n * ((oh + 1) >> 1);
-    const pg = put(gy), px = put(x), du = put(new Float32Array(16 * o * c)), dw = put(new Float32Array(o * c * 9).fill(7));
-    try {
-      for (const [row0, count, blockRows] of runs ?? [[0, rows, rows]]) {
-        const bytes = winogradWeightScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
-        const v = heap.alloc(bytes.v), z = heap.alloc(bytes.z), work = heap.alloc(bytes.work);
-        k.conv2d_winograd_weight_f32(pg, px, du, n, c, h, wd, o, ph, pw, oh, ow, row0, count, blockRows, v, z, work);
-        heap.free(v, bytes.v);
-        heap.free(z, bytes.z);
-        heap.free(work, bytes.work);
-      }
-      k.winograd_weights_backward_f32(du, dw, o, c);
-      return readF(dw, o * c * 9);
-    } finally {
-      heap.free(pg, gy.length * 4);
-      heap.free(px, x.length * 4);
-      heap.free(du, 16 * o * c * 4);
-      heap.free(dw, o * c * 9 * 4);
-    }
-  }
-
   /**
    * The float64 weight gradient Σ gy[oc](oy, ox) x[ci](oy - ph + ki, ox - pw + kj), and its Winograd error
    * scale per (oc, ci): Σ over tiles of (Σ|dY|)(Σ|d|) (every transformed gy is at most Σ|dY|, every
@@ -128,7 +102,7 @@ describe('Winograd kernels against a float64 direct convolution', () => {
         [3, 5, 7, 17, 2, 0], [2, 4, 6, 6, 5, 1]] as const) {
         const q = geo(n, c, h, wd, o, p);
         const x = randArray(rnd, n * c * h * wd), gy = randArray(rnd, n * o * q.oh * q.ow);
-        expectNear(runWeight(k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 8, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${p}`);
+        expectNear(runWeight(2, k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 8, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${p}`);
       }
     });
   }
@@ -138,8 +112,8 @@ describe('Winograd kernels against a float64 direct convolution', () => {
     const q = geo(3, 6, 9, 11, 5, 1);
     const x = randArray(rnd, 3 * 6 * 9 * 11), gy = randArray(rnd, 3 * 5 * 9 * 11);
     const rows = 3 * 5;
-    const whole = runWeight(wasm, gy, x, q);
-    const parts = runWeight(wasm, gy, x, q, [[0, 7, 2], [7, rows - 7, 3]]);
+    const whole = runWeight(2, wasm, gy, x, q);
+    const parts = runWeight(2, wasm, gy, x, q, [[0, 7, 2], [7, rows - 7, 3]]);
     const ref = weightGrad64(gy, x, q);
     expectNear(parts, ref, 2 ** -23 * 8, 'runs');
     for (let i = 0; i < whole.length; i++) expect(Math.abs(parts[i]! - whole[i]!)).toBeLessThanOrEqual(2 ** -23 * 4 * ref.wscale[i]!);

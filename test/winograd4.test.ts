@@ -8,41 +8,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/backends/kernels.js';
-import { W4_REFERENCE_MR, winograd4Layout, winograd4WeightScratch } from '../src/backends/js/winograd4.js';
+import { W4_REFERENCE_MR, winograd4Layout } from '../src/backends/js/winograd4.js';
 import { wasmConstants } from '../src/backends/wasm/exports.js';
 import { heap } from '../src/backends/memory.js';
 import { tensor } from '../src/index.js';
 import { conv2d, setWinograd, setWinogradVariant } from '../src/ops/conv.js';
 import { winogradConvCases } from './winograd-cases.js';
-import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, wasm, type Conv } from './winograd-reference.js';
+import { backends, bits, direct64, expectNear, flipTranspose, geo, runKernel, runWeight, wasm, type Conv } from './winograd-reference.js';
 import { mulberry32, put, randArray, readF } from './helpers.js';
 
 /** GEMM_MR of a backend's packed U: the module's, or the reference's. */
 const uMR = (k: Kernels): number => (k === wasm ? wasmConstants(wasm).GEMM_MR : W4_REFERENCE_MR);
-
-/** dW [o, c, 3, 3] through conv2d_winograd4_weight_f32 (runs [row0, count, blockRows]) and winograd4_weights_backward_f32. */
-function runWeight(k: Kernels, gy: Float32Array, x: Float32Array, q: Conv, runs: [number, number, number][] | null = null): Float32Array {
-  const { n, c, h, wd, o, ph, pw, oh, ow } = q;
-  const rows = n * ((oh + 3) >> 2);
-  const pg = put(gy), px = put(x), du = put(new Float32Array(36 * o * c)), dw = put(new Float32Array(o * c * 9).fill(7));
-  try {
-    for (const [row0, count, blockRows] of runs ?? [[0, rows, rows]]) {
-      const bytes = winograd4WeightScratch(c, o, ow, blockRows, k.gemm_f32_workspace);
-      const v = heap.alloc(bytes.v), z = heap.alloc(bytes.z), work = heap.alloc(bytes.work);
-      k.conv2d_winograd4_weight_f32(pg, px, du, n, c, h, wd, o, ph, pw, oh, ow, row0, count, blockRows, v, z, work);
-      heap.free(v, bytes.v);
-      heap.free(z, bytes.z);
-      heap.free(work, bytes.work);
-    }
-    k.winograd4_weights_backward_f32(du, dw, o, c);
-    return readF(dw, o * c * 9);
-  } finally {
-    heap.free(pg, gy.length * 4);
-    heap.free(px, x.length * 4);
-    heap.free(du, 36 * o * c * 4);
-    heap.free(dw, o * c * 9 * 4);
-  }
-}
 
 /**
  * The float64 weight gradient Σ gy[oc](oy, ox) x[ci](oy - ph + ki, ox - pw + kj), its direct error scale
@@ -117,7 +93,7 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
         [3, 5, 7, 17, 2, 0, 0], [2, 16, 6, 6, 5, 1, 1], [1, 4, 7, 5, 16, -1, 1]] as const) {
         const q = geo(n, c, h, wd, o, ph, pw);
         const x = randArray(rnd, n * c * h * wd), gy = randArray(rnd, n * o * q.oh * q.ow);
-        expectNear(runWeight(k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 32, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
+        expectNear(runWeight(4, k, gy, x, q), weightGrad64(gy, x, q), 2 ** -23 * 32, `${name} weight n${n} c${c} ${h}x${wd} o${o} pad ${ph},${pw}`);
       }
     });
   }
@@ -165,8 +141,8 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
     const q = geo(3, 6, 9, 11, 5, 1);
     const x = randArray(rnd, 3 * 6 * 9 * 11), gy = randArray(rnd, 3 * 5 * 9 * 11);
     const rows = 3 * 3;
-    const whole = runWeight(wasm, gy, x, q);
-    const parts = runWeight(wasm, gy, x, q, [[0, 4, 2], [4, rows - 4, 3]]);
+    const whole = runWeight(4, wasm, gy, x, q);
+    const parts = runWeight(4, wasm, gy, x, q, [[0, 4, 2], [4, rows - 4, 3]]);
     const ref = weightGrad64(gy, x, q);
     expectNear(parts, ref, 2 ** -23 * 32, 'runs');
     for (let i = 0; i < whole.length; i++) expect(Math.abs(parts[i]! - whole[i]!)).toBeLessThanOrEqual(2 ** -23 * 32 * ref.wscale[i]!);
@@ -175,7 +151,7 @@ describe('Winograd F(4x4) kernels against a float64 direct convolution', () => {
     const x2 = randArray(rnd, 3 * 5 * 80), gy2 = randArray(rnd, 3 * 4 * 80);
     const ref2 = weightGrad64(gy2, x2, q2);
     for (const runs of [null, [[0, 3, 3], [3, 6, 1]], [[0, 1, 1], [1, 5, 2], [6, 3, 5]]] as [number, number, number][][]) {
-      expectNear(runWeight(wasm, gy2, x2, q2, runs), ref2, 2 ** -23 * 32, `pairs ${JSON.stringify(runs)}`);
+      expectNear(runWeight(4, wasm, gy2, x2, q2, runs), ref2, 2 ** -23 * 32, `pairs ${JSON.stringify(runs)}`);
     }
   });
 
